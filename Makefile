@@ -1,0 +1,182 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Makefile - builds libbmsub, pam_bmsub.so and the tools into $(B)/.
+#
+#   make            build into build/ (runnable in place)
+#   make check      install test dependencies (as root), build, run every test
+#   make demo       install demo dependencies (as root), run the demo
+#   make bench      PAM transaction cost against a pam_permit baseline
+#   make install    PREFIX, DESTDIR, SYSCONFDIR honoured
+#   V=1             show commands; SAN=1 build with ASan+UBSan
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+SYSCONFDIR ?= /etc
+LOCALSTATEDIR ?= /var
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+PKG_CONFIG ?= pkg-config
+PAMDIR ?= $(shell $(PKG_CONFIG) --variable=libdir pam 2>/dev/null || echo /lib/x86_64-linux-gnu)/security
+
+B ?= build
+SAN ?= 0
+VERSION := 0.1.0
+SOVERSION := 1
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Wformat=2 -Wshadow -Wmissing-prototypes \
+	-Wstrict-prototypes -fstack-protector-strong -fPIC -fvisibility=hidden \
+	-MMD -MP
+CPPFLAGS += -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE -Ilibpolicy/include -Ilibpolicy \
+	-DBMSUB_DEFAULT_CONF='"$(SYSCONFDIR)/bmsub/bmsub.conf"' \
+	-DBMSUB_VERSION='"$(VERSION)"'
+LDFLAGS += -Wl,-z,relro,-z,now -Wl,--as-needed
+ifeq ($(SAN),1)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+LIBS_CORE = $(shell $(PKG_CONFIG) --libs libsodium libconfig 2>/dev/null)
+LIBS_SSL = $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null)
+LIBS_CHECK = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+LIBS_PAM = -lpam
+
+ifeq ($(V),1)
+Q =
+quiet = @true
+else
+Q = @
+quiet = @printf '  %-7s %s\n'
+endif
+
+LIB_SRC := $(sort $(wildcard libpolicy/*.c))
+PAM_SRC := $(sort $(wildcard pam_bmsub/*.c))
+CHECK_SRC := $(sort $(wildcard tools/check*.c))
+SIGN_SRC := $(sort $(wildcard tools/sign*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+TESTLIB_SRC := $(sort $(wildcard tests/unit/tlib*.c))
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+LIB_OBJ := $(call obj,$(LIB_SRC))
+PAM_OBJ := $(call obj,$(PAM_SRC))
+CHECK_OBJ := $(call obj,$(CHECK_SRC))
+SIGN_OBJ := $(call obj,$(SIGN_SRC))
+TESTLIB_OBJ := $(call obj,$(TESTLIB_SRC))
+TEST_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRC))
+
+SONAME := libbmsub.so.$(SOVERSION)
+LIB_SO := $(B)/libbmsub.so.$(VERSION)
+LIB_A := $(B)/libbmsub_pic.a
+
+PROGRAMS := $(LIB_SO) $(B)/$(SONAME) $(B)/libbmsub.so $(LIB_A) \
+	$(B)/pam_bmsub.so $(B)/bmsub-check $(B)/bmsub-sign $(B)/bmsub.pc
+
+.PHONY: all tests check demo bench install uninstall clean deps deps-check deps-demo fuzz
+all: deps-libs $(PROGRAMS)
+tests: all $(TEST_BIN)
+
+# Stop early with the exact install line when a library is missing.
+deps-libs:
+	@$(PKG_CONFIG) --exists libsodium libconfig libcrypto || \
+		{ sh tools/deps.sh --print build; exit 1; }
+
+deps:
+	@sh tools/deps.sh check
+deps-demo:
+	@sh tools/deps.sh demo
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(quiet) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIB_A): $(LIB_OBJ)
+	$(quiet) AR $@
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(LIB_SO): $(LIB_OBJ) libpolicy/libbmsub.map
+	$(quiet) LD $@
+	$(Q)$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) \
+		-Wl,--version-script=libpolicy/libbmsub.map -Wl,--no-undefined \
+		$(LDFLAGS) -o $@ $(LIB_OBJ) $(LIBS_CORE)
+
+$(B)/$(SONAME) $(B)/libbmsub.so: $(LIB_SO)
+	$(Q)ln -sf $(notdir $(LIB_SO)) $@
+
+# The module carries its own copy of the library (like pam_faillock's
+# shared config code): no library path to set up in auth daemons, and
+# -z nodelete keeps its cache alive across pam_end's dlclose.
+$(B)/pam_bmsub.so: $(PAM_OBJ) $(LIB_A) pam_bmsub/pam_bmsub.map
+	$(quiet) LD $@
+	$(Q)$(CC) $(CFLAGS) -shared -Wl,--version-script=pam_bmsub/pam_bmsub.map \
+		-Wl,-z,nodelete -Wl,--no-undefined $(LDFLAGS) -o $@ \
+		$(PAM_OBJ) $(LIB_A) $(LIBS_PAM) $(LIBS_CORE)
+
+$(B)/bmsub-check: $(CHECK_OBJ) $(LIB_A)
+	$(quiet) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CHECK_OBJ) $(LIB_A) $(LIBS_CORE)
+
+$(B)/bmsub-sign: $(SIGN_OBJ) $(LIB_A)
+	$(quiet) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(SIGN_OBJ) $(LIB_A) $(LIBS_SSL) $(LIBS_CORE)
+
+$(B)/tests/%: tests/unit/%.c $(TESTLIB_OBJ) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(quiet) CC $@
+	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< \
+		$(TESTLIB_OBJ) $(LIB_A) $(LIBS_CHECK) $(LIBS_PAM) $(LIBS_SSL) $(LIBS_CORE) -ldl -lpthread
+
+$(B)/bmsub.pc: Makefile
+	$(quiet) GEN $@
+	$(Q)mkdir -p $(B) && printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' \
+		'includedir=$(INCLUDEDIR)' '' 'Name: bmsub' \
+		'Description: subscription policy for mail platform logins' \
+		'Version: $(VERSION)' 'Requires.private: libsodium libconfig' \
+		'Libs: -L$${libdir} -lbmsub' 'Cflags: -I$${includedir}' > $@
+
+# Every test: unit tests built with ASan+UBSan in $(B)/san, then the
+# integration scripts (CLI, PAM, real servers) against both builds.
+check: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory B=$(B)/san SAN=1 tests
+	$(Q)sh tests/run.sh $(B) $(B)/san
+
+demo: deps-demo
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)sh tools/demo.sh $(B)
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all $(B)/tests/bench_pam
+	$(Q)$(B)/tests/bench_pam $(CURDIR)/$(B)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(PAMDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/bmsub/keys.d $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(B)/bmsub-check $(B)/bmsub-sign $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(B)/pam_bmsub.so $(DESTDIR)$(PAMDIR)/
+	install -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/libbmsub.so
+	install -m 0644 libpolicy/include/bmsub.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 0644 $(B)/bmsub.pc $(DESTDIR)$(PKGCONFIGDIR)/
+	[ -e $(DESTDIR)$(SYSCONFDIR)/bmsub/bmsub.conf ] || \
+		install -m 0644 conf/bmsub.conf $(DESTDIR)$(SYSCONFDIR)/bmsub/bmsub.conf
+	for f in conf/*.service conf/*.timer; do [ -e "$$f" ] || continue; \
+		install -D -m 0644 "$$f" $(DESTDIR)$(UNITDIR)/$$(basename $$f); done
+	for f in man/*.[0-9]; do [ -e "$$f" ] || continue; \
+		install -D -m 0644 "$$f" $(DESTDIR)$(MANDIR)/man$${f##*.}/$$(basename $$f); done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/bmsub-check $(DESTDIR)$(BINDIR)/bmsub-sign \
+		$(DESTDIR)$(PAMDIR)/pam_bmsub.so $(DESTDIR)$(LIBDIR)/libbmsub.so* \
+		$(DESTDIR)$(INCLUDEDIR)/bmsub.h $(DESTDIR)$(PKGCONFIGDIR)/bmsub.pc
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

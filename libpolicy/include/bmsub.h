@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * bmsub.h - public interface of libbmsub: signed license files, trusted
+ * keys, configuration, state, and the pure subscription policy.
+ *
+ * Conventions:
+ *  - functions return 0 (BMSUB_OK) or a negative enum bmsub_err;
+ *  - a struct bmsub_error, when the caller passes one, receives the code,
+ *    the 1-based line where one applies (0 otherwise) and a short message;
+ *  - all times are int64_t seconds since the epoch, UTC; BMSUB_TIME_NONE
+ *    marks "no such time";
+ *  - the library never logs, prints or exits on its own: functions that have
+ *    something to report take a struct bmsub_log sink (NULL = silent);
+ *  - nothing below bmsub_ctx_decide() reads the clock: "now" is an input.
+ */
+#ifndef BMSUB_H
+#define BMSUB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define BMSUB_API __attribute__((visibility("default")))
+#else
+#define BMSUB_API
+#endif
+
+#define BMSUB_TIME_NONE INT64_MIN
+
+/* ------------------------------------------------------------------ */
+/* Errors: each has a stable token (bmsub_err_token), used in logs, CLI
+ * output and JSON. Never renumber: append. */
+enum bmsub_err {
+	BMSUB_OK = 0,
+	BMSUB_E_INTERNAL = -1,		/* "internal" */
+	BMSUB_E_NOMEM = -2,		/* "no-memory" */
+	BMSUB_E_IO = -3,		/* "io" */
+	BMSUB_E_NOT_FOUND = -4,		/* "not-found" */
+	BMSUB_E_NOT_REGULAR = -5,	/* "not-regular-file" */
+	BMSUB_E_PERMISSIONS = -6,	/* "insecure-permissions" */
+	BMSUB_E_TOO_LARGE = -7,		/* "too-large" */
+	BMSUB_E_SYNTAX = -8,		/* "syntax" */
+	BMSUB_E_FIELD_MISSING = -9,	/* "field-missing" */
+	BMSUB_E_FIELD_UNKNOWN = -10,	/* "field-unknown" */
+	BMSUB_E_FIELD_DUP = -11,	/* "field-duplicate" */
+	BMSUB_E_FIELD_VALUE = -12,	/* "field-value" */
+	BMSUB_E_UNKNOWN_KEY = -13,	/* "unknown-key" */
+	BMSUB_E_BAD_SIGNATURE = -14,	/* "bad-signature" */
+	BMSUB_E_BAD_KEY = -15,		/* "bad-key": a key file that is not an Ed25519 SPKI PEM */
+	BMSUB_E_CONFIG = -16,		/* "config": invalid configuration */
+	BMSUB_E_CORRUPT = -17,		/* "corrupt": state or recipients file damaged */
+	BMSUB_E_LOCK = -18,		/* "lock": could not take the state lock */
+	BMSUB_E_INVALID = -19,		/* "invalid-argument" */
+	BMSUB_E_NOT_YET_VALID = -20,	/* "not-yet-valid": T < starts */
+	BMSUB_E_CRYPTO = -21,		/* "crypto": libsodium could not start */
+	BMSUB_E_NO_LICENSE = -22,	/* "no-license": no license file installed */
+	BMSUB_E_NSS = -23,		/* "nss": user/group lookup failed */
+	BMSUB_E__LAST = -23
+};
+
+BMSUB_API const char *bmsub_err_token(int err);	/* "syntax"; "unknown" if out of range */
+BMSUB_API const char *bmsub_strerror(int err);	/* a sentence for people */
+
+struct bmsub_error {
+	int code;		/* enum bmsub_err, 0 on success */
+	unsigned line;		/* 1-based line number, 0 when none applies */
+	char msg[256];		/* detail, NUL-terminated, never ends in '\n' */
+};
+
+/* Log sink. priority is a syslog(3) LOG_* level; msg has no newline. */
+typedef void bmsub_log_fn(void *arg, int priority, const char *msg);
+struct bmsub_log {
+	bmsub_log_fn *fn;
+	void *arg;
+};
+
+/* ------------------------------------------------------------------ */
+/* Time (UTC, proleptic Gregorian, no localtime/timegm dependency). */
+
+/*
+ * Parses "YYYY-MM-DDTHH:MM:SSZ" or "YYYY-MM-DD", years 1970-9999, a real
+ * calendar date. For a date: end_of_day == 0 gives its 00:00:00, != 0 gives
+ * the next midnight (expires semantics). Returns 0 or BMSUB_E_FIELD_VALUE.
+ * s must be NUL-terminated; nothing may follow the time.
+ */
+BMSUB_API int bmsub_time_parse(const char *s, int end_of_day, int64_t *out);
+/* Calendar months (n may be negative): same day and time, clamped to the
+ * last day of the target month. */
+BMSUB_API int64_t bmsub_add_months(int64_t t, int n);
+/* "YYYY-MM-DDTHH:MM:SSZ" (buf >= 21 bytes) and "YYYY-MM-DD" (>= 11). */
+BMSUB_API void bmsub_time_format(int64_t t, char *buf, size_t size);
+BMSUB_API void bmsub_date_format(int64_t t, char *buf, size_t size);
+
+/* ------------------------------------------------------------------ */
+/* Utilities shared by the tools and tests. */
+
+/* Standard base64 with padding. encode: out must hold 4*((n+2)/3)+1.
+ * decode: canonical only (padding exact, unused bits zero, no
+ * whitespace); returns 0 and *outlen, or BMSUB_E_SYNTAX. */
+BMSUB_API void bmsub_base64_encode(const uint8_t *in, size_t n, char *out);
+BMSUB_API int bmsub_base64_decode(const char *in, size_t n, uint8_t *out,
+    size_t outmax, size_t *outlen);
+/* Lowercase hex; out must hold 2*n+1. */
+BMSUB_API void bmsub_hex(const uint8_t *in, size_t n, char *out);
+
+/*
+ * Reads a whole file that must be trusted: opened O_NONBLOCK|O_CLOEXEC
+ * (a FIFO or device never blocks), fstat'ed on the open descriptor:
+ * not a regular file -> BMSUB_E_NOT_REGULAR; larger than max ->
+ * BMSUB_E_TOO_LARGE; writable by group/others or owned by anyone but root
+ * or the effective user -> BMSUB_E_PERMISSIONS; missing ->
+ * BMSUB_E_NOT_FOUND. *buf is malloc'ed, NUL-terminated (not counted in
+ * *len); the caller frees it.
+ */
+BMSUB_API int bmsub_file_read(const char *path, size_t max, char **buf,
+    size_t *len, struct bmsub_error *err);
+
+/* Growable list of strings (NULL-safe free). */
+struct bmsub_strlist {
+	char **v;
+	size_t n;
+};
+BMSUB_API void bmsub_strlist_free(struct bmsub_strlist *l);
+
+/* ------------------------------------------------------------------ */
+/* Trusted keys. */
+
+#define BMSUB_KEYID_LEN 8
+
+struct bmsub_keyring;	/* opaque */
+
+BMSUB_API struct bmsub_keyring *bmsub_keyring_new(void);
+BMSUB_API void bmsub_keyring_free(struct bmsub_keyring *kr);
+/*
+ * Loads every "*.pem" in dir (sorted by name, bmsub_file_read rules).
+ * A file that is not an Ed25519 SubjectPublicKeyInfo PEM is skipped with
+ * a LOG_WARNING through log. A missing dir gives an empty keyring and
+ * BMSUB_OK (every license is then unknown-key); an unreadable dir an error.
+ */
+BMSUB_API int bmsub_keyring_load(const char *dir, const struct bmsub_log *log,
+    struct bmsub_keyring **out, struct bmsub_error *err);
+/* Adds one public key from PEM text (BMSUB_E_BAD_KEY if not Ed25519 SPKI). */
+BMSUB_API int bmsub_keyring_add_pem(struct bmsub_keyring *kr, const char *pem,
+    size_t len, struct bmsub_error *err);
+BMSUB_API size_t bmsub_keyring_count(const struct bmsub_keyring *kr);
+/* Parses an Ed25519 SPKI PEM ("-----BEGIN PUBLIC KEY-----") into raw pk. */
+BMSUB_API int bmsub_pubkey_parse_pem(const char *pem, size_t len,
+    uint8_t pk[32], struct bmsub_error *err);
+/* First 8 bytes of SHA-256(pk). */
+BMSUB_API void bmsub_key_id(const uint8_t pk[32], uint8_t id[BMSUB_KEYID_LEN]);
+
+/* ------------------------------------------------------------------ */
+/* License files (SPEC section 1). */
+
+#define BMSUB_LICENSE_MAX 65536
+#define BMSUB_LICENSE_LINE_MAX 1024
+#define BMSUB_USERS_MAX 10000000u
+#define BMSUB_FREE_USERS_MAX 10u
+
+enum bmsub_kind {
+	BMSUB_KIND_PROD,
+	BMSUB_KIND_HOST,
+	BMSUB_KIND_TRIAL,
+	BMSUB_KIND_FREE
+};
+BMSUB_API const char *bmsub_kind_name(enum bmsub_kind k);
+
+struct bmsub_license {
+	char id[65];
+	char customer[201];
+	enum bmsub_kind kind;
+	int64_t issued;
+	int64_t starts;		/* BMSUB_TIME_NONE when absent */
+	int64_t expires;	/* E: first second no longer covered */
+	uint32_t users;		/* N */
+	uint32_t grace_days;	/* G (defaults applied) */
+	uint32_t allowance_percent; /* P (default applied) */
+	uint8_t key_id[BMSUB_KEYID_LEN];
+	uint8_t signature[64];
+	size_t signed_off;	/* offset of the BEGIN line in the buffer */
+	size_t signed_len;	/* bytes covered by the signature */
+};
+
+/* Syntax and field rules only, no signature check. */
+BMSUB_API int bmsub_license_parse(const char *buf, size_t len,
+    struct bmsub_license *lic, struct bmsub_error *err);
+/* Parse, match key id, verify Ed25519 over the signed bytes. */
+BMSUB_API int bmsub_license_verify(const char *buf, size_t len,
+    const struct bmsub_keyring *kr, struct bmsub_license *lic,
+    struct bmsub_error *err);
+/* bmsub_file_read(path, BMSUB_LICENSE_MAX) then bmsub_license_verify.
+ * A missing file gives BMSUB_E_NO_LICENSE. */
+BMSUB_API int bmsub_license_load(const char *path,
+    const struct bmsub_keyring *kr, struct bmsub_license *lic,
+    struct bmsub_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Configuration (SPEC section 2). */
+
+enum bmsub_category {
+	BMSUB_CAT_IMAP,
+	BMSUB_CAT_EAS,
+	BMSUB_CAT_WEBMAIL,
+	BMSUB_CAT_SMTP,
+	BMSUB_CAT_ADMIN,
+	BMSUB_CAT_OTHER,
+	BMSUB_CAT__COUNT
+};
+BMSUB_API const char *bmsub_category_name(enum bmsub_category c);
+BMSUB_API int bmsub_category_parse(const char *s, enum bmsub_category *out);
+BMSUB_API int bmsub_category_is_web(enum bmsub_category c);
+
+#ifndef BMSUB_DEFAULT_CONF
+#define BMSUB_DEFAULT_CONF "/etc/bmsub/bmsub.conf"
+#endif
+
+struct bmsub_config {
+	char *license;			/* license file */
+	char *keys_dir;
+	char *state_dir;
+	char *admin_url;		/* NULL when unset */
+	struct bmsub_strlist admin_users;
+	struct bmsub_strlist admin_groups;
+	struct bmsub_strlist user_groups;	/* users.groups */
+	char *user_roster;			/* users.roster, NULL if unset */
+	struct bmsub_strlist user_exclude;
+	/* services.<category>: PAM service names per category (not OTHER) */
+	struct bmsub_strlist services[BMSUB_CAT__COUNT];
+	char *sendmail;
+	char *notify_from;		/* NULL when unset */
+	struct bmsub_strlist local_domains;
+};
+
+/* Built-in defaults (SPEC section 2). */
+BMSUB_API int bmsub_config_defaults(struct bmsub_config **out);
+/* Reads path (bmsub_file_read rules, 64 KiB max) with libconfig; every
+ * unknown key or wrong type is an error naming the key and line. */
+BMSUB_API int bmsub_config_load(const char *path, struct bmsub_config **out,
+    struct bmsub_error *err);
+BMSUB_API void bmsub_config_free(struct bmsub_config *cfg);
+/* Category of a PAM service name; BMSUB_CAT_OTHER when unmapped. */
+BMSUB_API enum bmsub_category bmsub_config_category(
+    const struct bmsub_config *cfg, const char *pam_service);
+
+/* Administrator role: listed in admins.users, or a member (secondary or
+ * primary) of one of admins.groups. Thread-safe (getpwnam_r/getgrnam_r).
+ * On an NSS failure returns BMSUB_E_NSS and *is_admin = 0. */
+BMSUB_API int bmsub_is_admin(const struct bmsub_config *cfg, const char *user,
+    int *is_admin, struct bmsub_error *err);
+
+/* Licensed users: distinct members of users.groups (secondary and primary)
+ * or distinct lines of users.roster, minus users.exclude. */
+BMSUB_API int bmsub_count_users(const struct bmsub_config *cfg,
+    const struct bmsub_log *log, uint64_t *count, struct bmsub_error *err);
+
+/* ------------------------------------------------------------------ */
+/* State (SPEC section 4): state_dir/state. */
+
+#define BMSUB_STATE_VERSION 1
+#define BMSUB_ALERT_KEY_MAX 96
+
+struct bmsub_sent {
+	char key[BMSUB_ALERT_KEY_MAX];	/* alert key, no spaces */
+	int64_t at;			/* when it was last sent */
+};
+
+struct bmsub_state {
+	int have_count;
+	uint64_t count;		/* C, when have_count */
+	int64_t over_since;	/* O, BMSUB_TIME_NONE when C <= N or unknown */
+	int64_t high_water;	/* H, BMSUB_TIME_NONE when none */
+	int64_t last_refresh;	/* BMSUB_TIME_NONE when never */
+	int64_t last_notify;	/* BMSUB_TIME_NONE when never */
+	struct bmsub_sent *sent;
+	size_t n_sent;
+};
+
+/* Empty state: no count, every time BMSUB_TIME_NONE. */
+BMSUB_API void bmsub_state_init(struct bmsub_state *st);
+BMSUB_API void bmsub_state_clear(struct bmsub_state *st);
+/* Reads state_dir/state without a lock. On any error *st is left as
+ * bmsub_state_init made it: BMSUB_E_NOT_FOUND or BMSUB_E_CORRUPT. */
+BMSUB_API int bmsub_state_load(const char *state_dir, struct bmsub_state *st,
+    struct bmsub_error *err);
+/* Exclusive flock on state_dir/lock (created 0600); *fd to unlock. */
+BMSUB_API int bmsub_state_lock(const char *state_dir, int *fd,
+    struct bmsub_error *err);
+BMSUB_API void bmsub_state_unlock(int fd);
+/* Caller holds the lock. temp file, fsync, rename, fsync(dir). */
+BMSUB_API int bmsub_state_save(const char *state_dir,
+    const struct bmsub_state *st, struct bmsub_error *err);
+BMSUB_API int bmsub_state_sent_get(const struct bmsub_state *st,
+    const char *key, int64_t *at);
+BMSUB_API int bmsub_state_sent_set(struct bmsub_state *st, const char *key,
+    int64_t at);
+
+/* Alert recipients: state_dir/recipients, one address a line. A missing
+ * file is an empty list (BMSUB_OK). */
+BMSUB_API int bmsub_recipients_load(const char *state_dir,
+    struct bmsub_strlist *out, struct bmsub_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Policy (SPEC section 3): pure functions, "now" is an input. */
+
+enum bmsub_date_phase {
+	BMSUB_DATE_OK,
+	BMSUB_DATE_NOTICE,
+	BMSUB_DATE_WARNING,
+	BMSUB_DATE_GRACE,
+	BMSUB_DATE_BLOCKED,
+	BMSUB_DATE_INVALID
+};
+enum bmsub_count_phase {
+	BMSUB_COUNT_UNKNOWN,
+	BMSUB_COUNT_WITHIN,
+	BMSUB_COUNT_OVER,
+	BMSUB_COUNT_OVER_BLOCKED
+};
+enum bmsub_decision {
+	BMSUB_ALLOW,
+	BMSUB_REDIRECT,
+	BMSUB_DENY
+};
+BMSUB_API const char *bmsub_date_phase_name(enum bmsub_date_phase p);
+BMSUB_API const char *bmsub_count_phase_name(enum bmsub_count_phase p);
+BMSUB_API const char *bmsub_decision_name(enum bmsub_decision d);
+
+/* Everything about "now" that does not depend on who logs in. */
+struct bmsub_eval {
+	int64_t now;		/* T as given */
+	int64_t effective;	/* max(T, H - 1 day, issued) */
+	int clock_behind_license; /* T < issued */
+	int clock_behind_state;	/* T < H - 1 day */
+	int license_err;	/* 0 if a valid license, else why not */
+	enum bmsub_date_phase date_phase;
+	enum bmsub_count_phase count_phase;
+	/* thresholds, BMSUB_TIME_NONE where they do not apply */
+	int64_t notice_at;	/* E - 2 months (not trial) */
+	int64_t warning_at;	/* E - 1 month (not trial) */
+	int64_t expires;	/* E */
+	int64_t block_at;	/* E + G days */
+	int64_t over_since;	/* O */
+	int64_t over_block_at;	/* O + 1 month */
+	int64_t days_left;	/* floor((E - effective) / 86400), may be < 0 */
+	int have_count;
+	uint64_t count;		/* C */
+	uint64_t users;		/* N */
+	uint64_t ceiling;	/* M = N + floor(N * P / 100) */
+	int ceiling_reached;	/* have_count && C >= M */
+	int64_t next_event;	/* next phase change after effective, or NONE */
+	const char *next_event_what; /* phase name it enters, or NULL */
+};
+
+/* lic NULL (or lic_err != 0) means no valid license: phase invalid. */
+BMSUB_API void bmsub_evaluate(const struct bmsub_license *lic, int lic_err,
+    const struct bmsub_state *st, int64_t now, struct bmsub_eval *ev);
+
+/* "k more users may be created": C + k <= M (unknown C: yes). */
+BMSUB_API int bmsub_can_add(const struct bmsub_eval *ev, uint64_t k);
+
+#define BMSUB_BANNER_MAX 512
+
+struct bmsub_verdict {
+	enum bmsub_decision decision;
+	const char *phase;	/* worse of date and count phase, by name */
+	const char *reason;	/* stable token: "ok", "notice", "warning",
+				 * "grace", "expired", "trial-ended",
+				 * "over-count", "over-count-blocked", or a
+				 * license error token ("no-license", ...) */
+	const char *redirect;	/* admin_url when decision is REDIRECT */
+	char banner[BMSUB_BANNER_MAX];	/* "" when none applies */
+	char message[BMSUB_BANNER_MAX];	/* PAM_ERROR_MSG / PAM_TEXT_INFO text */
+};
+
+/* The decision table of SPEC section 3. admin_url may be NULL. */
+BMSUB_API void bmsub_decide(const struct bmsub_eval *ev, int is_admin,
+    enum bmsub_category cat, int have_recipients, const char *admin_url,
+    struct bmsub_verdict *v);
+
+/* Every dated event of a license: phase changes and emails. */
+struct bmsub_event {
+	int64_t at;
+	const char *what;	/* token: "notice", "warning", "grace",
+				 * "blocked", "email", "over-blocked", ... */
+	char text[200];		/* one line for people */
+};
+/* Fills at most max events in time order; *n is the total that exist
+ * (may exceed max). */
+BMSUB_API void bmsub_timeline(const struct bmsub_license *lic,
+    const struct bmsub_state *st, struct bmsub_event *ev, size_t max,
+    size_t *n);
+
+/* ------------------------------------------------------------------ */
+/* Cached context for the PAM module and anything else that decides for
+ * many logins: config, keys, license, state and recipients are loaded
+ * once and revalidated by stat(2) (dev, ino, size, mtime, ctime) at each
+ * call. Thread-safe: one context may be used by many threads. */
+
+struct bmsub_ctx;
+
+BMSUB_API int bmsub_ctx_new(const char *conf_path, struct bmsub_ctx **out,
+    struct bmsub_error *err);
+BMSUB_API void bmsub_ctx_free(struct bmsub_ctx *ctx);
+
+struct bmsub_request {
+	const char *user;
+	const char *service;	/* PAM service name */
+	int category;		/* enum bmsub_category, or -1: from service */
+	int64_t now;
+};
+struct bmsub_result {
+	struct bmsub_verdict verdict;
+	enum bmsub_category category;
+	int is_admin;
+	int role_looked_up;	/* 0 when the role could not change anything */
+	int license_err;	/* why the license is not valid, 0 if it is */
+	char admin_url[512];	/* copy: verdict.redirect points here */
+};
+/* Returns BMSUB_E_CONFIG (or another error) when the config cannot be
+ * used: the caller must then refuse with a service error. A missing or
+ * invalid license is not an error here: it is phase "invalid". */
+BMSUB_API int bmsub_ctx_decide(struct bmsub_ctx *ctx,
+    const struct bmsub_log *log, const struct bmsub_request *rq,
+    struct bmsub_result *res, struct bmsub_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* BMSUB_H */

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* internal.h - helpers shared by libbmsub's files, never exported. */
+#ifndef BMSUB_INTERNAL_H
+#define BMSUB_INTERNAL_H
+
+#include <stdarg.h>
+#include "bmsub.h"
+
+#define BM_DAY 86400
+
+#if defined(__GNUC__)
+#define BM_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define BM_PRINTF(a, b)
+#endif
+
+/* Fills err (may be NULL) and returns code, so callers can write
+ * "return bm_err(err, BMSUB_E_SYNTAX, line, "...", ...);". */
+int bm_err(struct bmsub_error *err, int code, unsigned line,
+    const char *fmt, ...) BM_PRINTF(4, 5);
+/* Clears err to success. */
+void bm_err_clear(struct bmsub_error *err);
+/* Formats and sends one message to log (NULL-safe). */
+void bm_log(const struct bmsub_log *log, int priority, const char *fmt, ...)
+    BM_PRINTF(3, 4);
+/* Appends a copy of s to l. */
+int bm_strlist_add(struct bmsub_strlist *l, const char *s);
+
+#endif

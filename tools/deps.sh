@@ -1,0 +1,41 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# deps.sh - install the Debian packages a build, the tests or the demo need.
+#
+#   deps.sh build|check|demo     install what is missing (root), else print
+#                                the exact apt-get line and fail
+#   deps.sh --print build|...    only print the apt-get line for what is missing
+set -u
+
+print_only=0
+if [ "${1:-}" = "--print" ]; then print_only=1; shift; fi
+what=${1:-check}
+
+build="gcc make pkg-config libc6-dev libpam0g-dev libconfig-dev libssl-dev libsodium-dev openssl"
+wrappers="libpam-wrapper libnss-wrapper pamtester"
+servers="dovecot-imapd dovecot-pop3d nginx-light libnginx-mod-http-auth-pam sasl2-bin curl python3"
+case $what in
+build) pkgs=$build ;;
+demo) pkgs="$build $wrappers" ;;
+check) pkgs="$build check $wrappers libuid-wrapper $servers procps valgrind" ;;
+*) echo "deps.sh: unknown set '$what' (build, check, demo)" >&2; exit 2 ;;
+esac
+
+missing=
+for p in $pkgs; do
+	s=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null)
+	case $s in ii*) ;; *) missing="$missing $p" ;; esac
+done
+[ -z "$missing" ] && exit 0
+
+line="apt-get install -y --no-install-recommends$missing"
+if [ "$print_only" = 1 ] || [ "$(id -u)" != 0 ]; then
+	echo "bmsub: missing Debian packages. Run as root:" >&2
+	echo "  apt-get update && $line" >&2
+	exit 1
+fi
+echo "bmsub: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2 || exit 1
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >&2 || exit 1
