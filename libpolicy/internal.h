@@ -4,6 +4,8 @@
 #define BMSUB_INTERNAL_H
 
 #include <stdarg.h>
+#include <sys/types.h>
+
 #include "bmsub.h"
 
 #define BM_DAY 86400
@@ -12,6 +14,12 @@
 #define BM_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define BM_PRINTF(a, b)
+/* Replaces path with data: a temp file in the same folder, fsync, rename,
+ * fsync of the folder. On failure the old file is untouched and the temp
+ * file removed. */
+int bm_write_atomic(const char *path, const void *data, size_t len,
+    mode_t mode, struct bmsub_error *err);
+
 #endif
 
 /* Fills err (may be NULL) and returns code, so callers can write
@@ -25,5 +33,11 @@ void bm_log(const struct bmsub_log *log, int priority, const char *fmt, ...)
     BM_PRINTF(3, 4);
 /* Appends a copy of s to l. */
 int bm_strlist_add(struct bmsub_strlist *l, const char *s);
+
+/* Replaces path with data: a temp file in the same folder, fsync, rename,
+ * fsync of the folder. On failure the old file is untouched and the temp
+ * file removed. */
+int bm_write_atomic(const char *path, const void *data, size_t len,
+    mode_t mode, struct bmsub_error *err);
 
 #endif
