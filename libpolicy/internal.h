@@ -12,6 +12,12 @@
 #define BM_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define BM_PRINTF(a, b)
+/* --- keys (keys.c) --- */
+/* Finds the trusted key with this id: 0 and *pk (owned by kr), or
+ * BMSUB_E_UNKNOWN_KEY and *pk NULL. kr may be NULL (nothing trusted). */
+int bm_keyring_find(const struct bmsub_keyring *kr, const uint8_t id[8],
+    const uint8_t **pk);
+
 #endif
 
 /* Fills err (may be NULL) and returns code, so callers can write
@@ -25,5 +31,11 @@ void bm_log(const struct bmsub_log *log, int priority, const char *fmt, ...)
     BM_PRINTF(3, 4);
 /* Appends a copy of s to l. */
 int bm_strlist_add(struct bmsub_strlist *l, const char *s);
+
+/* --- keys (keys.c) --- */
+/* Finds the trusted key with this id: 0 and *pk (owned by kr), or
+ * BMSUB_E_UNKNOWN_KEY and *pk NULL. kr may be NULL (nothing trusted). */
+int bm_keyring_find(const struct bmsub_keyring *kr, const uint8_t id[8],
+    const uint8_t **pk);
 
 #endif
