@@ -4,6 +4,8 @@
 #define BMSUB_INTERNAL_H
 
 #include <stdarg.h>
+#include <sys/types.h>
+
 #include "bmsub.h"
 
 #define BM_DAY 86400
@@ -12,11 +14,11 @@
 #define BM_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define BM_PRINTF(a, b)
-/* --- keys (keys.c) --- */
-/* Finds the trusted key with this id: 0 and *pk (owned by kr), or
- * BMSUB_E_UNKNOWN_KEY and *pk NULL. kr may be NULL (nothing trusted). */
-int bm_keyring_find(const struct bmsub_keyring *kr, const uint8_t id[8],
-    const uint8_t **pk);
+/* Replaces path with data: a temp file in the same folder, fsync, rename,
+ * fsync of the folder. On failure the old file is untouched and the temp
+ * file removed. */
+int bm_write_atomic(const char *path, const void *data, size_t len,
+    mode_t mode, struct bmsub_error *err);
 
 #endif
 
@@ -31,6 +33,12 @@ void bm_log(const struct bmsub_log *log, int priority, const char *fmt, ...)
     BM_PRINTF(3, 4);
 /* Appends a copy of s to l. */
 int bm_strlist_add(struct bmsub_strlist *l, const char *s);
+
+/* Replaces path with data: a temp file in the same folder, fsync, rename,
+ * fsync of the folder. On failure the old file is untouched and the temp
+ * file removed. */
+int bm_write_atomic(const char *path, const void *data, size_t len,
+    mode_t mode, struct bmsub_error *err);
 
 /* --- keys (keys.c) --- */
 /* Finds the trusted key with this id: 0 and *pk (owned by kr), or
