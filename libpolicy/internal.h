@@ -40,4 +40,10 @@ int bm_strlist_add(struct bmsub_strlist *l, const char *s);
 int bm_write_atomic(const char *path, const void *data, size_t len,
     mode_t mode, struct bmsub_error *err);
 
+/* --- keys (keys.c) --- */
+/* Finds the trusted key with this id: 0 and *pk (owned by kr), or
+ * BMSUB_E_UNKNOWN_KEY and *pk NULL. kr may be NULL (nothing trusted). */
+int bm_keyring_find(const struct bmsub_keyring *kr, const uint8_t id[8],
+    const uint8_t **pk);
+
 #endif
