@@ -149,21 +149,26 @@ put_subject(struct sbuf *b, const char *subj)
 static void
 put_wrapped(struct sbuf *b, const char *text)
 {
-	const char *line = text, *nl, *cut, *p;
-	size_t len;
+	const char *line = text, *nl, *cut, *p, *indent;
+	size_t len, width;
 
 	while (*line != '\0') {
 		nl = strchr(line, '\n');
 		len = nl != NULL ? (size_t)(nl - line) : strlen(line);
-		while (len > 72 && line[0] != ' ') {
-			for (cut = NULL, p = line; p <= line + 72; p++)
+		/* a "- " list item continues under its text */
+		indent = strncmp(line, "- ", 2) == 0 ? "  " : "";
+		width = 72;
+		while (len > width && line[0] != ' ') {
+			for (cut = NULL, p = line; p <= line + width; p++)
 				if (*p == ' ')
 					cut = p;
 			if (cut == NULL)
 				break;	/* one long word: keep it whole */
-			sb_printf(b, "%.*s\n", (int)(cut - line), line);
+			sb_printf(b, "%.*s\n%s", (int)(cut - line), line,
+			    indent);
 			len -= (size_t)(cut + 1 - line);
 			line = cut + 1;
+			width = 72 - strlen(indent);
 		}
 		sb_printf(b, "%.*s\n", (int)len, line);
 		if (nl == NULL)

@@ -1,13 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* recipients.c - the alert recipients file: validation, loading, atomic changes. */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "internal.h"
 
@@ -188,70 +184,37 @@ int
 bmsub_recipients_save(const char *state_dir, const struct bmsub_strlist *l,
     struct bmsub_error *err)
 {
-	int r = BMSUB_E_INTERNAL, fd = -1, dfd = -1;
-	char *path = NULL, *tmp = NULL;
-	FILE *f = NULL;
-	size_t i;
+	static const char head[] = "# bmsub alert recipients: one address a "
+	    "line. Change with bmsub-check recipients.\n";
+	int r = BMSUB_E_INTERNAL;
+	char *path = NULL, *data = NULL, *p;
+	size_t i, len = sizeof(head) - 1;
 
-	if (asprintf(&path, "%s/%s", state_dir, RCPT_FILE) < 0 ||
-	    asprintf(&tmp, "%s/.%s.XXXXXX", state_dir, RCPT_FILE) < 0) {
+	for (i = 0; i < l->n; i++) {
+		if ((r = bmsub_recipients_address_valid(l->v[i], err)) != 0)
+			goto out;
+		len += strlen(l->v[i]) + 1;
+	}
+	if (asprintf(&path, "%s/%s", state_dir, RCPT_FILE) < 0) {
+		path = NULL;
 		r = bm_err(err, BMSUB_E_NOMEM, 0, NULL);
 		goto out;
 	}
-	for (i = 0; i < l->n; i++)
-		if (bmsub_recipients_address_valid(l->v[i], err) != 0) {
-			r = BMSUB_E_INVALID;
-			goto out;
-		}
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-		r = bm_err(err, BMSUB_E_IO, 0, "%s: %s", tmp, strerror(errno));
-		free(tmp);
-		tmp = NULL;	/* nothing to unlink */
+	if ((data = malloc(len + 1)) == NULL) {
+		r = bm_err(err, BMSUB_E_NOMEM, 0, NULL);
 		goto out;
 	}
-	/* Readable by the services that show the "no recipient" banner. */
-	if (fchmod(fd, 0644) != 0 || (f = fdopen(fd, "w")) == NULL) {
-		r = bm_err(err, BMSUB_E_IO, 0, "%s: %s", tmp, strerror(errno));
-		goto out;
+	p = stpcpy(data, head);
+	for (i = 0; i < l->n; i++) {
+		p = stpcpy(p, l->v[i]);
+		*p++ = '\n';
 	}
-	fd = -1;	/* transferred to f */
-	fputs("# bmsub alert recipients: one address a line. "
-	    "Change with bmsub-check recipients.\n", f);
-	for (i = 0; i < l->n; i++)
-		fprintf(f, "%s\n", l->v[i]);
-	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
-		r = bm_err(err, BMSUB_E_IO, 0, "%s: %s", tmp, strerror(errno));
+	/* 0644: the services showing the "no recipient" banner read it */
+	if ((r = bm_write_atomic(path, data, len, 0644, err)) != 0)
 		goto out;
-	}
-	if (fclose(f) != 0) {
-		f = NULL;
-		r = bm_err(err, BMSUB_E_IO, 0, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	f = NULL;
-	if (rename(tmp, path) != 0) {
-		r = bm_err(err, BMSUB_E_IO, 0, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	free(tmp);
-	tmp = NULL;	/* renamed: nothing to unlink */
-	if ((dfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-	    fsync(dfd) != 0) {
-		r = bm_err(err, BMSUB_E_IO, 0, "%s: %s", state_dir,
-		    strerror(errno));
-		goto out;
-	}
 	r = 0; /* success */
  out:
-	if (f != NULL)
-		fclose(f);
-	if (fd >= 0)
-		close(fd);
-	if (dfd >= 0)
-		close(dfd);
-	if (tmp != NULL)
-		unlink(tmp);
-	free(tmp);
+	free(data);
 	free(path);
 	return r;
 }

@@ -34,11 +34,18 @@ static int
 parse_opts(struct cli *c, int argc, char **argv, int allow_dry,
     int allow_output, int max_args, struct ops_opts *o)
 {
-	int i;
+	int i, dashdash = 0;
 
 	memset(o, 0, sizeof(*o));
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--dry-run") == 0 && allow_dry)
+		if (!dashdash && strcmp(argv[i], "--") == 0)
+			dashdash = 1;
+		else if (dashdash || argv[i][0] != '-' || argv[i][1] == '\0') {
+			if (o->nargs >= max_args)
+				return cli_usage("%s: unexpected argument %s",
+				    argv[0], argv[i]);
+			o->args[o->nargs++] = argv[i];
+		} else if (strcmp(argv[i], "--dry-run") == 0 && allow_dry)
 			o->dry_run = 1;
 		else if (strcmp(argv[i], "--json") == 0)
 			c->json = 1;
@@ -55,13 +62,8 @@ parse_opts(struct cli *c, int argc, char **argv, int allow_dry,
 				return cli_usage("%s: --output needs a FILE",
 				    argv[0]);
 			o->output = argv[++i];
-		} else if (argv[i][0] == '-' && argv[i][1] != '\0')
+		} else
 			return cli_usage("%s: unknown option %s", argv[0],
-			    argv[i]);
-		else if (o->nargs < max_args)
-			o->args[o->nargs++] = argv[i];
-		else
-			return cli_usage("%s: unexpected argument %s", argv[0],
 			    argv[i]);
 	}
 	return 0;
