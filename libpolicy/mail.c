@@ -116,13 +116,14 @@ is_ascii(const char *s)
 
 /*
  * "Subject: ..." plus newline. Non-ASCII text becomes RFC 2047 B
- * encoded-words of at most 45 bytes of UTF-8 (75 characters encoded), cut
- * between characters and folded one per line.
+ * encoded-words of at most 45 bytes of UTF-8 (75 characters encoded, 42
+ * bytes for the first so that its line stays within 78), cut between
+ * characters and folded one per line.
  */
 static void
 put_subject(struct sbuf *b, const char *subj)
 {
-	size_t len = strlen(subj), off = 0, n;
+	size_t len = strlen(subj), off = 0, n, lim;
 	char enc[64];
 
 	if (is_ascii(subj)) {
@@ -131,7 +132,9 @@ put_subject(struct sbuf *b, const char *subj)
 	}
 	sb_printf(b, "Subject:");
 	while (off < len) {
-		n = len - off > 45 ? 45 : len - off;
+		/* "Subject: " takes 9 of the first line's 78 */
+		lim = off == 0 ? 42 : 45;
+		n = len - off > lim ? lim : len - off;
 		/* never end a word before a continuation byte */
 		while (off + n < len && n > 1 &&
 		    ((unsigned char)subj[off + n] & 0xc0) == 0x80)
@@ -394,9 +397,8 @@ bmsub_mail_compose(const struct bmsub_alert *a, const struct bmsub_license *lic,
 		    " licensed, ceiling %" PRIu64 "\n", ev->count, ev->users,
 		    ev->ceiling);
 	else
-		sb_printf(&b, "  Users:         not counted yet (run "
-		    "bmsub-check refresh), %" PRIu64 " licensed, ceiling %"
-		    PRIu64 "\n", ev->users, ev->ceiling);
+		sb_printf(&b, "  Users:         not counted (bmsub-check "
+		    "refresh), %" PRIu64 " licensed\n", ev->users);
 	if (mp->admin_url != NULL && mp->admin_url[0] != '\0')
 		sb_printf(&b, "  Admin page:    %s\n", url);
 	sb_printf(&b, "  Server:        %s\n", host);
