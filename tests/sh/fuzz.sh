@@ -20,7 +20,7 @@ printf '\002alice\nbob\n# c\n' >"$T/corpus-fuzz_text/roster"
 printf '\0042026-11-22T20:00:00Z' >"$T/corpus-fuzz_text/time"
 for f in fuzz_license fuzz_text; do
 	n_checks=$((n_checks + 1))
-	if ! LSAN_OPTIONS=suppressions=$TOP/fuzz/lsan.supp "$B/fuzz/$f" -max_total_time="$secs" -timeout=5 -rss_limit_mb=1024 \
+	if ! LSAN_OPTIONS=suppressions=$TOP/tests/lsan.supp "$B/fuzz/$f" -max_total_time="$secs" -timeout=5 -rss_limit_mb=1024 \
 	    -print_final_stats=1 -artifact_prefix="$T/" "$T/corpus-$f" \
 	    >"$T/$f.log" 2>&1; then
 		fail "$f found a problem:"; tail -n 30 "$T/$f.log"
