@@ -16,6 +16,9 @@
 
 #include "bmsub.h"
 
+/* Built with -fvisibility=hidden: the map exports only these. */
+#define PAM_BMSUB_EXPORT PAM_EXTERN __attribute__((visibility("default")))
+
 #define ENV_DECISION "BMSUB_DECISION"
 #define ENV_PHASE "BMSUB_PHASE"
 #define ENV_REDIRECT "BMSUB_REDIRECT"
@@ -319,13 +322,13 @@ bmsub_check(pam_handle_t *pamh, int flags, int argc, const char **argv,
 	return for_what == FOR_AUTH ? PAM_IGNORE : PAM_SUCCESS;
 }
 
-PAM_EXTERN int
+PAM_BMSUB_EXPORT int
 pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	return bmsub_check(pamh, flags, argc, argv, FOR_AUTH);
 }
 
-PAM_EXTERN int
+PAM_BMSUB_EXPORT int
 pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	(void)pamh;
@@ -335,7 +338,7 @@ pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	return PAM_IGNORE;
 }
 
-PAM_EXTERN int
+PAM_BMSUB_EXPORT int
 pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	return bmsub_check(pamh, flags, argc, argv, FOR_ACCOUNT);
