@@ -398,6 +398,9 @@ date_banner(struct text *t, const struct bmsub_eval *ev)
 {
 	char e[32], b[32];
 
+	if (ev->date_phase != BMSUB_DATE_WARNING &&
+	    ev->date_phase != BMSUB_DATE_GRACE)
+		return;
 	bmsub_date_format(ev->expires, e, sizeof(e));
 	bmsub_date_format(ev->block_at, b, sizeof(b));
 	text_sep(t);
@@ -549,30 +552,33 @@ bmsub_decide(const struct bmsub_eval *ev, int is_admin,
 	}
 
 	/* Banners: the worse phase's, then the other phase's when it too
-	 * would show one to this login, then the admin-only notes. */
+	 * would show one to this login, then the admin-only notes. A denied
+	 * login sees no banner: its message says everything. */
 	banner = (struct text){ v->banner, sizeof(v->banner), 0 };
-	if (count_wins) {
-		if (level_has_banner(lvl, is_admin, web))
-			count_banner(&banner, ev);
-		if (level_has_banner(level_of(ds), is_admin, web))
-			date_banner(&banner, ev);
-	} else {
-		if (level_has_banner(lvl, is_admin, web))
-			date_banner(&banner, ev);
-		if (level_has_banner(level_of(cs), is_admin, web))
-			count_banner(&banner, ev);
-	}
-	if (is_admin && web && ev->ceiling_reached) {
-		text_sep(&banner);
-		text_add(&banner, "User limit reached (%llu of %llu allowed): "
-		    "no user can be created.",
-		    (unsigned long long)ev->count,
-		    (unsigned long long)ev->ceiling);
-	}
-	if (is_admin && web && !have_recipients) {
-		text_sep(&banner);
-		text_add(&banner, "No alert recipient is configured: "
-		    "subscription emails reach nobody.");
+	if (v->decision != BMSUB_DENY) {
+		if (count_wins) {
+			if (level_has_banner(lvl, is_admin, web))
+				count_banner(&banner, ev);
+			if (level_has_banner(level_of(ds), is_admin, web))
+				date_banner(&banner, ev);
+		} else {
+			if (level_has_banner(lvl, is_admin, web))
+				date_banner(&banner, ev);
+			if (level_has_banner(level_of(cs), is_admin, web))
+				count_banner(&banner, ev);
+		}
+		if (is_admin && web && ev->ceiling_reached) {
+			text_sep(&banner);
+			text_add(&banner, "User limit reached (%llu of %llu "
+			    "allowed): no user can be created.",
+			    (unsigned long long)ev->count,
+			    (unsigned long long)ev->ceiling);
+		}
+		if (is_admin && web && !have_recipients) {
+			text_sep(&banner);
+			text_add(&banner, "No alert recipient is configured: "
+			    "subscription emails reach nobody.");
+		}
 	}
 	text_finish(&banner);
 
