@@ -601,13 +601,21 @@ bmsub_decide(const struct bmsub_eval *ev, int is_admin,
 /* Timeline. */
 
 /*
+ * Timeline event tokens (bmsub_event.what): "starts" (a later starts:
+ * the license becomes valid), "notice", "warning", "grace", "blocked"
+ * (phase changes of the date; a trial goes to "grace" or "blocked"),
+ * "over" (O, count above N), "over-blocked" (O + 1 month), and "email"
+ * (an alert due to the administrators: one at notice, warning, trial end
+ * and over-blocked; every 2 days from E through grace, and one more at
+ * blocked "then every 2 days"; every 7 days from O until over-blocked).
+ *
  * The timeline is a handful of arithmetic series (a start, a step, a
  * count): counting never loops, so a hostile grace_days or state time
  * cannot make it slow, and filling merges the series in time order
  * (equal times keep the order of the series table below).
  */
 enum ttext {
-	TT_NOTICE, TT_NOTICE_MAIL, TT_WARNING, TT_WARNING_MAIL,
+	TT_STARTS, TT_NOTICE, TT_NOTICE_MAIL, TT_WARNING, TT_WARNING_MAIL,
 	TT_GRACE, TT_GRACE_MAIL, TT_BLOCKED, TT_BLOCKED_MAIL,
 	TT_TRIAL_END, TT_TRIAL_MAIL, TT_TRIAL_BLOCKED,
 	TT_OVER, TT_OVER_MAIL, TT_OVER_BLOCKED, TT_OVER_BLOCKED_MAIL
@@ -656,6 +664,9 @@ event_text(struct bmsub_event *e, enum ttext tt,
 	bmsub_date_format(ev->expires, d, sizeof(d));
 	bmsub_date_format(ev->block_at, b, sizeof(b));
 	switch (tt) {
+	case TT_STARTS:
+		text_add(&t, "license starts: logins allowed from now on");
+		break;
 	case TT_NOTICE:
 		text_add(&t, "notice period: the subscription expires on %s", d);
 		break;
@@ -741,8 +752,11 @@ bmsub_timeline(const struct bmsub_license *lic, const struct bmsub_state *st,
 	if (lic->starts != BMSUB_TIME_NONE && lic->starts > start)
 		start = lic->starts;
 
-	/* A phase already under way when the license starts is entered at
-	 * the start (its email is due then); one over before it never is. */
+	/* Before a later "starts" the license is not valid yet. A phase
+	 * already under way when the license starts is entered at the start
+	 * (its email is due then); one over before it never is. */
+	if (start > lic->issued)
+		add_series(s, &ns, start, 0, 1, "starts", TT_STARTS);
 	if (lic->kind != BMSUB_KIND_TRIAL) {
 		if (ev.warning_at > start) {
 			from = ev.notice_at > start ? ev.notice_at : start;
@@ -785,7 +799,7 @@ bmsub_timeline(const struct bmsub_license *lic, const struct bmsub_state *st,
 	}
 
 	for (i = 0; i < ns; i++)
-		total += s[i].count;	/* at most 16 * 2^63: cannot wrap */
+		total += s[i].count;	/* each < 2^47 (step >= 1 day) */
 	*n = total > SIZE_MAX ? SIZE_MAX : (size_t)total;
 
 	while (out != NULL && filled < max && filled < *n) {

@@ -98,7 +98,7 @@ static const struct {
 		NULL } },
 	/* starting inside the warning period: no notice at all */
 	{ BMSUB_KIND_PROD, 0, NULL, "2027-10-10T00:00:00Z", NULL, {
-		"2027-10-10T00:00:00Z warning", "2027-10-10T00:00:00Z email",
+		"2027-10-10T00:00:00Z starts", "2027-10-10T00:00:00Z warning", "2027-10-10T00:00:00Z email",
 		"2027-11-02T00:00:00Z blocked", "2027-11-02T00:00:00Z email",
 		NULL } },
 	/* over the count since O: reminders every 7 days, blocked a
@@ -116,6 +116,14 @@ static const struct {
 		"2027-02-08T00:00:00Z email", "2027-02-15T00:00:00Z email",
 		"2027-02-22T00:00:00Z email",
 		"2027-03-01T00:00:00Z over-blocked", "2027-03-01T00:00:00Z email",
+		"2027-11-02T00:00:00Z blocked", "2027-11-02T00:00:00Z email",
+		NULL } },
+	/* starts before any threshold; starts == issued adds nothing */
+	{ BMSUB_KIND_TRIAL, 0, NULL, "2027-01-01T00:00:00Z", NULL, {
+		"2027-01-01T00:00:00Z starts",
+		"2027-11-02T00:00:00Z blocked", "2027-11-02T00:00:00Z email",
+		NULL } },
+	{ BMSUB_KIND_TRIAL, 0, "2027-01-01T00:00:00Z", "2027-01-01T00:00:00Z", NULL, {
 		"2027-11-02T00:00:00Z blocked", "2027-11-02T00:00:00Z email",
 		NULL } },
 	/* interleaved with the date events */
