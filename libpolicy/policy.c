@@ -191,15 +191,19 @@ bmsub_evaluate(const struct bmsub_license *lic, int lic_err,
 		ev->license_err = BMSUB_E_NOT_YET_VALID;
 		ev->date_phase = BMSUB_DATE_INVALID;
 		ev->next_event = starts;
-		ev->next_event_what = date_names[date_phase_at(ev, trial, starts)];
+		ev->next_event_what =
+		    date_names[date_phase_at(ev, trial, starts)];
 	} else {
 		ev->date_phase = date_phase_at(ev, trial, ev->effective);
-		consider_event(ev, ev->notice_at, date_names[BMSUB_DATE_NOTICE]);
-		consider_event(ev, ev->warning_at, date_names[BMSUB_DATE_WARNING]);
+		consider_event(ev, ev->notice_at,
+		    date_names[BMSUB_DATE_NOTICE]);
+		consider_event(ev, ev->warning_at,
+		    date_names[BMSUB_DATE_WARNING]);
 		if (ev->block_at > ev->expires)
 			consider_event(ev, ev->expires,
 			    date_names[BMSUB_DATE_GRACE]);
-		consider_event(ev, ev->block_at, date_names[BMSUB_DATE_BLOCKED]);
+		consider_event(ev, ev->block_at,
+		    date_names[BMSUB_DATE_BLOCKED]);
 	}
 
 	if (ev->have_count) {
@@ -487,7 +491,8 @@ deny_message(struct text *t, const struct bmsub_eval *ev, int count_wins,
 			    "no valid subscription.");
 		else
 			text_add(t, "Access suspended: this mail platform's "
-			    "%s has expired.", trial ? "trial" : "subscription");
+			    "%s has expired.",
+			    trial ? "trial" : "subscription");
 		text_add(t, " Please contact your administrator.");
 		return;
 	}
@@ -668,7 +673,8 @@ event_text(struct bmsub_event *e, enum ttext tt,
 		text_add(&t, "license starts: logins allowed from now on");
 		break;
 	case TT_NOTICE:
-		text_add(&t, "notice period: the subscription expires on %s", d);
+		text_add(&t, "notice period: the subscription expires on %s",
+		    d);
 		break;
 	case TT_NOTICE_MAIL:
 		text_add(&t, "email to administrators: expiry in 2 months");
@@ -766,7 +772,8 @@ bmsub_timeline(const struct bmsub_license *lic, const struct bmsub_state *st,
 		if (ev.expires > start) {
 			from = ev.warning_at > start ? ev.warning_at : start;
 			add_series(s, &ns, from, 0, 1, "warning", TT_WARNING);
-			add_series(s, &ns, from, 0, 1, "email", TT_WARNING_MAIL);
+			add_series(s, &ns, from, 0, 1, "email",
+			    TT_WARNING_MAIL);
 		}
 		from = ev.expires > start ? ev.expires : start;
 		if (ev.block_at > from) {
@@ -815,7 +822,8 @@ bmsub_timeline(const struct bmsub_license *lic, const struct bmsub_state *st,
 		if (best == ns)
 			break;
 		memset(&out[filled], 0, sizeof(out[filled]));
-		out[filled].at = s[best].at + (int64_t)used[best] * s[best].step;
+		out[filled].at = s[best].at +
+		    (int64_t)used[best] * s[best].step;
 		out[filled].what = s[best].what;
 		event_text(&out[filled], s[best].tt, lic, &ev, st);
 		used[best]++;
