@@ -405,22 +405,24 @@ date_banner(struct text *t, const struct bmsub_eval *ev)
 	if (ev->date_phase != BMSUB_DATE_WARNING &&
 	    ev->date_phase != BMSUB_DATE_GRACE)
 		return;
-	bmsub_date_format(ev->expires, e, sizeof(e));
+	/* people read the last day covered: a license that "expires:
+	 * 2027-11-01" is valid through that day and E is the next midnight */
+	bmsub_date_format(ev->expires - 1, e, sizeof(e));
 	bmsub_date_format(ev->block_at, b, sizeof(b));
 	text_sep(t);
 	switch (ev->date_phase) {
 	case BMSUB_DATE_WARNING:
-		text_add(t, "Subscription expires on %s (", e);
+		text_add(t, "Subscription is valid through %s (", e);
 		days_text(t, ev->days_left);
 		text_add(t, "): renew it to avoid any interruption.");
 		break;
 	case BMSUB_DATE_GRACE:
 		if (ev->notice_at == BMSUB_TIME_NONE)
-			text_add(t, "Trial ended on %s: access for users will "
+			text_add(t, "Trial ended after %s: access for users will "
 			    "be suspended on %s unless a subscription is "
 			    "installed.", e, b);
 		else
-			text_add(t, "Subscription expired on %s: access for "
+			text_add(t, "Subscription expired after %s: access for "
 			    "users will be suspended on %s unless it is "
 			    "renewed.", e, b);
 		break;
@@ -666,14 +668,14 @@ event_text(struct bmsub_event *e, enum ttext tt,
 	struct text t = { e->text, sizeof(e->text), 0 };
 	char d[32], b[32];
 
-	bmsub_date_format(ev->expires, d, sizeof(d));
+	bmsub_date_format(ev->expires - 1, d, sizeof(d));
 	bmsub_date_format(ev->block_at, b, sizeof(b));
 	switch (tt) {
 	case TT_STARTS:
 		text_add(&t, "license starts: logins allowed from now on");
 		break;
 	case TT_NOTICE:
-		text_add(&t, "notice period: the subscription expires on %s",
+		text_add(&t, "notice period: the subscription is valid through %s",
 		    d);
 		break;
 	case TT_NOTICE_MAIL:

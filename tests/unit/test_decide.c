@@ -201,27 +201,27 @@ static const struct {
 	const char *banner, *message;
 } texts[] = {
 	{ S_WARNING, ADMIN, BMSUB_CAT_WEBMAIL, 1, URL, NULL, A,
-	  "Subscription expires on 2027-11-02 (12 days left): renew it to avoid any interruption.", "" },
+	  "Subscription is valid through 2027-11-01 (12 days left): renew it to avoid any interruption.", "" },
 	{ S_WARNING, ADMIN, BMSUB_CAT_ADMIN, 1, URL, "2027-11-01T00:00:00Z", A,
-	  "Subscription expires on 2027-11-02 (1 day left): renew it to avoid any interruption.", "" },
+	  "Subscription is valid through 2027-11-01 (1 day left): renew it to avoid any interruption.", "" },
 	{ S_WARNING, ADMIN, BMSUB_CAT_ADMIN, 1, URL, "2027-11-01T12:00:00Z", A,
-	  "Subscription expires on 2027-11-02 (less than a day left): renew it to avoid any interruption.", "" },
+	  "Subscription is valid through 2027-11-01 (less than a day left): renew it to avoid any interruption.", "" },
 	{ S_WARNING, ADMIN, BMSUB_CAT_ADMIN, 1, URL, "2027-10-02T00:00:00Z", A,
-	  "Subscription expires on 2027-11-02 (31 days left): renew it to avoid any interruption.", "" },
+	  "Subscription is valid through 2027-11-01 (31 days left): renew it to avoid any interruption.", "" },
 	{ S_WARNING, NONADMIN, BMSUB_CAT_WEBMAIL, 0, URL, NULL, A, "", "" },
 	{ S_WARNING, ADMIN, BMSUB_CAT_IMAP, 0, URL, NULL, A, "", "" },
 	{ S_GRACE, NONADMIN, BMSUB_CAT_IMAP, 1, URL, NULL, A,
-	  "Subscription expired on 2027-11-02: access for users will be suspended on 2027-11-12 unless it is renewed.", "" },
+	  "Subscription expired after 2027-11-01: access for users will be suspended on 2027-11-12 unless it is renewed.", "" },
 	{ S_GRACE, ADMIN, BMSUB_CAT_EAS, 1, URL, NULL, A,
-	  "Subscription expired on 2027-11-02: access for users will be suspended on 2027-11-12 unless it is renewed.", "" },
+	  "Subscription expired after 2027-11-01: access for users will be suspended on 2027-11-12 unless it is renewed.", "" },
 	{ S_GRACE, ADMIN, BMSUB_CAT_WEBMAIL, 1, URL, NULL, R,
-	  "Subscription expired on 2027-11-02: access for users will be suspended on 2027-11-12 unless it is renewed.",
+	  "Subscription expired after 2027-11-01: access for users will be suspended on 2027-11-12 unless it is renewed.",
 	  "Subscription action required: see " URL },
 	{ S_GRACE, ADMIN, BMSUB_CAT_WEBMAIL, 1, NULL, NULL, R,
-	  "Subscription expired on 2027-11-02: access for users will be suspended on 2027-11-12 unless it is renewed.",
+	  "Subscription expired after 2027-11-01: access for users will be suspended on 2027-11-12 unless it is renewed.",
 	  "Subscription action required: see the administration console" },
 	{ S_TRIAL_GRACE, NONADMIN, BMSUB_CAT_SMTP, 1, URL, NULL, A,
-	  "Trial ended on 2027-11-02: access for users will be suspended on 2027-11-07 unless a subscription is installed.", "" },
+	  "Trial ended after 2027-11-01: access for users will be suspended on 2027-11-07 unless a subscription is installed.", "" },
 	{ S_OVER, ADMIN, BMSUB_CAT_ADMIN, 1, URL, NULL, A,
 	  "260 users for 250 licensed: users will be blocked on 2027-01-20 unless the count is reduced or the subscription extended.", "" },
 	{ S_BLOCKED, NONADMIN, BMSUB_CAT_WEBMAIL, 1, URL, NULL, D, "",
@@ -248,16 +248,16 @@ static const struct {
 	  "Subscription action required: see the administration console" },
 	/* several banners, joined */
 	{ S_GRACE_OVER, ADMIN, BMSUB_CAT_WEBMAIL, 1, URL, NULL, R,
-	  "Subscription expired on 2027-11-02: access for users will be suspended on 2027-11-12 unless it is renewed."
+	  "Subscription expired after 2027-11-01: access for users will be suspended on 2027-11-12 unless it is renewed."
 	  " | 260 users for 250 licensed: users will be blocked on 2027-12-01 unless the count is reduced or the subscription extended.",
 	  "Subscription action required: see " URL },
 	{ S_GRACE_OVER, NONADMIN, BMSUB_CAT_WEBMAIL, 1, URL, NULL, A,
-	  "Subscription expired on 2027-11-02: access for users will be suspended on 2027-11-12 unless it is renewed.", "" },
+	  "Subscription expired after 2027-11-01: access for users will be suspended on 2027-11-12 unless it is renewed.", "" },
 	{ S_WARN_OVER, ADMIN, BMSUB_CAT_WEBMAIL, 1, URL, NULL, A,
-	  "Subscription expires on 2027-11-02 (12 days left): renew it to avoid any interruption."
+	  "Subscription is valid through 2027-11-01 (12 days left): renew it to avoid any interruption."
 	  " | 260 users for 250 licensed: users will be blocked on 2027-11-15 unless the count is reduced or the subscription extended.", "" },
 	{ S_WARN_OVERBLK, ADMIN, BMSUB_CAT_WEBMAIL, 1, URL, NULL, R,
-	  "Subscription expires on 2027-11-02 (12 days left): renew it to avoid any interruption.",
+	  "Subscription is valid through 2027-11-01 (12 days left): renew it to avoid any interruption.",
 	  "Subscription action required: see " URL },
 	/* admin-only notes, web categories only */
 	{ S_CEIL, ADMIN, BMSUB_CAT_WEBMAIL, 1, URL, NULL, A,
@@ -273,11 +273,11 @@ static const struct {
 	  "No alert recipient is configured: subscription emails reach nobody.",
 	  "Subscription action required: see " URL },
 	{ S_GRACE, ADMIN, BMSUB_CAT_WEBMAIL, 0, URL, NULL, R,
-	  "Subscription expired on 2027-11-02: access for users will be suspended on 2027-11-12 unless it is renewed."
+	  "Subscription expired after 2027-11-01: access for users will be suspended on 2027-11-12 unless it is renewed."
 	  " | No alert recipient is configured: subscription emails reach nobody.",
 	  "Subscription action required: see " URL },
 	{ S_GRACE, ADMIN, BMSUB_CAT_EAS, 0, URL, NULL, A,
-	  "Subscription expired on 2027-11-02: access for users will be suspended on 2027-11-12 unless it is renewed.", "" },
+	  "Subscription expired after 2027-11-01: access for users will be suspended on 2027-11-12 unless it is renewed.", "" },
 	{ S_OK, NONADMIN, BMSUB_CAT_OTHER, 0, URL, NULL, A, "", "" },
 };
 

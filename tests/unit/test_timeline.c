@@ -264,7 +264,7 @@ START_TEST(test_texts)
 	ck_assert_str_eq(ev[1].text, "email reminder (over the license), every 7 days");
 	ck_assert_str_eq(ev[6].what, "over-blocked");
 	ck_assert_str_eq(ev[8].what, "notice");
-	ck_assert_str_eq(ev[8].text, "notice period: the subscription expires on 2027-11-02");
+	ck_assert_str_eq(ev[8].text, "notice period: the subscription is valid through 2027-11-01");
 	ck_assert_str_eq(ev[12].text, "expiry: grace of 10 days, banner for all users, administrators redirected");
 	ck_assert_str_eq(ev[13].text, "email reminder");
 	ck_assert_str_eq(ev[17].text, "email reminder");
