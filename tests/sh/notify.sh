@@ -213,4 +213,54 @@ printf '%s\n' "2027-03-01T00:00:00Z invalid:no-license" \
 n_checks=$((n_checks + 1))
 cmp -s "$T/want" "$T/sent" || { fail "invalid alerts:"; cat "$T/sent"; }
 
+# ------------------------------------------------------------------
+# recipients through the CLI
+setup_etc "notify = { sendmail = \"$T/fake-sendmail\"; local_domains = [\"example.test\"]; };"
+fresh
+expect_rc 0 "list" -- $CK recipients list
+expect_grep '^ops@example.test$' "$T/out" "list prints the address"
+expect_rc 1 "duplicate (domain case)" -- $CK recipients add ops@EXAMPLE.test
+expect_rc 1 "bad address" -- $CK recipients add "ops example.test"
+expect_rc 1 "remove absent" -- $CK recipients remove nobody@example.test
+expect_rc 2 "add without address" -- $CK recipients add
+expect_rc 2 "unknown subcommand" -- $CK recipients purge
+expect_rc 0 "add external" -- $CK recipients add boss@elsewhere.test
+expect_grep 'not in notify.local_domains' "$T/err" "add warns about an outside address"
+expect_rc 0 "remove local" -- $CK recipients remove ops@example.test
+expect_rc 0 "list --json" -- $CK --json recipients list
+json_ok "$T/out"
+expect_grep 'no recipient is in notify.local_domains' "$T/err" "list warns: no local recipient"
+n_checks=$((n_checks + 1))
+[ "$(json_get "$T/out" 'd["recipients"][0]["address"]')" = boss@elsewhere.test ] || fail "json list"
+expect_rc 0 "remove last" -- $CK recipients remove boss@elsewhere.test
+expect_rc 0 "empty list" -- $CK recipients list
+expect_grep 'no alert recipient' "$T/err" "empty list warns"
+n_checks=$((n_checks + 1))
+[ "$(ls -A "$T/state" | grep -v -e '^lock$' -e '^recipients$' -e '^state$')" = "" ] || fail "temp files left in state dir"
+
+# ------------------------------------------------------------------
+# the shipped units and cron file
+if command -v systemd-analyze >/dev/null; then
+	mkdir "$T/units"
+	for u in "$TOP"/conf/bmsub-*.service "$TOP"/conf/bmsub-*.timer; do
+		sed "s|/usr/local/bin/bmsub-check|$B/bmsub-check|" "$u" >"$T/units/${u##*/}"
+	done
+	n_checks=$((n_checks + 1))
+	(cd "$T/units" && systemd-analyze verify --man=no ./*.service ./*.timer) >"$T/verify" 2>&1 ||
+		{ fail "systemd-analyze verify:"; cat "$T/verify"; }
+	n_checks=$((n_checks + 1))
+	[ ! -s "$T/verify" ] || { fail "systemd-analyze warnings:"; cat "$T/verify"; }
+fi
+for u in refresh notify; do
+	expect_grep '^Type=oneshot$' "$TOP/conf/bmsub-$u.service" "$u: oneshot"
+	expect_grep '^ProtectSystem=strict$' "$TOP/conf/bmsub-$u.service" "$u: ProtectSystem"
+	expect_grep '^ReadWritePaths=/var/lib/bmsub$' "$TOP/conf/bmsub-$u.service" "$u: state writable"
+	expect_grep "^ExecStart=/usr/local/bin/bmsub-check $u\$" "$TOP/conf/bmsub-$u.service" "$u: command"
+	expect_grep '^OnCalendar=hourly$' "$TOP/conf/bmsub-$u.timer" "$u: hourly"
+	expect_grep '^RandomizedDelaySec=' "$TOP/conf/bmsub-$u.timer" "$u: randomized"
+	expect_grep "^[0-9]+ +\* +\* +\* +\* +root +bmsub-check $u " "$TOP/conf/bmsub.cron" "cron: $u"
+done
+expect_grep '^NoNewPrivileges=yes$' "$TOP/conf/bmsub-refresh.service" "refresh: no new privileges"
+expect_nogrep '^NoNewPrivileges=yes$' "$TOP/conf/bmsub-notify.service" "notify: setgid sendmail allowed"
+
 done_checks
