@@ -444,7 +444,23 @@ cmd_recipients(struct cli *c, int argc, char **argv)
 }
 
 /* ------------------------------------------------------------------ */
-/* monitor */
+/*
+ * monitor: one monitoring-plugin line, "BMSUB <STATUS> - <text> | perfdata".
+ *  OK (0)        date phase ok and count within (or not counted yet: a
+ *                missing state only means the count is unknown)
+ *  WARNING (1)   notice, warning, over, no alert recipient (or an
+ *                unreadable recipients file), clock behind the license or
+ *                the state's high-water mark
+ *  CRITICAL (2)  grace, blocked, invalid (no license, bad, not yet valid),
+ *                over-blocked
+ *  UNKNOWN (3)   the config (main prints the line) or the trusted keys
+ *                cannot be read, the state exists but cannot be read, or a
+ *                bad option. CRITICAL outranks UNKNOWN, which outranks
+ *                WARNING: a blocked platform is reported as such even when
+ *                the count is unknown.
+ * perfdata: days_left=D;W;0 (W: days from notice to expiry, 0 for a
+ * trial) and users=C;N;M (C "U" when not counted).
+ */
 
 static const char *const mon_names[4] = {
 	"OK", "WARNING", "CRITICAL", "UNKNOWN"
