@@ -483,11 +483,13 @@ bm_config_parse(const char *text, const char *name,
 	if ((r = read_group(config_root_setting(&lc), top_keys, "", cfg,
 	    &seen, err)) != 0)
 		goto out;
-	if (seen.user_groups != 0 && seen.user_roster != 0) {
+	/* An empty groups list is no source at all, so it may sit beside
+	 * a roster (the shipped file shows both). */
+	if (cfg->user_groups.n > 0 && seen.user_roster != 0) {
 		r = bm_err(err, BMSUB_E_CONFIG,
 		    seen.user_groups > seen.user_roster ?
 		    seen.user_groups : seen.user_roster,
-		    "users.groups and users.roster are exclusive: set one");
+		    "users.groups and users.roster are exclusive: use one");
 		goto out;
 	}
 	if ((r = check_services(cfg, &seen, err)) != 0)
