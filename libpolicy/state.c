@@ -252,8 +252,7 @@ bm_state_parse(const char *buf, size_t len, struct bmsub_state *st,
 			if (rl != 1 || rest[0] != '0' + BMSUB_STATE_VERSION) {
 				r = bm_err(err, BMSUB_E_CORRUPT, line,
 				    "state line 1: unsupported version "
-				    "\"%.*s\" (this reader knows %d)",
-				    (int)(rl > 20 ? 20 : rl), rest,
+				    "(this reader knows %d)",
 				    BMSUB_STATE_VERSION);
 				goto out;
 			}

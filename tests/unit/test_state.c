@@ -195,7 +195,7 @@ static const struct corrupt {
 	{ "bmsub-state 1\nend\n\n", 0, 3, "after \"end\"" },
 	{ "count 5\nend\n", 0, 1, "not a bmsub state file" },
 	{ "bmsub-state\nend\n", 0, 1, "not a bmsub state file" },
-	{ "bmsub-state 2\nend\n", 0, 1, "unsupported version \"2\"" },
+	{ "bmsub-state 2\nend\n", 0, 1, "unsupported version (this reader knows 1)" },
 	{ "bmsub-state 01\nend\n", 0, 1, "unsupported version" },
 	{ "bmsub-state  1\nend\n", 0, 1, "unsupported version" },
 	{ "bmsub-state 1\ncolor red\nend\n", 0, 2, "unknown line" },
