@@ -1,6 +1,529 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* context.c - cached, stat-revalidated decisions for many logins (STUB). */
+/* context.c - cached, stat-revalidated decisions for many logins. */
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+
 #include "internal.h"
-int bmsub_ctx_new(const char *conf_path, struct bmsub_ctx **out, struct bmsub_error *err) { (void)conf_path; *out = 0; return bm_err(err, BMSUB_E_INTERNAL, 0, "not implemented"); }
-void bmsub_ctx_free(struct bmsub_ctx *ctx) { (void)ctx; }
-int bmsub_ctx_decide(struct bmsub_ctx *ctx, const struct bmsub_log *log, const struct bmsub_request *rq, struct bmsub_result *res, struct bmsub_error *err) { (void)ctx; (void)log; (void)rq; (void)res; return bm_err(err, BMSUB_E_INTERNAL, 0, "not implemented"); }
+
+/*
+ * What stat(2) said about a file the last time it was read. A missing file
+ * is a state like any other (so "no license" is cached too); any other stat
+ * failure never compares equal, so the file is retried at the next call.
+ */
+struct fstamp {
+	int what;		/* FS_PRESENT, FS_MISSING, FS_ERROR */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtim;
+	struct timespec ctim;
+};
+#define FS_PRESENT 0
+#define FS_MISSING 1
+#define FS_ERROR 2
+
+struct keyfile {
+	char *path;
+	struct fstamp st;
+};
+
+/* A loaded config, shared with a caller that does an NSS lookup outside
+ * the lock while another thread may replace ctx->cfg. */
+struct cfgref {
+	unsigned refs;		/* under ctx->lock */
+	struct bmsub_config *cfg;
+};
+
+struct bmsub_ctx {
+	pthread_mutex_t lock;
+	char *conf_path;
+
+	int loaded;			/* cfg and everything below is usable */
+	struct fstamp conf_st;
+	struct cfgref *cfg;
+	char *state_path;		/* state_dir/state */
+	char *rcpt_path;		/* state_dir/recipients */
+
+	struct fstamp keys_dir_st;
+	struct keyfile *keyfiles;	/* the *.pem files seen at load */
+	size_t n_keyfiles;
+	struct bmsub_keyring *kr;
+
+	struct fstamp lic_st;
+	int lic_err;			/* 0 when lic is valid */
+	struct bmsub_license lic;
+
+	struct fstamp state_st;
+	int have_state;
+	struct bmsub_state st;
+
+	struct fstamp rcpt_st;
+	int have_recipients;
+};
+
+static int
+ts_eq(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+static void
+fstamp_take(const char *path, struct fstamp *fs)
+{
+	struct stat sb;
+
+	memset(fs, 0, sizeof(*fs));
+	if (stat(path, &sb) != 0) {
+		fs->what = (errno == ENOENT || errno == ENOTDIR) ?
+		    FS_MISSING : FS_ERROR;
+		return;
+	}
+	fs->what = FS_PRESENT;
+	fs->dev = sb.st_dev;
+	fs->ino = sb.st_ino;
+	fs->size = sb.st_size;
+	fs->mtim = sb.st_mtim;
+	fs->ctim = sb.st_ctim;
+}
+
+/* Does path still look as it did when fs was taken? */
+static int
+fstamp_same(const char *path, const struct fstamp *fs)
+{
+	struct fstamp now;
+
+	fstamp_take(path, &now);
+	if (now.what == FS_ERROR || fs->what == FS_ERROR)
+		return 0;
+	if (now.what != fs->what)
+		return 0;
+	if (now.what == FS_MISSING)
+		return 1;
+	return now.dev == fs->dev && now.ino == fs->ino &&
+	    now.size == fs->size && ts_eq(&now.mtim, &fs->mtim) &&
+	    ts_eq(&now.ctim, &fs->ctim);
+}
+
+static char *
+path_join(const char *dir, const char *name)
+{
+	char *p = NULL;
+
+	if (asprintf(&p, "%s/%s", dir, name) < 0)
+		return NULL;
+	return p;
+}
+
+static void
+cfgref_put(struct cfgref *c)
+{
+	if (c == NULL || --c->refs > 0)
+		return;
+	bmsub_config_free(c->cfg);
+	free(c);
+}
+
+static void
+keyfiles_clear(struct bmsub_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->n_keyfiles; i++)
+		free(ctx->keyfiles[i].path);
+	free(ctx->keyfiles);
+	ctx->keyfiles = NULL;
+	ctx->n_keyfiles = 0;
+}
+
+/* Forget everything loaded from the config (not the config path). */
+static void
+ctx_unload(struct bmsub_ctx *ctx)
+{
+	ctx->loaded = 0;
+	cfgref_put(ctx->cfg);
+	ctx->cfg = NULL;
+	free(ctx->state_path);
+	free(ctx->rcpt_path);
+	ctx->state_path = ctx->rcpt_path = NULL;
+	keyfiles_clear(ctx);
+	bmsub_keyring_free(ctx->kr);
+	ctx->kr = NULL;
+	bmsub_state_clear(&ctx->st);
+	ctx->have_state = 0;
+	ctx->lic_err = BMSUB_E_NO_LICENSE;
+	memset(&ctx->lic, 0, sizeof(ctx->lic));
+	ctx->have_recipients = 0;
+}
+
+static int
+has_pem_suffix(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 4 && strcmp(name + n - 4, ".pem") == 0;
+}
+
+/*
+ * Takes the stamps of the keys folder and of each "*.pem" in it, then
+ * loads the keyring. Stamps are taken before reading, so a change racing
+ * with the load is seen at the next call and never hidden.
+ */
+static int
+load_keys(struct bmsub_ctx *ctx, const struct bmsub_log *log,
+    struct bmsub_error *err)
+{
+	const char *dir = ctx->cfg->cfg->keys_dir;
+	DIR *d = NULL;
+	struct dirent *de;
+	struct keyfile *kf = NULL, *tmp;
+	struct bmsub_error e;
+	size_t n = 0, cap = 0;
+	int r = BMSUB_E_INTERNAL;
+
+	keyfiles_clear(ctx);
+	bmsub_keyring_free(ctx->kr);
+	ctx->kr = NULL;
+
+	fstamp_take(dir, &ctx->keys_dir_st);
+	if ((d = opendir(dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (!has_pem_suffix(de->d_name))
+				continue;
+			if (n == cap) {
+				cap = cap ? 2 * cap : 8;
+				if ((tmp = realloc(kf, cap * sizeof(*kf))) == NULL) {
+					r = bm_err(err, BMSUB_E_NOMEM, 0, NULL);
+					goto out;
+				}
+				kf = tmp;
+			}
+			if ((kf[n].path = path_join(dir, de->d_name)) == NULL) {
+				r = bm_err(err, BMSUB_E_NOMEM, 0, NULL);
+				goto out;
+			}
+			fstamp_take(kf[n].path, &kf[n].st);
+			n++;
+		}
+	}
+	ctx->keyfiles = kf;
+	ctx->n_keyfiles = n;
+	kf = NULL;	/* transferred */
+	n = 0;
+
+	/* An unreadable folder: no trusted key, so no valid license, and the
+	 * license error says why; the login path then denies (fail closed). */
+	memset(&e, 0, sizeof(e));
+	if ((r = bmsub_keyring_load(dir, log, &ctx->kr, &e)) != 0) {
+		bm_log(log, LOG_ERR, "trusted keys %s: %s (%s)", dir, e.msg,
+		    bmsub_err_token(r));
+		bmsub_keyring_free(ctx->kr);
+		ctx->kr = NULL;
+	}
+	r = 0; /* success */
+ out:
+	while (n > 0)
+		free(kf[--n].path);
+	free(kf);
+	if (d != NULL)
+		closedir(d);
+	return r;
+}
+
+static int
+keys_same(const struct bmsub_ctx *ctx)
+{
+	size_t i;
+
+	if (!fstamp_same(ctx->cfg->cfg->keys_dir, &ctx->keys_dir_st))
+		return 0;
+	for (i = 0; i < ctx->n_keyfiles; i++)
+		if (!fstamp_same(ctx->keyfiles[i].path, &ctx->keyfiles[i].st))
+			return 0;
+	return 1;
+}
+
+/* Verifies the license; an invalid one is a phase, logged once per change
+ * of the file (this only runs when a stamp changed). */
+static void
+load_license(struct bmsub_ctx *ctx, const struct bmsub_log *log)
+{
+	const char *path = ctx->cfg->cfg->license;
+	struct bmsub_error e;
+
+	memset(&e, 0, sizeof(e));
+	memset(&ctx->lic, 0, sizeof(ctx->lic));
+	fstamp_take(path, &ctx->lic_st);
+	if (ctx->kr == NULL)
+		ctx->lic_err = bm_err(&e, BMSUB_E_UNKNOWN_KEY, 0,
+		    "no trusted key could be loaded");
+	else
+		ctx->lic_err = bmsub_license_load(path, ctx->kr, &ctx->lic, &e);
+	if (ctx->lic_err == 0) {
+		bm_log(log, LOG_INFO, "license %s loaded: id %s, %u users",
+		    path, ctx->lic.id, ctx->lic.users);
+		return;
+	}
+	memset(&ctx->lic, 0, sizeof(ctx->lic));
+	if (e.line != 0)
+		bm_log(log, LOG_ERR, "license %s is not valid (%s, line %u): %s;"
+		    " logins are refused as if blocked", path,
+		    bmsub_err_token(ctx->lic_err), e.line, e.msg);
+	else
+		bm_log(log, LOG_ERR, "license %s is not valid (%s): %s;"
+		    " logins are refused as if blocked", path,
+		    bmsub_err_token(ctx->lic_err), e.msg);
+}
+
+static void
+load_state(struct bmsub_ctx *ctx, const struct bmsub_log *log)
+{
+	struct bmsub_error e;
+	int r;
+
+	memset(&e, 0, sizeof(e));
+	bmsub_state_clear(&ctx->st);
+	fstamp_take(ctx->state_path, &ctx->state_st);
+	r = bmsub_state_load(ctx->cfg->cfg->state_dir, &ctx->st, &e);
+	ctx->have_state = (r == 0);
+	if (r != 0) {
+		bmsub_state_clear(&ctx->st);
+		bmsub_state_init(&ctx->st);
+		bm_log(log, LOG_WARNING, "state %s: %s (%s): user count unknown",
+		    ctx->state_path, e.msg, bmsub_err_token(r));
+	}
+}
+
+static void
+load_recipients(struct bmsub_ctx *ctx, const struct bmsub_log *log)
+{
+	struct bmsub_strlist l = { NULL, 0 };
+	struct bmsub_error e;
+	int r;
+
+	memset(&e, 0, sizeof(e));
+	fstamp_take(ctx->rcpt_path, &ctx->rcpt_st);
+	r = bmsub_recipients_load(ctx->cfg->cfg->state_dir, &l, &e);
+	if (r != 0)
+		bm_log(log, LOG_WARNING, "recipients %s: %s (%s)",
+		    ctx->rcpt_path, e.msg, bmsub_err_token(r));
+	ctx->have_recipients = (r == 0 && l.n > 0);
+	bmsub_strlist_free(&l);
+}
+
+/* Loads the config and everything it names. On error ctx is unloaded. */
+static int
+load_all(struct bmsub_ctx *ctx, const struct bmsub_log *log,
+    struct bmsub_error *err)
+{
+	struct bmsub_config *cfg = NULL;
+	int r = BMSUB_E_INTERNAL;
+
+	ctx_unload(ctx);
+	fstamp_take(ctx->conf_path, &ctx->conf_st);
+	if ((r = bmsub_config_load(ctx->conf_path, &cfg, err)) != 0)
+		goto out;
+	if ((ctx->cfg = calloc(1, sizeof(*ctx->cfg))) == NULL) {
+		r = bm_err(err, BMSUB_E_NOMEM, 0, NULL);
+		goto out;
+	}
+	ctx->cfg->refs = 1;
+	ctx->cfg->cfg = cfg;
+	cfg = NULL;	/* transferred */
+	if ((ctx->state_path = path_join(ctx->cfg->cfg->state_dir, "state")) == NULL ||
+	    (ctx->rcpt_path = path_join(ctx->cfg->cfg->state_dir,
+	    "recipients")) == NULL) {
+		r = bm_err(err, BMSUB_E_NOMEM, 0, NULL);
+		goto out;
+	}
+	if ((r = load_keys(ctx, log, err)) != 0)
+		goto out;
+	load_license(ctx, log);
+	load_state(ctx, log);
+	load_recipients(ctx, log);
+	ctx->loaded = 1;
+	r = 0; /* success */
+ out:
+	bmsub_config_free(cfg);
+	if (r != 0)
+		ctx_unload(ctx);
+	return r;
+}
+
+/* Brings the cache up to date with the files; ctx->lock held. */
+static int
+refresh(struct bmsub_ctx *ctx, const struct bmsub_log *log,
+    struct bmsub_error *err)
+{
+	int r = BMSUB_E_INTERNAL;
+
+	if (!ctx->loaded || !fstamp_same(ctx->conf_path, &ctx->conf_st))
+		return load_all(ctx, log, err);
+	if (!keys_same(ctx)) {
+		if ((r = load_keys(ctx, log, err)) != 0) {
+			ctx_unload(ctx);
+			return r;
+		}
+		load_license(ctx, log);
+	} else if (!fstamp_same(ctx->cfg->cfg->license, &ctx->lic_st))
+		load_license(ctx, log);
+	if (!fstamp_same(ctx->state_path, &ctx->state_st))
+		load_state(ctx, log);
+	if (!fstamp_same(ctx->rcpt_path, &ctx->rcpt_st))
+		load_recipients(ctx, log);
+	return 0;
+}
+
+int
+bmsub_ctx_new(const char *conf_path, struct bmsub_ctx **out,
+    struct bmsub_error *err)
+{
+	struct bmsub_ctx *ctx = NULL;
+	int r = BMSUB_E_INTERNAL;
+
+	if (out != NULL)
+		*out = NULL;
+	if (conf_path == NULL || *conf_path == '\0' || out == NULL)
+		return bm_err(err, BMSUB_E_INVALID, 0, "no config path");
+	if ((ctx = calloc(1, sizeof(*ctx))) == NULL ||
+	    (ctx->conf_path = strdup(conf_path)) == NULL) {
+		r = bm_err(err, BMSUB_E_NOMEM, 0, NULL);
+		goto out;
+	}
+	if (pthread_mutex_init(&ctx->lock, NULL) != 0) {
+		free(ctx->conf_path);
+		free(ctx);
+		ctx = NULL;
+		r = bm_err(err, BMSUB_E_INTERNAL, 0, "pthread_mutex_init failed");
+		goto out;
+	}
+	bmsub_state_init(&ctx->st);
+	ctx->lic_err = BMSUB_E_NO_LICENSE;
+	*out = ctx;
+	ctx = NULL;	/* transferred */
+	r = 0; /* success */
+ out:
+	if (ctx != NULL) {
+		free(ctx->conf_path);
+		free(ctx);
+	}
+	return r;
+}
+
+void
+bmsub_ctx_free(struct bmsub_ctx *ctx)
+{
+	if (ctx == NULL)
+		return;
+	ctx_unload(ctx);
+	pthread_mutex_destroy(&ctx->lock);
+	free(ctx->conf_path);
+	free(ctx);
+}
+
+static int
+verdicts_equal(const struct bmsub_verdict *a, const struct bmsub_verdict *b)
+{
+	return a->decision == b->decision &&
+	    strcmp(a->banner, b->banner) == 0 &&
+	    strcmp(a->message, b->message) == 0;
+}
+
+int
+bmsub_ctx_decide(struct bmsub_ctx *ctx, const struct bmsub_log *log,
+    const struct bmsub_request *rq, struct bmsub_result *res,
+    struct bmsub_error *err)
+{
+	struct bmsub_verdict as_user, as_admin;
+	struct bmsub_error e;
+	struct bmsub_eval ev;
+	struct cfgref *cfg = NULL;
+	const char *url = NULL;
+	int r = BMSUB_E_INTERNAL, locked = 0, is_admin = 0;
+
+	if (res != NULL)
+		memset(res, 0, sizeof(*res));
+	if (ctx == NULL || rq == NULL || res == NULL)
+		return bm_err(err, BMSUB_E_INVALID, 0, "missing argument");
+	if (rq->user == NULL || *rq->user == '\0')
+		return bm_err(err, BMSUB_E_INVALID, 0, "no user name");
+	if (rq->category >= (int)BMSUB_CAT__COUNT)
+		return bm_err(err, BMSUB_E_INVALID, 0, "bad category %d",
+		    rq->category);
+
+	if (pthread_mutex_lock(&ctx->lock) != 0)
+		return bm_err(err, BMSUB_E_INTERNAL, 0, "mutex");
+	locked = 1;
+	if ((r = refresh(ctx, log, err)) != 0)
+		goto out;
+
+	if (ctx->cfg->cfg->admin_url != NULL) {
+		if (strlen(ctx->cfg->cfg->admin_url) >= sizeof(res->admin_url)) {
+			r = bm_err(err, BMSUB_E_CONFIG, 0,
+			    "admin_url longer than %zu bytes",
+			    sizeof(res->admin_url) - 1);
+			goto out;
+		}
+		/* a copy: another thread may reload the config after unlock */
+		memcpy(res->admin_url, ctx->cfg->cfg->admin_url,
+		    strlen(ctx->cfg->cfg->admin_url) + 1);
+		url = res->admin_url;
+	}
+	if (rq->category >= 0)
+		res->category = (enum bmsub_category)rq->category;
+	else
+		res->category = bmsub_config_category(ctx->cfg->cfg,
+		    rq->service != NULL ? rq->service : "");
+	res->license_err = ctx->lic_err;
+	bmsub_evaluate(ctx->lic_err == 0 ? &ctx->lic : NULL, ctx->lic_err,
+	    ctx->have_state ? &ctx->st : NULL, rq->now, &ev);
+	bmsub_decide(&ev, 0, res->category, ctx->have_recipients, url, &as_user);
+	bmsub_decide(&ev, 1, res->category, ctx->have_recipients, url,
+	    &as_admin);
+
+	if (verdicts_equal(&as_user, &as_admin)) {
+		res->verdict = as_user;
+		res->role_looked_up = 0;
+		r = 0; /* success */
+		goto out;
+	}
+
+	/* The role matters: look it up without the lock (NSS may be slow,
+	 * e.g. LDAP), holding a reference on this config. */
+	cfg = ctx->cfg;
+	cfg->refs++;
+	pthread_mutex_unlock(&ctx->lock);
+	locked = 0;
+
+	memset(&e, 0, sizeof(e));
+	if ((r = bmsub_is_admin(cfg->cfg, rq->user, &is_admin, &e)) != 0) {
+		/* fail closed for users: an admin loses a redirect at worst */
+		bm_log(log, LOG_ERR, "role of %s unknown (%s: %s): treated as"
+		    " not an administrator", rq->user, bmsub_err_token(r),
+		    e.msg);
+		is_admin = 0;
+	}
+	res->is_admin = is_admin != 0;
+	res->role_looked_up = 1;
+	res->verdict = is_admin ? as_admin : as_user;
+	r = 0; /* success */
+ out:
+	if (!locked)
+		pthread_mutex_lock(&ctx->lock);
+	cfgref_put(cfg);
+	pthread_mutex_unlock(&ctx->lock);
+	if (r == 0) {
+		res->verdict.redirect =
+		    (res->verdict.decision == BMSUB_REDIRECT && url != NULL) ?
+		    res->admin_url : NULL;
+		bm_err_clear(err);
+	} else {
+		memset(res, 0, sizeof(*res));
+	}
+	return r;
+}

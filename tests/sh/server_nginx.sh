@@ -1,0 +1,64 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# server_nginx.sh - pam_bmsub inside nginx's auth_pam (webmail category):
+# 200 while the license is valid, 401 for a user once it is blocked, 200 for
+# the administrator on the webmail (redirect lets them in) but 401 for the
+# same administrator on a non-web service; renewal without a restart.
+. "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/servers/common.sh"
+
+NGX_MOD=/usr/lib/nginx/modules/ngx_http_auth_pam_module.so
+srv_need nginx curl python3 $NGX_MOD $WRAPDIR/libpam_wrapper.so \
+	$WRAPDIR/libnss_wrapper.so $PAM_MATRIX
+
+srv_setup 'imap = ["imap"]; webmail = ["bmsub-webmail"];'
+srv_stack bmsub-webmail
+srv_stack imap
+D=$T/nginx
+mkdir -p "$D/www/webmail" "$D/www/imap" "$D/tmp"
+echo "inbox" >"$D/www/webmail/index.html"
+echo "inbox" >"$D/www/imap/index.html"
+chmod -R a+rX "$D"
+PORT=$(srv_port)
+sed -e "s|@DIR@|$D|g" -e "s|@PORT@|$PORT|" "$SRV/nginx.conf.in" >"$D/nginx.conf"
+
+srv_license 200 BM-VALID-1
+LD_PRELOAD="libpam_wrapper.so:libnss_wrapper.so" \
+	nginx -c "$D/nginx.conf" -p "$D/" >"$D/start.log" 2>&1 || {
+	cat "$D/start.log" "$D/error.log"; exit 1; }
+i=0; while [ ! -s "$D/nginx.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+PID=$(cat "$D/nginx.pid" 2>/dev/null)
+[ -n "$PID" ] || { echo "nginx did not start"; cat "$D/error.log"; exit 1; }
+at_exit "srv_stop $PID"
+srv_wait_port "$PORT" || exit 1
+
+# get WANT_CODE USER PASS PATH DESC
+get() {
+	code=$(curl -s -o /dev/null -w '%{http_code}' -u "$2:$3" \
+		"http://127.0.0.1:$PORT/$4/")
+	echo "$5: $2 /$4/ -> $code"
+	n_checks=$((n_checks + 1))
+	[ "$code" = "$1" ] || fail "$5: $2 on /$4/: HTTP $code, want $1"
+}
+
+get 200 alice secret webmail "valid license"
+get 401 alice wrong webmail "valid license, wrong password"
+get 200 admin0 secret webmail "valid license"
+get 200 alice secret imap "valid license"
+
+srv_license -20 BM-EXPIRED-2
+get 401 alice secret webmail "blocked"
+get 200 admin0 secret webmail "blocked, admin on the webmail (redirect)"
+get 401 admin0 secret imap "blocked, admin off the web"
+get 401 alice secret imap "blocked"
+
+srv_license 300 BM-RENEWED-3
+get 200 alice secret webmail "renewed"
+get 200 alice secret imap "renewed"
+
+expect_grep 'pam_acct_mgmt|Permission denied|PAM' "$D/error.log" \
+	"nginx logged the PAM refusal"
+srv_stop "$PID"
+n_checks=$((n_checks + 1))
+kill -0 "$PID" 2>/dev/null && fail "nginx still running"
+done_checks

@@ -1,0 +1,832 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test_pam.c - pam_bmsub.so through the real libpam: every cell of the
+ * SPEC section 3 decision table per category, return codes of account and
+ * auth, environment, messages, arguments, config errors, licenses replaced
+ * in a running process, and (under nss_wrapper, from tests/sh/pam_nss.sh)
+ * administrators by group.
+ */
+#include <check.h>
+#include <dlfcn.h>
+#include <security/pam_modules.h>
+#include <syslog.h>
+
+#include "pamt.h"
+
+/* ---- the decision table ---- */
+
+enum lic_setup {
+	L_DAYS,		/* expires now + days */
+	L_NONE,		/* no license file */
+	L_TAMPERED,	/* a body byte changed after signing */
+	L_UNKNOWN_KEY,	/* signed by a key that is not trusted */
+	L_NOT_YET,	/* starts in 5 days */
+	L_TRIAL_ENDED,	/* trial, expired 2 days ago, no grace */
+};
+enum st_setup {
+	S_NONE,		/* no state file: count unknown */
+	S_WITHIN,	/* C = 5 of N = 10 */
+	S_OVER,		/* C = 11 > N since 2 days */
+	S_OVER_BLOCKED,	/* C = 12 > N since 40 days */
+};
+
+#define A 0	/* allow */
+#define R 1	/* redirect */
+#define D 2	/* deny */
+
+struct expect {
+	int decision;
+	int banner;	/* 1 must be set, 0 must be absent, -1 not specified */
+};
+static const struct row {
+	const char *name;
+	enum lic_setup lic;
+	int days;
+	enum st_setup st;
+	const char *phase;	/* BMSUB_PHASE, NULL = not specified */
+	struct expect user, admin_web, admin_other;
+} rows[] = {
+	{ "ok", L_DAYS, 200, S_NONE, "ok", {A, 0}, {A, 0}, {A, 0} },
+	{ "notice", L_DAYS, 45, S_NONE, "notice", {A, 0}, {A, 0}, {A, 0} },
+	{ "within", L_DAYS, 200, S_WITHIN, NULL, {A, 0}, {A, 0}, {A, 0} },
+	{ "warning", L_DAYS, 10, S_NONE, "warning", {A, 0}, {A, 1}, {A, -1} },
+	{ "over", L_DAYS, 200, S_OVER, "over", {A, 0}, {A, 1}, {A, -1} },
+	{ "grace", L_DAYS, -3, S_NONE, "grace", {A, 1}, {R, -1}, {A, -1} },
+	{ "blocked", L_DAYS, -20, S_NONE, "blocked", {D, 0}, {R, -1}, {D, 0} },
+	{ "trial-ended", L_TRIAL_ENDED, 0, S_NONE, "blocked", {D, 0}, {R, -1}, {D, 0} },
+	{ "no-license", L_NONE, 0, S_NONE, "invalid", {D, 0}, {R, -1}, {D, 0} },
+	{ "tampered", L_TAMPERED, 200, S_NONE, "invalid", {D, 0}, {R, -1}, {D, 0} },
+	{ "unknown-key", L_UNKNOWN_KEY, 200, S_NONE, "invalid", {D, 0}, {R, -1}, {D, 0} },
+	{ "not-yet-valid", L_NOT_YET, 200, S_NONE, "invalid", {D, 0}, {R, -1}, {D, 0} },
+	{ "over-blocked", L_DAYS, 200, S_OVER_BLOCKED, "over-blocked", {D, 0}, {R, -1}, {D, 0} },
+	{ "blocked+over", L_DAYS, -20, S_OVER, "blocked", {D, 0}, {R, -1}, {D, 0} },
+};
+
+/* Every category, named by a service mapped in the config and by a
+ * service= override on an unmapped service name. */
+static const struct cat {
+	const char *name;
+	const char *service;	/* mapped by services.* (or unmapped: other) */
+	int web;
+} cats[] = {
+	{ "imap", "imap", 0 },
+	{ "imap", "pop3", 0 },
+	{ "eas", "eas", 0 },
+	{ "webmail", "webmail", 1 },
+	{ "smtp", "smtp", 0 },
+	{ "admin", "bmsub-admin", 1 },
+	{ "other", "ftp", 0 },
+};
+
+static void
+setup_row(struct pt_env *e, const struct row *rw)
+{
+	int64_t now = (int64_t)time(NULL);
+	struct pt_lic l;
+
+	memset(&l, 0, sizeof(l));
+	l.issued = now - 400 * PT_DAY;
+	l.expires = now + (int64_t)rw->days * PT_DAY;
+	l.grace_days = -1;
+	switch (rw->lic) {
+	case L_DAYS:
+		break;
+	case L_NONE:
+		break;
+	case L_TAMPERED:
+		l.tamper = 1;
+		break;
+	case L_UNKNOWN_KEY:
+		l.seed_hex = PT_SEED_OTHER;
+		break;
+	case L_NOT_YET:
+		l.starts = now + 5 * PT_DAY;
+		break;
+	case L_TRIAL_ENDED:
+		l.kind = "trial";
+		l.issued = now - 30 * PT_DAY;
+		l.expires = now - 2 * PT_DAY;
+		break;
+	}
+	if (rw->lic != L_NONE)
+		pt_install(e, &l);
+	switch (rw->st) {
+	case S_NONE:
+		break;
+	case S_WITHIN:
+		pt_state(e, 5, BMSUB_TIME_NONE);
+		break;
+	case S_OVER:
+		pt_state(e, 11, now - 2 * PT_DAY);
+		break;
+	case S_OVER_BLOCKED:
+		pt_state(e, 12, now - 40 * PT_DAY);
+		break;
+	}
+}
+
+static void
+check_cell(const struct pt_out *o, int which, const struct expect *x,
+    const char *phase, int admin_other, const char *what)
+{
+	if (x->decision == D) {
+		ck_assert_msg(o->rc == (which == PT_AUTH ? PAM_AUTH_ERR :
+		    PAM_PERM_DENIED), "%s: rc %d", what, o->rc);
+		ck_assert_msg(!o->has_decision && !o->has_banner &&
+		    !o->has_redirect, "%s: env set on deny", what);
+		ck_assert_msg(o->n_msg == 1 && o->msg_style[0] == PAM_ERROR_MSG &&
+		    o->msg[0][0] != '\0', "%s: %d messages", what, o->n_msg);
+		if (admin_other)
+			ck_assert_msg(strstr(o->msg[0], PT_ADMIN_URL) != NULL,
+			    "%s: message does not name admin_url: %s", what,
+			    o->msg[0]);
+		return;
+	}
+	ck_assert_msg(o->rc == PAM_SUCCESS, "%s: rc %d", what, o->rc);
+	ck_assert_msg(o->has_decision, "%s: no BMSUB_DECISION", what);
+	ck_assert_msg(strcmp(o->decision, x->decision == R ? "redirect" :
+	    "allow") == 0, "%s: BMSUB_DECISION=%s", what, o->decision);
+	if (phase != NULL)
+		ck_assert_msg(strcmp(o->phase, phase) == 0,
+		    "%s: BMSUB_PHASE=%s, want %s", what, o->phase, phase);
+	else
+		ck_assert_msg(o->phase[0] != '\0', "%s: empty phase", what);
+	if (x->decision == R) {
+		ck_assert_msg(o->has_redirect &&
+		    strcmp(o->redirect, PT_ADMIN_URL) == 0,
+		    "%s: BMSUB_REDIRECT=%s", what, o->redirect);
+		ck_assert_msg(o->n_msg == 1 && o->msg_style[0] == PAM_TEXT_INFO,
+		    "%s: %d messages on redirect", what, o->n_msg);
+	} else {
+		ck_assert_msg(!o->has_redirect, "%s: redirect on allow", what);
+		ck_assert_msg(o->n_msg == 0, "%s: message on allow: %s", what,
+		    o->msg[0]);
+	}
+	if (x->banner == 1)
+		ck_assert_msg(o->has_banner && o->banner[0] != '\0',
+		    "%s: no banner", what);
+	else if (x->banner == 0)
+		ck_assert_msg(!o->has_banner, "%s: banner %s", what, o->banner);
+}
+
+START_TEST(test_table)
+{
+	const struct row *rw = &rows[_i];
+	struct pt_env e;
+	struct pt_out o;
+	char svc[64], args[64], what[256];
+	size_t c;
+	int via, role, which;
+
+	pt_env_init(&e, NULL);
+	setup_row(&e, rw);
+	for (c = 0; c < sizeof(cats) / sizeof(cats[0]); c++) {
+		pt_service(&e, cats[c].service, NULL);
+		snprintf(svc, sizeof(svc), "gate-%s", cats[c].name);
+		snprintf(args, sizeof(args), "service=%s", cats[c].name);
+		pt_service(&e, svc, args);
+	}
+	for (c = 0; c < sizeof(cats) / sizeof(cats[0]); c++)
+		for (via = 0; via < 2; via++)
+			for (role = 0; role < 2; role++)
+				for (which = PT_ACCT; which <= PT_AUTH; which++) {
+		const struct expect *x = role == 0 ? &rw->user :
+		    cats[c].web ? &rw->admin_web : &rw->admin_other;
+
+		if (via == 0)
+			snprintf(svc, sizeof(svc), "%s", cats[c].service);
+		else
+			snprintf(svc, sizeof(svc), "gate-%s", cats[c].name);
+		snprintf(what, sizeof(what), "row %s, service %s, %s, %s",
+		    rw->name, svc, role ? "admin" : "user",
+		    which == PT_AUTH ? "auth" : "account");
+		memset(&o, 0, sizeof(o));
+		pt_run(e.dir, svc, role ? "root" : "nobody", which, 0, &o);
+		check_cell(&o, which, x, rw->phase,
+		    role == 1 && !cats[c].web, what);
+	}
+	pt_env_free(&e);
+}
+END_TEST
+
+/* service= wins over the mapping of the PAM service name. */
+START_TEST(test_override_beats_mapping)
+{
+	struct pt_env e;
+	struct pt_out o;
+
+	pt_env_init(&e, NULL);
+	pt_install_days(&e, -20);
+	pt_service(&e, "webmail", "service=imap");
+	pt_service(&e, "imap", "service=webmail");
+	memset(&o, 0, sizeof(o));
+	ck_assert_int_eq(pt_run(e.dir, "webmail", "root", PT_ACCT, 0, &o),
+	    PAM_PERM_DENIED);
+	ck_assert_int_eq(pt_run(e.dir, "imap", "root", PT_ACCT, 0, &o),
+	    PAM_SUCCESS);
+	ck_assert_str_eq(o.decision, "redirect");
+	pt_env_free(&e);
+}
+END_TEST
+
+/* ---- messages: PAM_SILENT and quiet ---- */
+
+static const struct silent_case {
+	const char *args;
+	int flags;
+	int days;
+	const char *user;
+	const char *service;
+	int rc;
+	const char *decision;	/* NULL on deny */
+	int n_msg;
+} silent_cases[] = {
+	{ NULL, 0, -20, "nobody", "imap", PAM_PERM_DENIED, NULL, 1 },
+	{ NULL, PAM_SILENT, -20, "nobody", "imap", PAM_PERM_DENIED, NULL, 0 },
+	{ "quiet", 0, -20, "nobody", "imap", PAM_PERM_DENIED, NULL, 0 },
+	{ "quiet debug", PAM_SILENT, -20, "nobody", "imap", PAM_PERM_DENIED, NULL, 0 },
+	{ NULL, 0, -20, "root", "webmail", PAM_SUCCESS, "redirect", 1 },
+	{ NULL, PAM_SILENT, -20, "root", "webmail", PAM_SUCCESS, "redirect", 0 },
+	{ "quiet", 0, -20, "root", "webmail", PAM_SUCCESS, "redirect", 0 },
+	{ "quiet", 0, -3, "nobody", "webmail", PAM_SUCCESS, "allow", 0 },
+	{ NULL, 0, -3, "nobody", "webmail", PAM_SUCCESS, "allow", 0 },
+	{ "debug", 0, 200, "nobody", "imap", PAM_SUCCESS, "allow", 0 },
+};
+
+START_TEST(test_silent)
+{
+	const struct silent_case *sc = &silent_cases[_i];
+	struct pt_env e;
+	struct pt_out o;
+
+	pt_env_init(&e, NULL);
+	pt_install_days(&e, sc->days);
+	pt_service(&e, sc->service, sc->args);
+	memset(&o, 0, sizeof(o));
+	ck_assert_int_eq(pt_run(e.dir, sc->service, sc->user, PT_ACCT,
+	    sc->flags, &o), sc->rc);
+	ck_assert_int_eq(o.n_msg, sc->n_msg);
+	if (sc->decision != NULL)
+		ck_assert_str_eq(o.decision, sc->decision);
+	else
+		ck_assert_int_eq(o.has_decision, 0);
+	/* the redirect is in the environment even when nothing is said */
+	if (sc->decision != NULL && strcmp(sc->decision, "redirect") == 0)
+		ck_assert_str_eq(o.redirect, PT_ADMIN_URL);
+	pt_env_free(&e);
+}
+END_TEST
+
+/* ---- arguments ---- */
+
+static const struct arg_case {
+	const char *args;	/* after conf=<valid> unless it has conf= */
+	int with_conf;
+	int rc;
+} arg_cases[] = {
+	{ "bogus", 1, PAM_SERVICE_ERR },
+	{ "DEBUG", 1, PAM_SERVICE_ERR },
+	{ "debug debug", 1, PAM_SERVICE_ERR },
+	{ "quiet quiet", 1, PAM_SERVICE_ERR },
+	{ "quietly", 1, PAM_SERVICE_ERR },
+	{ "service=", 1, PAM_SERVICE_ERR },
+	{ "service=bogus", 1, PAM_SERVICE_ERR },
+	{ "service=IMAP", 1, PAM_SERVICE_ERR },
+	{ "service=imap service=imap", 1, PAM_SERVICE_ERR },
+	{ "service=imap service=eas", 1, PAM_SERVICE_ERR },
+	{ "services=imap", 1, PAM_SERVICE_ERR },
+	{ "conf=/etc/bmsub/bmsub.conf", 1, PAM_SERVICE_ERR },	/* repeated */
+	{ "conf", 1, PAM_SERVICE_ERR },
+	{ "conf=", 0, PAM_SERVICE_ERR },
+	{ "conf=relative/bmsub.conf", 0, PAM_SERVICE_ERR },
+	{ "conf=/nonexistent/bmsub.conf", 0, PAM_SERVICE_ERR },
+	{ "", 1, PAM_SUCCESS },
+	{ "debug", 1, PAM_SUCCESS },
+	{ "quiet debug", 1, PAM_SUCCESS },
+	{ "service=other", 1, PAM_SUCCESS },
+	{ "service=admin quiet", 1, PAM_SUCCESS },
+};
+
+START_TEST(test_args)
+{
+	const struct arg_case *ac = &arg_cases[_i];
+	struct pt_env e;
+	struct pt_out o;
+	char text[5 * PATH_MAX], conf[PATH_MAX + 8];
+	int which;
+
+	pt_env_init(&e, NULL);
+	pt_install_days(&e, 200);
+	snprintf(conf, sizeof(conf), "conf=%s ", e.conf);
+	snprintf(text, sizeof(text),
+	    "auth required %s %s%s\nauth optional pam_permit.so\n"
+	    "account required %s %s%s\n",
+	    e.module, ac->with_conf ? conf : "", ac->args,
+	    e.module, ac->with_conf ? conf : "", ac->args);
+	pt_service_raw(&e, "imap", text);
+	for (which = PT_ACCT; which <= PT_AUTH; which++) {
+		memset(&o, 0, sizeof(o));
+		ck_assert_msg(pt_run(e.dir, "imap", "nobody", which, 0, &o) ==
+		    ac->rc, "args '%s' %s: rc %d want %d", ac->args,
+		    which ? "auth" : "account", o.rc, ac->rc);
+		if (ac->rc != PAM_SUCCESS)
+			ck_assert_int_eq(o.has_decision, 0);
+	}
+	pt_env_free(&e);
+}
+END_TEST
+
+/* ---- configuration errors ---- */
+
+static const struct conf_case {
+	const char *name;
+	const char *text;	/* NULL: no file; "" special below */
+	mode_t mode;
+	int dir;		/* conf path is a folder */
+} conf_cases[] = {
+	{ "missing", NULL, 0644, 0 },
+	{ "folder", NULL, 0755, 1 },
+	{ "syntax", "license = \"/x\"\nkeys_dir = ;\n", 0644, 0 },
+	{ "unknown-key", "no_such_key = 1;\n", 0644, 0 },
+	{ "wrong-type", "license = 42;\n", 0644, 0 },
+	{ "group-writable", "", 0664, 0 },
+	{ "world-writable", "", 0666, 0 },
+	{ "truncated", "services = { imap = [\"imap\"", 0644, 0 },
+};
+
+START_TEST(test_bad_config)
+{
+	const struct conf_case *cc = &conf_cases[_i];
+	struct pt_env e;
+	struct pt_out o;
+	char *good = NULL;
+	FILE *f;
+	long n;
+	int which;
+
+	pt_env_init(&e, NULL);
+	pt_install_days(&e, 200);
+	pt_service(&e, "imap", NULL);
+	/* first a good transaction, so a cached config exists */
+	memset(&o, 0, sizeof(o));
+	ck_assert_int_eq(pt_run(e.dir, "imap", "nobody", PT_ACCT, 0, &o),
+	    PAM_SUCCESS);
+	ck_assert_ptr_nonnull(f = fopen(e.conf, "r"));
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	ck_assert_ptr_nonnull(good = calloc(1, (size_t)n + 1));
+	ck_assert_int_eq(fread(good, 1, (size_t)n, f), n);
+	fclose(f);
+
+	unlink(e.conf);
+	if (cc->dir)
+		ck_assert_int_eq(mkdir(e.conf, 0755), 0);
+	else if (cc->text != NULL)
+		pt_write(e.conf, cc->text[0] ? cc->text : good, cc->mode);
+	for (which = PT_ACCT; which <= PT_AUTH; which++) {
+		memset(&o, 0, sizeof(o));
+		ck_assert_msg(pt_run(e.dir, "imap", "nobody", which, 0, &o) ==
+		    PAM_SERVICE_ERR, "%s: rc %d", cc->name, o.rc);
+		ck_assert_int_eq(o.has_decision, 0);
+		memset(&o, 0, sizeof(o));
+		ck_assert_int_eq(pt_run(e.dir, "webmail", "root", which, 0,
+		    &o), PAM_SERVICE_ERR);
+	}
+	/* repaired: the same process lets people in again */
+	if (cc->dir)
+		rmdir(e.conf);
+	pt_write(e.conf, good, 0644);
+	memset(&o, 0, sizeof(o));
+	ck_assert_int_eq(pt_run(e.dir, "imap", "nobody", PT_ACCT, 0, &o),
+	    PAM_SUCCESS);
+	free(good);
+	pt_env_free(&e);
+}
+END_TEST
+
+/* ---- no user ---- */
+
+START_TEST(test_no_user)
+{
+	struct pt_env e;
+	struct pt_out o;
+
+	pt_env_init(&e, NULL);
+	pt_install_days(&e, 200);
+	pt_service(&e, "imap", NULL);
+	/* empty user name */
+	memset(&o, 0, sizeof(o));
+	ck_assert_int_eq(pt_run(e.dir, "imap", "", PT_ACCT, 0, &o),
+	    PAM_USER_UNKNOWN);
+	ck_assert_int_eq(o.has_decision, 0);
+	memset(&o, 0, sizeof(o));
+	ck_assert_int_eq(pt_run(e.dir, "imap", "", PT_AUTH, 0, &o),
+	    PAM_USER_UNKNOWN);
+	/* no user, and the conversation cannot ask */
+	memset(&o, 0, sizeof(o));
+	ck_assert_int_ne(pt_run(e.dir, "imap", NULL, PT_ACCT, 0, &o),
+	    PAM_SUCCESS);
+	ck_assert_int_eq(o.has_decision, 0);
+	/* no user; the conversation answers with a name */
+	memset(&o, 0, sizeof(o));
+	o.answer = "nobody";
+	ck_assert_int_eq(pt_run(e.dir, "imap", NULL, PT_ACCT, 0, &o),
+	    PAM_SUCCESS);
+	ck_assert_str_eq(o.decision, "allow");
+	pt_env_free(&e);
+}
+END_TEST
+
+/* ---- files replaced while the process runs ---- */
+
+static int
+run_acct(const struct pt_env *e, const char *svc, const char *user,
+    struct pt_out *o)
+{
+	memset(o, 0, sizeof(*o));
+	return pt_run(e->dir, svc, user, PT_ACCT, 0, o);
+}
+
+START_TEST(test_license_replaced)
+{
+	struct pt_env e;
+	struct pt_out o;
+	struct pt_lic l;
+	char pem[PATH_MAX + 16], other[PATH_MAX];
+	int64_t now = (int64_t)time(NULL);
+
+	pt_env_init(&e, NULL);
+	pt_service(&e, "imap", NULL);
+	pt_service(&e, "webmail", NULL);
+	pt_install_days(&e, 200);
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_SUCCESS);
+	ck_assert_str_eq(o.phase, "ok");
+	pt_install_days(&e, -20);		/* expired renamed over */
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_PERM_DENIED);
+	ck_assert_int_eq(run_acct(&e, "webmail", "root", &o), PAM_SUCCESS);
+	ck_assert_str_eq(o.phase, "blocked");
+	ck_assert_str_eq(o.decision, "redirect");
+	pt_install_days(&e, 300);		/* renewal */
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_SUCCESS);
+	ck_assert_str_eq(o.decision, "allow");
+	unlink(e.license);			/* removed */
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_PERM_DENIED);
+	ck_assert_int_eq(run_acct(&e, "webmail", "root", &o), PAM_SUCCESS);
+	ck_assert_str_eq(o.phase, "invalid");
+	pt_install_days(&e, 200);		/* back */
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_SUCCESS);
+
+	/* key rotation: a license by a key not yet trusted, then the key */
+	memset(&l, 0, sizeof(l));
+	l.issued = now - PT_DAY;
+	l.expires = now + 200 * PT_DAY;
+	l.grace_days = -1;
+	l.seed_hex = PT_SEED_OTHER;
+	pt_install(&e, &l);
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_PERM_DENIED);
+	pt_data_key("other.pub", other, sizeof(other));
+	snprintf(pem, sizeof(pem), "%s/other.pem", e.keys_dir);
+	pt_copy(other, pem);
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_SUCCESS);
+	unlink(pem);				/* key withdrawn */
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_PERM_DENIED);
+	pt_env_free(&e);
+}
+END_TEST
+
+START_TEST(test_state_replaced)
+{
+	struct pt_env e;
+	struct pt_out o;
+	char path[PATH_MAX + 16];
+	int64_t now = (int64_t)time(NULL);
+
+	pt_env_init(&e, NULL);
+	pt_service(&e, "imap", NULL);
+	pt_service(&e, "webmail", NULL);
+	pt_install_days(&e, 200);
+	ck_assert_int_eq(run_acct(&e, "webmail", "root", &o), PAM_SUCCESS);
+	ck_assert_str_eq(o.phase, "ok");
+	pt_state(&e, 11, now - 2 * PT_DAY);
+	ck_assert_int_eq(run_acct(&e, "webmail", "root", &o), PAM_SUCCESS);
+	ck_assert_str_eq(o.phase, "over");
+	ck_assert_int_eq(o.has_banner, 1);
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_SUCCESS);
+	pt_state(&e, 12, now - 40 * PT_DAY);
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_PERM_DENIED);
+	ck_assert_int_eq(run_acct(&e, "webmail", "root", &o), PAM_SUCCESS);
+	ck_assert_str_eq(o.phase, "over-blocked");
+	ck_assert_str_eq(o.decision, "redirect");
+	/* corrupt state: count unknown, so the date phase alone decides */
+	snprintf(path, sizeof(path), "%s/state", e.state_dir);
+	pt_write(path, "garbage\n", 0644);
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_SUCCESS);
+	ck_assert_str_eq(o.phase, "ok");
+	unlink(path);
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_SUCCESS);
+	ck_assert_str_eq(o.phase, "ok");
+	pt_env_free(&e);
+}
+END_TEST
+
+/* Config replaced: admin list and admin_url change without a restart. */
+START_TEST(test_config_replaced)
+{
+	struct pt_env e;
+	struct pt_out o;
+
+	pt_env_init(&e, NULL);
+	pt_service(&e, "webmail", NULL);
+	pt_install_days(&e, -20);
+	ck_assert_int_eq(run_acct(&e, "webmail", "root", &o), PAM_SUCCESS);
+	ck_assert_int_eq(run_acct(&e, "webmail", "nobody", &o), PAM_PERM_DENIED);
+	pt_env_conf(&e, "admins = { users = [\"nobody\"]; };\n");
+	ck_assert_int_eq(run_acct(&e, "webmail", "root", &o), PAM_PERM_DENIED);
+	ck_assert_int_eq(run_acct(&e, "webmail", "nobody", &o), PAM_SUCCESS);
+	ck_assert_str_eq(o.decision, "redirect");
+	pt_env_free(&e);
+}
+END_TEST
+
+/* ---- entry points called directly: exact codes libpam hides ---- */
+
+typedef int sm_fn(pam_handle_t *, int, int, const char **);
+
+static int
+direct(const struct pt_env *e, const char *fn, const char *user, int argc,
+    const char **argv)
+{
+	struct pt_out o;
+	struct pam_conv conv = { pt_conv, &o };
+	pam_handle_t *pamh = NULL;
+	void *h;
+	sm_fn *f;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	ck_assert_ptr_nonnull(h = dlopen(e->module, RTLD_NOW));
+	ck_assert_ptr_nonnull(f = (sm_fn *)dlsym(h, fn));
+	ck_assert_int_eq(pam_start_confdir("imap", user, &conv, e->dir, &pamh),
+	    PAM_SUCCESS);
+	rc = f(pamh, 0, argc, argv);
+	pam_end(pamh, rc);
+	dlclose(h);
+	return rc;
+}
+
+START_TEST(test_direct_codes)
+{
+	struct pt_env e;
+	char conf[PATH_MAX + 8];
+	const char *argv[2];
+
+	pt_env_init(&e, NULL);
+	pt_service(&e, "imap", NULL);
+	snprintf(conf, sizeof(conf), "conf=%s", e.conf);
+	argv[0] = conf;
+	pt_install_days(&e, 200);
+	ck_assert_int_eq(direct(&e, "pam_sm_authenticate", "nobody", 1, argv),
+	    PAM_IGNORE);
+	ck_assert_int_eq(direct(&e, "pam_sm_acct_mgmt", "nobody", 1, argv),
+	    PAM_SUCCESS);
+	ck_assert_int_eq(direct(&e, "pam_sm_setcred", "nobody", 1, argv),
+	    PAM_IGNORE);
+	argv[1] = "service=webmail";
+	pt_install_days(&e, -20);
+	ck_assert_int_eq(direct(&e, "pam_sm_authenticate", "root", 2, argv),
+	    PAM_IGNORE);	/* redirect */
+	ck_assert_int_eq(direct(&e, "pam_sm_authenticate", "nobody", 2, argv),
+	    PAM_AUTH_ERR);
+	ck_assert_int_eq(direct(&e, "pam_sm_acct_mgmt", "nobody", 2, argv),
+	    PAM_PERM_DENIED);
+	ck_assert_int_eq(direct(&e, "pam_sm_setcred", "nobody", 2, argv),
+	    PAM_IGNORE);
+	argv[1] = "service=nope";
+	ck_assert_int_eq(direct(&e, "pam_sm_authenticate", "root", 2, argv),
+	    PAM_SERVICE_ERR);
+	pt_env_free(&e);
+}
+END_TEST
+
+/* ---- the context API itself ---- */
+
+START_TEST(test_ctx_api)
+{
+	struct pt_env e;
+	struct bmsub_ctx *ctx = NULL;
+	struct bmsub_request rq;
+	struct bmsub_result res;
+	struct bmsub_error err;
+
+	pt_env_init(&e, NULL);
+	ck_assert_int_eq(bmsub_ctx_new(NULL, &ctx, &err), BMSUB_E_INVALID);
+	ck_assert_int_eq(bmsub_ctx_new("", &ctx, &err), BMSUB_E_INVALID);
+	ck_assert_int_eq(bmsub_ctx_new(e.conf, &ctx, &err), 0);
+	memset(&rq, 0, sizeof(rq));
+	rq.service = "webmail";
+	rq.category = -1;
+	rq.now = (int64_t)time(NULL);
+	ck_assert_int_eq(bmsub_ctx_decide(ctx, NULL, &rq, &res, &err),
+	    BMSUB_E_INVALID);			/* no user */
+	rq.user = "";
+	ck_assert_int_eq(bmsub_ctx_decide(ctx, NULL, &rq, &res, &err),
+	    BMSUB_E_INVALID);
+	rq.user = "root";
+	rq.category = BMSUB_CAT__COUNT;
+	ck_assert_int_eq(bmsub_ctx_decide(ctx, NULL, &rq, &res, &err),
+	    BMSUB_E_INVALID);
+	rq.category = -1;
+
+	/* ok: the role changes nothing, so no NSS lookup */
+	pt_install_days(&e, 200);
+	ck_assert_int_eq(bmsub_ctx_decide(ctx, NULL, &rq, &res, &err), 0);
+	ck_assert_int_eq(res.verdict.decision, BMSUB_ALLOW);
+	ck_assert_int_eq(res.role_looked_up, 0);
+	ck_assert_int_eq(res.category, BMSUB_CAT_WEBMAIL);
+	ck_assert_int_eq(res.license_err, 0);
+	ck_assert_ptr_null(res.verdict.redirect);
+
+	/* grace on the web: admin redirected, pointer into res */
+	pt_install_days(&e, -3);
+	ck_assert_int_eq(bmsub_ctx_decide(ctx, NULL, &rq, &res, &err), 0);
+	ck_assert_int_eq(res.role_looked_up, 1);
+	ck_assert_int_eq(res.is_admin, 1);
+	ck_assert_int_eq(res.verdict.decision, BMSUB_REDIRECT);
+	ck_assert_ptr_eq(res.verdict.redirect, res.admin_url);
+	ck_assert_str_eq(res.admin_url, PT_ADMIN_URL);
+	rq.user = "nobody";
+	ck_assert_int_eq(bmsub_ctx_decide(ctx, NULL, &rq, &res, &err), 0);
+	ck_assert_int_eq(res.role_looked_up, 1);
+	ck_assert_int_eq(res.is_admin, 0);
+	ck_assert_int_eq(res.verdict.decision, BMSUB_ALLOW);
+
+	/* category given explicitly wins */
+	rq.category = BMSUB_CAT_SMTP;
+	ck_assert_int_eq(bmsub_ctx_decide(ctx, NULL, &rq, &res, &err), 0);
+	ck_assert_int_eq(res.category, BMSUB_CAT_SMTP);
+
+	/* missing license: not an error, phase invalid */
+	unlink(e.license);
+	ck_assert_int_eq(bmsub_ctx_decide(ctx, NULL, &rq, &res, &err), 0);
+	ck_assert_int_eq(res.license_err, BMSUB_E_NO_LICENSE);
+	ck_assert_int_eq(res.verdict.decision, BMSUB_DENY);
+
+	/* broken config: an error, and nothing left in res */
+	pt_write(e.conf, "license = ;\n", 0644);
+	ck_assert_int_ne(bmsub_ctx_decide(ctx, NULL, &rq, &res, &err), 0);
+	ck_assert_int_eq(res.verdict.decision, 0);
+	ck_assert_ptr_null(res.verdict.phase);
+	bmsub_ctx_free(ctx);
+	bmsub_ctx_free(NULL);
+	pt_env_free(&e);
+}
+END_TEST
+
+/* Logs of the context: a bad license is logged once per change. */
+struct logrec {
+	int n_err;
+	int n_warn;
+};
+
+static void
+count_log(void *arg, int prio, const char *msg)
+{
+	struct logrec *l = arg;
+
+	(void)msg;
+	if (prio <= LOG_ERR)
+		l->n_err++;
+	else if (prio == LOG_WARNING)
+		l->n_warn++;
+}
+
+START_TEST(test_ctx_log_once)
+{
+	struct pt_env e;
+	struct bmsub_ctx *ctx = NULL;
+	struct bmsub_request rq;
+	struct bmsub_result res;
+	struct bmsub_error err;
+	struct logrec lr = { 0, 0 };
+	struct bmsub_log log = { count_log, &lr };
+	struct pt_lic l;
+	int i;
+
+	pt_env_init(&e, NULL);
+	memset(&l, 0, sizeof(l));
+	l.issued = time(NULL) - PT_DAY;
+	l.expires = time(NULL) + 200 * PT_DAY;
+	l.grace_days = -1;
+	l.tamper = 1;
+	pt_install(&e, &l);
+	ck_assert_int_eq(bmsub_ctx_new(e.conf, &ctx, &err), 0);
+	memset(&rq, 0, sizeof(rq));
+	rq.user = "nobody";
+	rq.service = "imap";
+	rq.category = -1;
+	rq.now = (int64_t)time(NULL);
+	for (i = 0; i < 50; i++)
+		ck_assert_int_eq(bmsub_ctx_decide(ctx, &log, &rq, &res, &err), 0);
+	ck_assert_int_eq(res.license_err, BMSUB_E_BAD_SIGNATURE);
+	ck_assert_int_eq(lr.n_err, 1);
+	ck_assert_int_eq(lr.n_warn, 1);		/* no state: once */
+	l.tamper = 0;
+	l.id = "BM-TEST-22";
+	pt_install(&e, &l);
+	for (i = 0; i < 50; i++)
+		ck_assert_int_eq(bmsub_ctx_decide(ctx, &log, &rq, &res, &err), 0);
+	ck_assert_int_eq(res.license_err, 0);
+	ck_assert_int_eq(lr.n_err, 1);
+	ck_assert_int_eq(lr.n_warn, 1);
+	bmsub_ctx_free(ctx);
+	pt_env_free(&e);
+}
+END_TEST
+
+/* ---- administrators by NSS group (run under nss_wrapper only) ---- */
+
+static const struct nss_case {
+	const char *user;
+	const char *decision;	/* NULL = deny */
+} nss_cases[] = {
+	{ "alice", "redirect" },	/* secondary member of mailadmins */
+	{ "bob", "redirect" },		/* primary group mailadmins */
+	{ "carol", NULL },		/* member of another group */
+	{ "dave", NULL },		/* no group */
+	{ "ghost", NULL },		/* unknown to NSS */
+};
+
+START_TEST(test_nss_admin_groups)
+{
+	const struct nss_case *nc = &nss_cases[_i];
+	struct pt_env e;
+	struct pt_out o;
+
+	pt_env_init(&e, "admins = { users = []; groups = [\"mailadmins\"]; };\n");
+	pt_service(&e, "webmail", NULL);
+	pt_service(&e, "imap", NULL);
+	pt_install_days(&e, -20);
+	ck_assert_int_eq(run_acct(&e, "webmail", nc->user, &o),
+	    nc->decision ? PAM_SUCCESS : PAM_PERM_DENIED);
+	if (nc->decision != NULL)
+		ck_assert_str_eq(o.decision, nc->decision);
+	/* never a redirect off the web */
+	ck_assert_int_eq(run_acct(&e, "imap", nc->user, &o), PAM_PERM_DENIED);
+	/* grace: admins redirected, users allowed with a banner */
+	pt_install_days(&e, -3);
+	ck_assert_int_eq(run_acct(&e, "webmail", nc->user, &o), PAM_SUCCESS);
+	ck_assert_str_eq(o.decision, nc->decision ? "redirect" : "allow");
+	pt_env_free(&e);
+}
+END_TEST
+
+#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+int
+main(void)
+{
+	Suite *s = suite_create("pam");
+	TCase *tc;
+	SRunner *sr;
+	int failed;
+
+	tc = tcase_create("table");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, test_table, 0, N(rows));
+	tcase_add_test(tc, test_override_beats_mapping);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("module");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_silent, 0, N(silent_cases));
+	tcase_add_loop_test(tc, test_args, 0, N(arg_cases));
+	tcase_add_loop_test(tc, test_bad_config, 0, N(conf_cases));
+	tcase_add_test(tc, test_no_user);
+	tcase_add_test(tc, test_direct_codes);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cache");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_license_replaced);
+	tcase_add_test(tc, test_state_replaced);
+	tcase_add_test(tc, test_config_replaced);
+	tcase_add_test(tc, test_ctx_api);
+	tcase_add_test(tc, test_ctx_log_once);
+	suite_add_tcase(s, tc);
+
+	/* Only under nss_wrapper (tests/sh/pam_nss.sh): the fake users and
+	 * groups exist nowhere else. */
+	if (getenv("NSS_WRAPPER_PASSWD") != NULL) {
+		tc = tcase_create("nss");
+		tcase_set_timeout(tc, 60);
+		tcase_add_loop_test(tc, test_nss_admin_groups, 0, N(nss_cases));
+		suite_add_tcase(s, tc);
+	}
+
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
