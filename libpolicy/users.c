@@ -23,6 +23,14 @@ struct nssbuf {
 	size_t size;
 };
 
+/* The getgrnam_r(3) family returns the error number; nss_wrapper (the
+ * test harness, maybe other shims) returns -1 with errno set instead. */
+static int
+nss_errno(int e)
+{
+	return e == -1 && errno != 0 ? errno : e;
+}
+
 /* The getpwnam_r(3) family reports "no such entry" in several ways. */
 static int
 nss_not_found(int e)
@@ -74,7 +82,8 @@ group_lookup(const char *name, struct group *gr, struct nssbuf *b,
 		return nss_fail(err, r, "group", name, 0);
 	for (;;) {
 		res = NULL;
-		e = getgrnam_r(name, gr, b->p, b->size, &res);
+		errno = 0;
+		e = nss_errno(getgrnam_r(name, gr, b->p, b->size, &res));
 		if (e == ERANGE) {
 			if ((r = nssbuf_grow(b)) != 0)
 				return nss_fail(err, r, "group", name, e);
@@ -105,7 +114,8 @@ user_gid(const char *name, gid_t *gid, int *found, struct bmsub_error *err)
 	}
 	for (;;) {
 		res = NULL;
-		e = getpwnam_r(name, &pw, b.p, b.size, &res);
+		errno = 0;
+		e = nss_errno(getpwnam_r(name, &pw, b.p, b.size, &res));
 		if (e == ERANGE) {
 			if ((r = nssbuf_grow(&b)) != 0) {
 				r = nss_fail(err, r, "user", name, e);
@@ -364,7 +374,8 @@ count_groups(const struct bmsub_config *cfg, const struct bmsub_log *log,
 	enumerating = 1;
 	for (;;) {
 		res = NULL;
-		e = getpwent_r(&pw, b.p, b.size, &res);
+		errno = 0;
+		e = nss_errno(getpwent_r(&pw, b.p, b.size, &res));
 		if (e == ERANGE) {
 			/* glibc keeps the entry for the retry */
 			if ((r = nssbuf_grow(&b)) != 0) {
