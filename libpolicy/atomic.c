@@ -49,7 +49,7 @@ bm_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash == path ? 1 :
 		    slash - path), path);
 	}
-	if ((fd = mkstemp(tmp)) < 0) {
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
 		r = bm_err(err, BMSUB_E_IO, 0, "%s: cannot create a temporary "
 		    "file: %s", path, strerror(errno));
 		goto out;

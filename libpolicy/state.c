@@ -570,43 +570,24 @@ bm_state_format(const struct bmsub_state *st, char **out, size_t *outlen,
 	return r;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int
 bmsub_state_save(const char *state_dir, const struct bmsub_state *st,
     struct bmsub_error *err)
 {
-	char tmp[4096], path[4096];
+	char path[4096];
 	char *text = NULL;
 	size_t len = 0;
 	struct stat sb;
-	int r = BMSUB_E_INTERNAL, dfd = -1, fd = -1, have_tmp = 0;
+	int r = BMSUB_E_INTERNAL;
 
 	bm_err_clear(err);
 	if ((r = state_path(path, sizeof(path), state_dir, "state", err)) != 0 ||
-	    (r = state_path(tmp, sizeof(tmp), state_dir, ".state.XXXXXX",
-	    err)) != 0 ||
 	    (r = bm_state_format(st, &text, &len, err)) != 0)
 		goto out;
-	if ((dfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
-	    fstat(dfd, &sb) == -1) {
+	errno = 0;
+	if (stat(state_dir, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
 		r = bm_err(err, BMSUB_E_IO, 0, "%s: %s", state_dir,
-		    strerror(errno));
+		    errno ? strerror(errno) : "not a folder");
 		goto out;
 	}
 	/* Readers trust the file; a directory others can write to would let
@@ -618,43 +599,9 @@ bmsub_state_save(const char *state_dir, const struct bmsub_state *st,
 		    state_dir);
 		goto out;
 	}
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		r = bm_err(err, BMSUB_E_IO, 0, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	have_tmp = 1;
 	/* 0644: the PAM module may run in a non-root auth worker. */
-	if (fchmod(fd, 0644) == -1 || write_all(fd, text, len) == -1 ||
-	    fsync(fd) == -1) {
-		r = bm_err(err, BMSUB_E_IO, 0, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (close(fd) == -1) {
-		fd = -1;
-		r = bm_err(err, BMSUB_E_IO, 0, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1) {
-		r = bm_err(err, BMSUB_E_IO, 0, "rename %s: %s", path,
-		    strerror(errno));
-		goto out;
-	}
-	have_tmp = 0;
-	/* Makes the rename itself durable. */
-	if (fsync(dfd) == -1) {
-		r = bm_err(err, BMSUB_E_IO, 0, "%s: fsync: %s", state_dir,
-		    strerror(errno));
-		goto out;
-	}
-	r = 0; /* success */
+	r = bm_write_atomic(path, text, len, 0644, err);
  out:
-	if (fd != -1)
-		close(fd);
-	if (have_tmp)
-		unlink(tmp);
-	if (dfd != -1)
-		close(dfd);
 	free(text);
 	return r;
 }
