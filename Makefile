@@ -75,7 +75,7 @@ LIB_A := $(B)/libbmsub_pic.a
 PROGRAMS := $(LIB_SO) $(B)/$(SONAME) $(B)/libbmsub.so $(LIB_A) \
 	$(B)/pam_bmsub.so $(B)/bmsub-check $(B)/bmsub-sign $(B)/bmsub.pc
 
-.PHONY: all tests check demo bench install uninstall clean deps deps-check deps-demo fuzz
+.PHONY: all tests check demo bench install uninstall clean deps deps-demo deps-libs fuzz
 all: deps-libs $(PROGRAMS)
 tests: all $(TEST_BIN)
 
@@ -143,6 +143,7 @@ $(B)/bmsub.pc: Makefile
 check: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory B=$(B)/san SAN=1 tests
+	$(Q)$(MAKE) --no-print-directory fuzz
 	$(Q)sh tests/run.sh $(B) $(B)/san
 
 demo: deps-demo
@@ -175,6 +176,17 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/bmsub-check $(DESTDIR)$(BINDIR)/bmsub-sign \
 		$(DESTDIR)$(PAMDIR)/pam_bmsub.so $(DESTDIR)$(LIBDIR)/libbmsub.so* \
 		$(DESTDIR)$(INCLUDEDIR)/bmsub.h $(DESTDIR)$(PKGCONFIGDIR)/bmsub.pc
+
+# libFuzzer targets (clang): make fuzz builds $(B)/fuzz/*; tests/sh/fuzz.sh
+# runs them briefly over the golden files in make check.
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZ_BIN := $(patsubst fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
+fuzz: $(FUZZ_BIN)
+$(B)/fuzz/%: fuzz/%.c $(LIB_SRC) libpolicy/internal.h libpolicy/include/bmsub.h
+	@mkdir -p $(dir $@)
+	$(quiet) FUZZ $@
+	$(Q)clang -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) \
+		-o $@ $< $(LIB_SRC) $(LIBS_CORE)
 
 clean:
 	rm -rf $(B)

@@ -1,11 +1,804 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* policy.c - the subscription policy (STUB: to be written). */
+/* policy.c - the subscription policy of SPEC section 3, as pure functions. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+
 #include "internal.h"
-const char *bmsub_date_phase_name(enum bmsub_date_phase p) { (void)p; return "?"; }
-const char *bmsub_count_phase_name(enum bmsub_count_phase p) { (void)p; return "?"; }
-const char *bmsub_decision_name(enum bmsub_decision d) { (void)d; return "?"; }
-void bmsub_evaluate(const struct bmsub_license *lic, int lic_err, const struct bmsub_state *st, int64_t now, struct bmsub_eval *ev) { (void)lic; (void)lic_err; (void)st; memset(ev, 0, sizeof(*ev)); ev->now = now; ev->date_phase = BMSUB_DATE_INVALID; }
-int bmsub_can_add(const struct bmsub_eval *ev, uint64_t k) { (void)ev; (void)k; return 0; }
-void bmsub_decide(const struct bmsub_eval *ev, int is_admin, enum bmsub_category cat, int have_recipients, const char *admin_url, struct bmsub_verdict *v) { (void)ev; (void)is_admin; (void)cat; (void)have_recipients; (void)admin_url; memset(v, 0, sizeof(*v)); v->decision = BMSUB_DENY; v->phase = "invalid"; v->reason = "internal"; }
-void bmsub_timeline(const struct bmsub_license *lic, const struct bmsub_state *st, struct bmsub_event *ev, size_t max, size_t *n) { (void)lic; (void)st; (void)ev; (void)max; *n = 0; }
+
+/*
+ * Nothing here reads the clock, the environment or a file: the caller
+ * passes "now" and everything else, so the same inputs always give the
+ * same verdict (and tests can walk any calendar).
+ *
+ * Reason tokens (bmsub_verdict.reason), stable, used in logs and by
+ * scripts. The reason is always the worse phase's:
+ *
+ *   token                 phase          when
+ *   "ok"                  ok / within    nothing to say
+ *   "notice"              notice         E - 2 months <= T < E - 1 month
+ *   "warning"             warning        E - 1 month <= T < E
+ *   "grace"               grace          E <= T < E + G days (trial too)
+ *   "expired"             blocked        prod, host, free: T >= E + G days
+ *   "trial-ended"         blocked        trial: T >= E + G days
+ *   "over-count"          over           C > N, less than a month
+ *   "over-count-blocked"  over-blocked   C > N for a month or more
+ *   bmsub_err_token(e)    invalid        no valid license: "no-license",
+ *                                        "bad-signature", "unknown-key",
+ *                                        "not-yet-valid", "syntax", ...
+ */
+
+static const char *const date_names[] = {
+	[BMSUB_DATE_OK] = "ok",
+	[BMSUB_DATE_NOTICE] = "notice",
+	[BMSUB_DATE_WARNING] = "warning",
+	[BMSUB_DATE_GRACE] = "grace",
+	[BMSUB_DATE_BLOCKED] = "blocked",
+	[BMSUB_DATE_INVALID] = "invalid",
+};
+static const char *const count_names[] = {
+	[BMSUB_COUNT_UNKNOWN] = "unknown",
+	[BMSUB_COUNT_WITHIN] = "within",
+	[BMSUB_COUNT_OVER] = "over",
+	[BMSUB_COUNT_OVER_BLOCKED] = "over-blocked",
+};
+static const char *const decision_names[] = {
+	[BMSUB_ALLOW] = "allow",
+	[BMSUB_REDIRECT] = "redirect",
+	[BMSUB_DENY] = "deny",
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *
+bmsub_date_phase_name(enum bmsub_date_phase p)
+{
+	return (unsigned)p < NELEM(date_names) ? date_names[p] : "unknown";
+}
+
+const char *
+bmsub_count_phase_name(enum bmsub_count_phase p)
+{
+	return (unsigned)p < NELEM(count_names) ? count_names[p] : "unknown";
+}
+
+const char *
+bmsub_decision_name(enum bmsub_decision d)
+{
+	return (unsigned)d < NELEM(decision_names) ? decision_names[d] :
+	    "unknown";
+}
+
+/* Times come from files and callers: saturate rather than overflow. */
+static int64_t
+add_sat(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_add_overflow(a, b, &r))
+		return b < 0 ? INT64_MIN + 1 : INT64_MAX;
+	return r == BMSUB_TIME_NONE ? r + 1 : r;
+}
+
+static int64_t
+sub_sat(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_sub_overflow(a, b, &r))
+		return b > 0 ? INT64_MIN + 1 : INT64_MAX;
+	return r == BMSUB_TIME_NONE ? r + 1 : r;
+}
+
+static int64_t
+floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/* Date phase of a valid license at time t (t >= starts assumed). */
+static enum bmsub_date_phase
+date_phase_at(const struct bmsub_eval *ev, int trial, int64_t t)
+{
+	if (!trial && t < ev->notice_at)
+		return BMSUB_DATE_OK;
+	if (!trial && t < ev->warning_at)
+		return BMSUB_DATE_NOTICE;
+	if (t < ev->expires)
+		return trial ? BMSUB_DATE_OK : BMSUB_DATE_WARNING;
+	if (t < ev->block_at)
+		return BMSUB_DATE_GRACE;
+	return BMSUB_DATE_BLOCKED;
+}
+
+/* Keeps the earliest threshold strictly after the effective time. */
+static void
+consider_event(struct bmsub_eval *ev, int64_t at, const char *what)
+{
+	if (at == BMSUB_TIME_NONE || at <= ev->effective)
+		return;
+	if (ev->next_event == BMSUB_TIME_NONE || at < ev->next_event) {
+		ev->next_event = at;
+		ev->next_event_what = what;
+	}
+}
+
+void
+bmsub_evaluate(const struct bmsub_license *lic, int lic_err,
+    const struct bmsub_state *st, int64_t now, struct bmsub_eval *ev)
+{
+	int64_t hw = BMSUB_TIME_NONE, starts;
+	int trial, valid;
+	uint64_t n, p;
+
+	if (ev == NULL)
+		return;
+	memset(ev, 0, sizeof(*ev));
+	ev->now = now;
+	ev->effective = now;
+	ev->notice_at = ev->warning_at = ev->expires = ev->block_at =
+	    ev->over_since = ev->over_block_at = ev->days_left =
+	    ev->next_event = BMSUB_TIME_NONE;
+	ev->next_event_what = NULL;
+	ev->date_phase = BMSUB_DATE_INVALID;
+	ev->count_phase = BMSUB_COUNT_UNKNOWN;
+
+	/* A rolled-back clock never goes below H - 1 day; a correction of
+	 * less than a day changes nothing. */
+	if (st != NULL && st->high_water != BMSUB_TIME_NONE) {
+		hw = sub_sat(st->high_water, BM_DAY);
+		if (now < hw) {
+			ev->clock_behind_state = 1;
+			ev->effective = hw;
+		}
+	}
+	if (st != NULL && st->have_count) {
+		ev->have_count = 1;
+		ev->count = st->count;
+	}
+
+	valid = lic != NULL && lic_err == 0;
+	if (!valid) {
+		ev->license_err = lic_err != 0 ? lic_err : BMSUB_E_NO_LICENSE;
+		return;
+	}
+
+	if (now < lic->issued)
+		ev->clock_behind_license = 1;
+	if (ev->effective < lic->issued)
+		ev->effective = lic->issued;
+
+	trial = lic->kind == BMSUB_KIND_TRIAL;
+	ev->expires = lic->expires;
+	if (!trial) {
+		ev->notice_at = bmsub_add_months(lic->expires, -2);
+		ev->warning_at = bmsub_add_months(lic->expires, -1);
+	}
+	ev->block_at = add_sat(lic->expires, (int64_t)lic->grace_days * BM_DAY);
+	ev->days_left = floor_div(sub_sat(lic->expires, ev->effective), BM_DAY);
+
+	/* Ceiling in 64 bits: N and P are uint32, N * P < 2^64. */
+	n = lic->users;
+	p = lic->allowance_percent;
+	ev->users = n;
+	ev->ceiling = n + n * p / 100;
+	ev->ceiling_reached = ev->have_count && ev->count >= ev->ceiling;
+
+	starts = lic->starts;
+	if (starts != BMSUB_TIME_NONE && ev->effective < starts) {
+		ev->license_err = BMSUB_E_NOT_YET_VALID;
+		ev->date_phase = BMSUB_DATE_INVALID;
+		ev->next_event = starts;
+		ev->next_event_what = date_names[date_phase_at(ev, trial, starts)];
+	} else {
+		ev->date_phase = date_phase_at(ev, trial, ev->effective);
+		consider_event(ev, ev->notice_at, date_names[BMSUB_DATE_NOTICE]);
+		consider_event(ev, ev->warning_at, date_names[BMSUB_DATE_WARNING]);
+		if (ev->block_at > ev->expires)
+			consider_event(ev, ev->expires,
+			    date_names[BMSUB_DATE_GRACE]);
+		consider_event(ev, ev->block_at, date_names[BMSUB_DATE_BLOCKED]);
+	}
+
+	if (ev->have_count) {
+		if (ev->count <= n) {
+			ev->count_phase = BMSUB_COUNT_WITHIN;
+		} else if (st->over_since == BMSUB_TIME_NONE) {
+			/* Inconsistent state (over without a start): warn, but
+			 * never block on a date nobody recorded. */
+			ev->count_phase = BMSUB_COUNT_OVER;
+		} else {
+			ev->over_since = st->over_since;
+			ev->over_block_at = bmsub_add_months(st->over_since, 1);
+			ev->count_phase = ev->effective < ev->over_block_at ?
+			    BMSUB_COUNT_OVER : BMSUB_COUNT_OVER_BLOCKED;
+			if (ev->date_phase != BMSUB_DATE_INVALID)
+				consider_event(ev, ev->over_block_at,
+				    count_names[BMSUB_COUNT_OVER_BLOCKED]);
+		}
+	}
+}
+
+int
+bmsub_can_add(const struct bmsub_eval *ev, uint64_t k)
+{
+	if (ev == NULL)
+		return 0;
+	if (!ev->have_count)
+		return 1;
+	/* C + k <= M, written so that it cannot wrap. */
+	return ev->count <= ev->ceiling && k <= ev->ceiling - ev->count;
+}
+
+/* ------------------------------------------------------------------ */
+/* Decision. */
+
+static int
+date_severity(enum bmsub_date_phase p)
+{
+	switch (p) {
+	case BMSUB_DATE_OK:
+		return 0;
+	case BMSUB_DATE_NOTICE:
+		return 1;
+	case BMSUB_DATE_WARNING:
+		return 2;
+	case BMSUB_DATE_GRACE:
+		return 3;
+	case BMSUB_DATE_BLOCKED:
+		return 4;
+	case BMSUB_DATE_INVALID:
+	default:
+		return 5;	/* anything unexpected fails closed */
+	}
+}
+
+static int
+count_severity(enum bmsub_count_phase p)
+{
+	switch (p) {
+	case BMSUB_COUNT_UNKNOWN:
+	case BMSUB_COUNT_WITHIN:
+		return 0;
+	case BMSUB_COUNT_OVER:
+		return 2;
+	case BMSUB_COUNT_OVER_BLOCKED:
+	default:
+		return 4;
+	}
+}
+
+/* What a phase level means for one login (rows of the SPEC table). */
+enum level {
+	LEVEL_QUIET = 0,	/* ok, notice, within */
+	LEVEL_WARN = 2,		/* warning, over */
+	LEVEL_GRACE = 3,	/* grace */
+	LEVEL_BLOCK = 4		/* blocked, invalid, over-blocked */
+};
+
+static enum level
+level_of(int severity)
+{
+	if (severity >= 4)
+		return LEVEL_BLOCK;
+	if (severity == 3)
+		return LEVEL_GRACE;
+	if (severity == 2)
+		return LEVEL_WARN;
+	return LEVEL_QUIET;
+}
+
+/* Does a phase of this level put a banner in front of this login? */
+static int
+level_has_banner(enum level l, int is_admin, int web)
+{
+	switch (l) {
+	case LEVEL_WARN:
+		return is_admin && web;
+	case LEVEL_GRACE:
+		return 1;	/* everyone, admins in any category too */
+	default:
+		return 0;
+	}
+}
+
+/* Bounded text builder: never overflows, remembers truncation. */
+struct text {
+	char *buf;
+	size_t size;
+	size_t len;
+};
+
+static void BM_PRINTF(2, 3)
+text_add(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	if (t->len + 1 >= t->size)
+		return;
+	va_start(ap, fmt);
+	r = vsnprintf(t->buf + t->len, t->size - t->len, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		t->buf[t->len] = '\0';
+		return;
+	}
+	if ((size_t)r >= t->size - t->len)
+		t->len = t->size - 1;
+	else
+		t->len += (size_t)r;
+}
+
+/* Starts a new banner, separated from the previous one by " | ". */
+static void
+text_sep(struct text *t)
+{
+	if (t->len > 0)
+		text_add(t, " | ");
+}
+
+/*
+ * Makes a finished text safe for people's terminals, syslog and PAM
+ * conversations: control bytes become '?', and a UTF-8 sequence cut by
+ * truncation is dropped rather than left half-written.
+ */
+static void
+text_finish(struct text *t)
+{
+	size_t i, start;
+	unsigned char c;
+	unsigned need;
+
+	for (i = 0; i < t->len; i++) {
+		c = (unsigned char)t->buf[i];
+		if (c < 0x20 || c == 0x7f)
+			t->buf[i] = '?';
+		/* C1 controls, U+0080..U+009F, are C2 80..C2 9F in UTF-8. */
+		if (c == 0xc2 && i + 1 < t->len &&
+		    (unsigned char)t->buf[i + 1] >= 0x80 &&
+		    (unsigned char)t->buf[i + 1] <= 0x9f) {
+			t->buf[i] = '?';
+			t->buf[i + 1] = '?';
+		}
+	}
+	/* Find the last lead byte and check its sequence is complete. */
+	start = t->len;
+	while (start > 0 && t->len - start < 3 &&
+	    ((unsigned char)t->buf[start - 1] & 0xc0) == 0x80)
+		start--;
+	if (start == 0)
+		return;
+	c = (unsigned char)t->buf[start - 1];
+	if (c < 0xc0)
+		return;
+	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+	if (t->len - (start - 1) < need) {
+		t->len = start - 1;
+		t->buf[t->len] = '\0';
+	}
+}
+
+static void
+days_text(struct text *t, int64_t days)
+{
+	if (days <= 0)
+		text_add(t, "less than a day left");
+	else if (days == 1)
+		text_add(t, "1 day left");
+	else
+		text_add(t, "%lld days left", (long long)days);
+}
+
+/* The banner of one phase (date or count side). */
+static void
+date_banner(struct text *t, const struct bmsub_eval *ev)
+{
+	char e[32], b[32];
+
+	bmsub_date_format(ev->expires, e, sizeof(e));
+	bmsub_date_format(ev->block_at, b, sizeof(b));
+	text_sep(t);
+	switch (ev->date_phase) {
+	case BMSUB_DATE_WARNING:
+		text_add(t, "Subscription expires on %s (", e);
+		days_text(t, ev->days_left);
+		text_add(t, "): renew it to avoid any interruption.");
+		break;
+	case BMSUB_DATE_GRACE:
+		if (ev->notice_at == BMSUB_TIME_NONE)
+			text_add(t, "Trial ended on %s: access for users will "
+			    "be suspended on %s unless a subscription is "
+			    "installed.", e, b);
+		else
+			text_add(t, "Subscription expired on %s: access for "
+			    "users will be suspended on %s unless it is "
+			    "renewed.", e, b);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+count_banner(struct text *t, const struct bmsub_eval *ev)
+{
+	char o[32];
+
+	text_sep(t);
+	text_add(t, "%llu users for %llu licensed: ",
+	    (unsigned long long)ev->count, (unsigned long long)ev->users);
+	if (ev->over_block_at != BMSUB_TIME_NONE) {
+		bmsub_date_format(ev->over_block_at, o, sizeof(o));
+		text_add(t, "users will be blocked on %s unless the count is "
+		    "reduced or the subscription extended.", o);
+	} else {
+		text_add(t, "reduce the count or extend the subscription.");
+	}
+}
+
+static const char *
+reason_of(const struct bmsub_eval *ev, int count_wins, int trial)
+{
+	if (count_wins)
+		return ev->count_phase == BMSUB_COUNT_OVER ? "over-count" :
+		    "over-count-blocked";
+	switch (ev->date_phase) {
+	case BMSUB_DATE_OK:
+		return "ok";
+	case BMSUB_DATE_NOTICE:
+		return "notice";
+	case BMSUB_DATE_WARNING:
+		return "warning";
+	case BMSUB_DATE_GRACE:
+		return "grace";
+	case BMSUB_DATE_BLOCKED:
+		return trial ? "trial-ended" : "expired";
+	case BMSUB_DATE_INVALID:
+	default:
+		return bmsub_err_token(ev->license_err != 0 ? ev->license_err :
+		    BMSUB_E_INTERNAL);
+	}
+}
+
+/* PAM_ERROR_MSG for a denied login. */
+static void
+deny_message(struct text *t, const struct bmsub_eval *ev, int count_wins,
+    int trial, int is_admin, const char *admin_url)
+{
+	char where[600];
+
+	if (admin_url != NULL && *admin_url != '\0')
+		snprintf(where, sizeof(where), "at %s", admin_url);
+	else
+		snprintf(where, sizeof(where), "on the administration console");
+
+	if (!is_admin) {
+		if (count_wins)
+			text_add(t, "Access suspended: this mail platform has "
+			    "more users than its subscription allows.");
+		else if (ev->date_phase == BMSUB_DATE_INVALID)
+			text_add(t, "Access suspended: this mail platform has "
+			    "no valid subscription.");
+		else
+			text_add(t, "Access suspended: this mail platform's "
+			    "%s has expired.", trial ? "trial" : "subscription");
+		text_add(t, " Please contact your administrator.");
+		return;
+	}
+	if (count_wins)
+		text_add(t, "Too many users (%llu for %llu licensed): remove "
+		    "users or extend the subscription %s.",
+		    (unsigned long long)ev->count,
+		    (unsigned long long)ev->users, where);
+	else if (ev->date_phase == BMSUB_DATE_INVALID)
+		text_add(t, "No valid subscription (%s): install a valid "
+		    "license %s.", reason_of(ev, 0, trial), where);
+	else
+		text_add(t, "Subscription expired: renew it %s.", where);
+}
+
+void
+bmsub_decide(const struct bmsub_eval *ev, int is_admin,
+    enum bmsub_category cat, int have_recipients, const char *admin_url,
+    struct bmsub_verdict *v)
+{
+	struct text banner, msg;
+	int ds, cs, count_wins, web, trial;
+	enum level lvl;
+
+	if (v == NULL)
+		return;
+	memset(v, 0, sizeof(*v));
+	v->decision = BMSUB_DENY;
+	v->phase = date_names[BMSUB_DATE_INVALID];
+	v->reason = bmsub_err_token(BMSUB_E_INTERNAL);
+	if (ev == NULL)
+		return;
+
+	/* bmsub_category_is_web() lives in config.c; the policy keeps its
+	 * own copy of the rule so it stays a self-contained pure unit. */
+	web = cat == BMSUB_CAT_WEBMAIL || cat == BMSUB_CAT_ADMIN;
+	is_admin = is_admin != 0;
+	/* Trial licenses have no notice/warning thresholds. */
+	trial = ev->date_phase != BMSUB_DATE_INVALID &&
+	    ev->notice_at == BMSUB_TIME_NONE;
+
+	ds = date_severity(ev->date_phase);
+	cs = count_severity(ev->count_phase);
+	count_wins = cs > ds;		/* ties: the date phase is reported */
+	lvl = level_of(count_wins ? cs : ds);
+	v->phase = count_wins ? bmsub_count_phase_name(ev->count_phase) :
+	    bmsub_date_phase_name(ev->date_phase);
+	v->reason = reason_of(ev, count_wins, trial);
+
+	switch (lvl) {
+	case LEVEL_QUIET:
+	case LEVEL_WARN:
+		v->decision = BMSUB_ALLOW;
+		break;
+	case LEVEL_GRACE:
+		v->decision = is_admin && web ? BMSUB_REDIRECT : BMSUB_ALLOW;
+		break;
+	case LEVEL_BLOCK:
+	default:
+		v->decision = is_admin && web ? BMSUB_REDIRECT : BMSUB_DENY;
+		break;
+	}
+
+	/* Banners: the worse phase's, then the other phase's when it too
+	 * would show one to this login, then the admin-only notes. */
+	banner = (struct text){ v->banner, sizeof(v->banner), 0 };
+	if (count_wins) {
+		if (level_has_banner(lvl, is_admin, web))
+			count_banner(&banner, ev);
+		if (level_has_banner(level_of(ds), is_admin, web))
+			date_banner(&banner, ev);
+	} else {
+		if (level_has_banner(lvl, is_admin, web))
+			date_banner(&banner, ev);
+		if (level_has_banner(level_of(cs), is_admin, web))
+			count_banner(&banner, ev);
+	}
+	if (is_admin && web && ev->ceiling_reached) {
+		text_sep(&banner);
+		text_add(&banner, "User limit reached (%llu of %llu allowed): "
+		    "no user can be created.",
+		    (unsigned long long)ev->count,
+		    (unsigned long long)ev->ceiling);
+	}
+	if (is_admin && web && !have_recipients) {
+		text_sep(&banner);
+		text_add(&banner, "No alert recipient is configured: "
+		    "subscription emails reach nobody.");
+	}
+	text_finish(&banner);
+
+	msg = (struct text){ v->message, sizeof(v->message), 0 };
+	if (v->decision == BMSUB_REDIRECT) {
+		v->redirect = admin_url;
+		if (admin_url != NULL && *admin_url != '\0')
+			text_add(&msg, "Subscription action required: see %s",
+			    admin_url);
+		else
+			text_add(&msg, "Subscription action required: see "
+			    "the administration console");
+	} else if (v->decision == BMSUB_DENY) {
+		deny_message(&msg, ev, count_wins, trial, is_admin, admin_url);
+	}
+	text_finish(&msg);
+}
+
+/* ------------------------------------------------------------------ */
+/* Timeline. */
+
+/*
+ * The timeline is a handful of arithmetic series (a start, a step, a
+ * count): counting never loops, so a hostile grace_days or state time
+ * cannot make it slow, and filling merges the series in time order
+ * (equal times keep the order of the series table below).
+ */
+enum ttext {
+	TT_NOTICE, TT_NOTICE_MAIL, TT_WARNING, TT_WARNING_MAIL,
+	TT_GRACE, TT_GRACE_MAIL, TT_BLOCKED, TT_BLOCKED_MAIL,
+	TT_TRIAL_END, TT_TRIAL_MAIL, TT_TRIAL_BLOCKED,
+	TT_OVER, TT_OVER_MAIL, TT_OVER_BLOCKED, TT_OVER_BLOCKED_MAIL
+};
+
+struct series {
+	int64_t at;	/* first event */
+	int64_t step;	/* seconds between events */
+	uint64_t count;
+	const char *what;
+	enum ttext tt;
+};
+
+#define SERIES_MAX 16
+
+static void
+add_series(struct series *s, size_t *ns, int64_t at, int64_t step,
+    uint64_t count, const char *what, enum ttext tt)
+{
+	if (count == 0 || *ns >= SERIES_MAX)
+		return;
+	s[*ns] = (struct series){ at, step, count, what, tt };
+	(*ns)++;
+}
+
+/* Events every step seconds from 'from' while before 'until'. */
+static uint64_t
+count_until(int64_t from, int64_t until, int64_t step)
+{
+	uint64_t span;
+
+	if (until <= from)
+		return 0;
+	span = (uint64_t)until - (uint64_t)from;
+	return (span + (uint64_t)step - 1) / (uint64_t)step;
+}
+
+static void
+event_text(struct bmsub_event *e, enum ttext tt,
+    const struct bmsub_license *lic, const struct bmsub_eval *ev,
+    const struct bmsub_state *st)
+{
+	struct text t = { e->text, sizeof(e->text), 0 };
+	char d[32], b[32];
+
+	bmsub_date_format(ev->expires, d, sizeof(d));
+	bmsub_date_format(ev->block_at, b, sizeof(b));
+	switch (tt) {
+	case TT_NOTICE:
+		text_add(&t, "notice period: the subscription expires on %s", d);
+		break;
+	case TT_NOTICE_MAIL:
+		text_add(&t, "email to administrators: expiry in 2 months");
+		break;
+	case TT_WARNING:
+		text_add(&t, "warning period: banner for administrators");
+		break;
+	case TT_WARNING_MAIL:
+		text_add(&t, "email to administrators: expiry in 1 month");
+		break;
+	case TT_GRACE:
+		text_add(&t, "expiry: grace of %u days, banner for all users, "
+		    "administrators redirected", lic->grace_days);
+		break;
+	case TT_GRACE_MAIL:
+		text_add(&t, "email reminder");
+		break;
+	case TT_BLOCKED:
+		text_add(&t, "blocked: every login denied, administrators "
+		    "redirected on web services");
+		break;
+	case TT_BLOCKED_MAIL:
+		text_add(&t, "email reminder, then every 2 days");
+		break;
+	case TT_TRIAL_END:
+		if (ev->block_at > ev->expires)
+			text_add(&t, "trial ends: grace of %u days until %s",
+			    lic->grace_days, b);
+		else
+			text_add(&t, "trial ends: every login denied");
+		break;
+	case TT_TRIAL_MAIL:
+		text_add(&t, "email to administrators: trial ended");
+		break;
+	case TT_TRIAL_BLOCKED:
+		text_add(&t, "blocked: every login denied, administrators "
+		    "redirected on web services");
+		break;
+	case TT_OVER:
+		if (st->have_count)
+			text_add(&t, "over the license: %llu users for %u "
+			    "licensed", (unsigned long long)st->count,
+			    lic->users);
+		else
+			text_add(&t, "over the license: more users than %u",
+			    lic->users);
+		break;
+	case TT_OVER_MAIL:
+		text_add(&t, "email reminder (over the license), every 7 days");
+		break;
+	case TT_OVER_BLOCKED:
+		text_add(&t, "over the license for a month: users blocked "
+		    "until the count is reduced");
+		break;
+	case TT_OVER_BLOCKED_MAIL:
+		text_add(&t, "email to administrators: users blocked (over the "
+		    "license)");
+		break;
+	}
+	text_finish(&t);
+}
+
+void
+bmsub_timeline(const struct bmsub_license *lic, const struct bmsub_state *st,
+    struct bmsub_event *out, size_t max, size_t *n)
+{
+	struct series s[SERIES_MAX];
+	uint64_t used[SERIES_MAX] = { 0 };
+	size_t ns = 0, i, filled = 0, best;
+	uint64_t total = 0;
+	int64_t start, from, at, ob;
+	struct bmsub_eval ev;
+
+	if (n != NULL)
+		*n = 0;
+	if (lic == NULL || n == NULL)
+		return;
+	/* The thresholds, exactly as the policy computes them. */
+	bmsub_evaluate(lic, 0, NULL, lic->issued, &ev);
+	start = lic->issued;
+	if (lic->starts != BMSUB_TIME_NONE && lic->starts > start)
+		start = lic->starts;
+
+	/* A phase already under way when the license starts is entered at
+	 * the start (its email is due then); one over before it never is. */
+	if (lic->kind != BMSUB_KIND_TRIAL) {
+		if (ev.warning_at > start) {
+			from = ev.notice_at > start ? ev.notice_at : start;
+			add_series(s, &ns, from, 0, 1, "notice", TT_NOTICE);
+			add_series(s, &ns, from, 0, 1, "email", TT_NOTICE_MAIL);
+		}
+		if (ev.expires > start) {
+			from = ev.warning_at > start ? ev.warning_at : start;
+			add_series(s, &ns, from, 0, 1, "warning", TT_WARNING);
+			add_series(s, &ns, from, 0, 1, "email", TT_WARNING_MAIL);
+		}
+		from = ev.expires > start ? ev.expires : start;
+		if (ev.block_at > from) {
+			add_series(s, &ns, from, 0, 1, "grace", TT_GRACE);
+			add_series(s, &ns, from, 2 * BM_DAY,
+			    count_until(from, ev.block_at, 2 * BM_DAY),
+			    "email", TT_GRACE_MAIL);
+		}
+		from = ev.block_at > start ? ev.block_at : start;
+		add_series(s, &ns, from, 0, 1, "blocked", TT_BLOCKED);
+		add_series(s, &ns, from, 0, 1, "email", TT_BLOCKED_MAIL);
+	} else {
+		from = ev.expires > start ? ev.expires : start;
+		add_series(s, &ns, from, 0, 1,
+		    ev.block_at > from ? "grace" : "blocked", TT_TRIAL_END);
+		add_series(s, &ns, from, 0, 1, "email", TT_TRIAL_MAIL);
+		if (ev.block_at > from)
+			add_series(s, &ns, ev.block_at, 0, 1, "blocked",
+			    TT_TRIAL_BLOCKED);
+	}
+
+	if (st != NULL && st->over_since != BMSUB_TIME_NONE) {
+		ob = bmsub_add_months(st->over_since, 1);
+		add_series(s, &ns, st->over_since, 0, 1, "over", TT_OVER);
+		add_series(s, &ns, st->over_since, 7 * BM_DAY,
+		    count_until(st->over_since, ob, 7 * BM_DAY), "email",
+		    TT_OVER_MAIL);
+		add_series(s, &ns, ob, 0, 1, "over-blocked", TT_OVER_BLOCKED);
+		add_series(s, &ns, ob, 0, 1, "email", TT_OVER_BLOCKED_MAIL);
+	}
+
+	for (i = 0; i < ns; i++)
+		total += s[i].count;	/* at most 16 * 2^63: cannot wrap */
+	*n = total > SIZE_MAX ? SIZE_MAX : (size_t)total;
+
+	while (out != NULL && filled < max && filled < *n) {
+		best = ns;
+		for (i = 0; i < ns; i++) {
+			if (used[i] >= s[i].count)
+				continue;
+			at = s[i].at + (int64_t)used[i] * s[i].step;
+			if (best == ns || at < s[best].at +
+			    (int64_t)used[best] * s[best].step)
+				best = i;
+		}
+		if (best == ns)
+			break;
+		memset(&out[filled], 0, sizeof(out[filled]));
+		out[filled].at = s[best].at + (int64_t)used[best] * s[best].step;
+		out[filled].what = s[best].what;
+		event_text(&out[filled], s[best].tt, lic, &ev, st);
+		used[best]++;
+		filled++;
+	}
+}

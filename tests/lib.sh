@@ -47,3 +47,100 @@ done_checks() {
 	echo "ok: $n_checks checks"; exit 0
 }
 skip() { echo "skip: $*"; exit 77; }
+
+# key_id NAME: the license key id of tests/data/keys/NAME.pub.
+key_id() {
+	openssl pkey -pubin -in "$TOP/tests/data/keys/$1.pub" -outform DER |
+		tail -c 32 | sha256sum | cut -c1-16
+}
+
+# make_license OUT [signer=vendor1] [field=value ...]: a license signed with
+# the stock openssl CLI (SPEC section 1). Defaults give a valid prod license;
+# any field can be overridden, "field=" drops it, x-* fields are appended.
+make_license() {
+	_out=$1; shift
+	_signer=vendor1
+	_format=1 _id=BM-TEST-1 _customer="Example SA" _kind=prod
+	_issued=2026-01-01 _starts= _expires=2027-01-01 _users=100
+	_grace= _allow= _key= _extra=
+	for _a in "$@"; do
+		_v=${_a#*=}
+		case $_a in
+		signer=*) _signer=$_v ;;
+		format=*) _format=$_v ;;
+		id=*) _id=$_v ;;
+		customer=*) _customer=$_v ;;
+		kind=*) _kind=$_v ;;
+		issued=*) _issued=$_v ;;
+		starts=*) _starts=$_v ;;
+		expires=*) _expires=$_v ;;
+		users=*) _users=$_v ;;
+		grace-days=*) _grace=$_v ;;
+		allowance-percent=*) _allow=$_v ;;
+		key=*) _key=$_v ;;
+		x-*) _extra="$_extra${_a%%=*}: $_v
+" ;;
+		*) echo "make_license: bad argument $_a" >&2; return 2 ;;
+		esac
+	done
+	[ -n "$_key" ] || _key=$(key_id "$_signer")
+	{
+		echo "-----BEGIN BMSUB LICENSE-----"
+		[ -z "$_format" ] || echo "format: $_format"
+		[ -z "$_id" ] || echo "id: $_id"
+		[ -z "$_customer" ] || echo "customer: $_customer"
+		[ -z "$_kind" ] || echo "kind: $_kind"
+		[ -z "$_issued" ] || echo "issued: $_issued"
+		[ -z "$_starts" ] || echo "starts: $_starts"
+		[ -z "$_expires" ] || echo "expires: $_expires"
+		[ -z "$_users" ] || echo "users: $_users"
+		[ -z "$_grace" ] || echo "grace-days: $_grace"
+		[ -z "$_allow" ] || echo "allowance-percent: $_allow"
+		[ -z "$_key" ] || echo "key: $_key"
+		printf '%s' "$_extra"
+	} >"$_out.body"
+	_sig=$(openssl pkeyutl -sign -rawin -inkey "$TOP/tests/data/keys/$_signer.key" \
+		-in "$_out.body" | base64 -w0) || return 1
+	{
+		cat "$_out.body"
+		echo "-----BEGIN BMSUB SIGNATURE-----"
+		echo "$_sig"
+		echo "-----END BMSUB LICENSE-----"
+	} >"$_out"
+	rm -f "$_out.body"
+	chmod 644 "$_out"
+}
+
+# date_utc OFFSET_DAYS [FORMAT]: today's date (UTC) shifted by N days.
+date_utc() { date -u -d "@$(( $(date +%s) + $1 * 86400 ))" +"${2:-%Y-%m-%d}"; }
+
+# json_ok FILE: FILE holds exactly one valid JSON value.
+json_ok() {
+	n_checks=$((n_checks + 1))
+	python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$1" 2>"$T/json.err" ||
+		{ fail "invalid JSON in $1: $(cat "$T/json.err")"; head -c 400 "$1"; return 1; }
+}
+
+# json_get FILE EXPR: prints a value of the JSON in FILE (python expression
+# over "d").
+json_get() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); v=eval(sys.argv[2]); print("null" if v is None else (str(v).lower() if isinstance(v,bool) else v))' "$1" "$2"; }
+
+# setup_etc: a private configuration in $T/etc with the test keys trusted.
+# CONF is its path. Extra libconfig lines may be passed as arguments.
+setup_etc() {
+	mkdir -p "$T/etc/keys.d" "$T/state"
+	chmod 755 "$T/etc" "$T/etc/keys.d" "$T/state"
+	cp "$TOP/tests/data/keys/vendor1.pub" "$T/etc/keys.d/vendor1.pem"
+	cp "$TOP/tests/data/keys/vendor2.pub" "$T/etc/keys.d/vendor2.pem"
+	chmod 644 "$T/etc/keys.d/"*.pem
+	CONF=$T/etc/bmsub.conf
+	{
+		echo "license = \"$T/etc/license\";"
+		echo "keys_dir = \"$T/etc/keys.d\";"
+		echo "state_dir = \"$T/state\";"
+		echo "admin_url = \"https://admin.example.test/subscription\";"
+		echo 'admins = { users = ["boss"]; };'
+		for l in "$@"; do echo "$l"; done
+	} >"$CONF"
+	chmod 644 "$CONF"
+}

@@ -1,5 +1,218 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* check.c - bmsub-check, the operator's CLI (being written). */
+/* check.c - bmsub-check, the operator's CLI: options, command table, loading. */
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
-#include "bmsub.h"
-int main(void) { fputs("bmsub-check: not implemented yet\n", stderr); return 2; }
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "check.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(struct cli *, int, char **);
+	int config_error_exit;	/* exit code when the config cannot be read */
+	const char *usage;
+	const char *help;
+} commands[] = {
+	{ "verify", cmd_verify, EXIT_USAGE, "verify FILE", "check a license against the trusted keys" },
+	{ "status", cmd_status, EXIT_USAGE, "status", "license, phases, days left, users, banners, next event" },
+	{ "decide", cmd_decide, EXIT_USAGE, "decide --user U --service S", "what the PAM module would answer" },
+	{ "timeline", cmd_timeline, EXIT_USAGE, "timeline", "every dated event of the installed license" },
+	{ "install", cmd_install, EXIT_USAGE, "install [--force] FILE", "verify, then atomically replace the license" },
+	{ "refresh", cmd_refresh, EXIT_USAGE, "refresh [--users N]", "count users, update the state" },
+	{ "can-add", cmd_can_add, EXIT_USAGE, "can-add [K]", "may K (default 1) more users be created" },
+	{ "notify", cmd_notify, EXIT_USAGE, "notify [--dry-run]", "send the email alerts that are due" },
+	{ "recipients", cmd_recipients, EXIT_USAGE, "recipients list|add ADDR|remove ADDR", "alert recipients" },
+	{ "monitor", cmd_monitor, 3, "monitor", "monitoring-plugin line with perfdata" },
+	{ "metrics", cmd_metrics, EXIT_USAGE, "metrics [--output FILE]", "Prometheus text format" },
+	{ "clock", cmd_clock, EXIT_USAGE, "clock reset", "forget the clock high-water mark" },
+};
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Usage: bmsub-check [-c CONF] [--json] [--at TIME] COMMAND [ARGS]\n\n"
+	    "Commands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-38s %s\n", commands[i].usage, commands[i].help);
+	fprintf(f, "\nTIME is YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC). "
+	    "Default CONF: %s\n", BMSUB_DEFAULT_CONF);
+}
+
+void
+cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("bmsub-check: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+cli_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("bmsub-check: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see bmsub-check --help)\n", stderr);
+	return EXIT_USAGE;
+}
+
+int
+cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void
+log_stderr(void *arg, int priority, const char *msg)
+{
+	(void)arg;
+	if (priority <= LOG_WARNING)
+		fprintf(stderr, "bmsub-check: %s\n", msg);
+}
+
+int
+cli_view_load(struct cli *c, struct cli_view *v)
+{
+	struct bmsub_error err;
+	int r;
+
+	memset(v, 0, sizeof(*v));
+	bmsub_state_init(&v->st);
+	r = bmsub_keyring_load(c->cfg->keys_dir, &c->log, &v->kr, &err);
+	if (r != 0) {
+		cli_warn("keys %s: %s", c->cfg->keys_dir, err.msg);
+		return EXIT_USAGE;
+	}
+	v->lic_err = bmsub_license_load(c->cfg->license, v->kr, &v->lic,
+	    &v->lic_error);
+	v->st_err = bmsub_state_load(c->cfg->state_dir, &v->st, &v->st_error);
+	v->rcpt_err = bmsub_recipients_load(c->cfg->state_dir, &v->recipients,
+	    &err);
+	bmsub_evaluate(v->lic_err == 0 ? &v->lic : NULL, v->lic_err,
+	    v->st_err == 0 ? &v->st : NULL, c->now, &v->ev);
+	return 0;
+}
+
+void
+cli_view_free(struct cli_view *v)
+{
+	bmsub_keyring_free(v->kr);
+	bmsub_state_clear(&v->st);
+	bmsub_strlist_free(&v->recipients);
+	memset(v, 0, sizeof(*v));
+}
+
+/* Takes the global options out of argv wherever they stand (before "--"),
+ * so "bmsub-check status --json" and "bmsub-check --json status" agree. */
+static int
+global_options(struct cli *c, int *argc, char **argv)
+{
+	int i, o = 0, dashdash = 0;
+
+	for (i = 0; i < *argc; i++) {
+		const char *a = argv[i];
+
+		if (dashdash || a[0] != '-') {
+			argv[o++] = argv[i];
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			dashdash = 1;
+			argv[o++] = argv[i];
+		} else if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
+			if (++i >= *argc)
+				return cli_usage("%s needs a file", a);
+			c->conf_path = argv[i];
+		} else if (strcmp(a, "--json") == 0) {
+			c->json = 1;
+		} else if (strcmp(a, "--at") == 0) {
+			if (++i >= *argc)
+				return cli_usage("--at needs a time");
+			if (bmsub_time_parse(argv[i], 0, &c->now) != 0)
+				return cli_usage("--at: '%s' is not a time "
+				    "(YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)", argv[i]);
+			c->at_given = 1;
+		} else {
+			argv[o++] = argv[i];
+		}
+	}
+	argv[o] = NULL;
+	*argc = o;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli c;
+	struct bmsub_error err;
+	size_t i;
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	c.conf_path = BMSUB_DEFAULT_CONF;
+	c.log.fn = log_stderr;
+	c.now = (int64_t)time(NULL);
+	argc--;
+	argv++;
+	if ((r = global_options(&c, &argc, argv)) != 0)
+		return r;
+	if (argc < 1)
+		return cli_usage("no command given");
+	if (strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0 ||
+	    strcmp(argv[0], "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[0], "--version") == 0) {
+		printf("bmsub-check %s\n", BMSUB_VERSION);
+		return EXIT_OK;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[0], commands[i].name) == 0)
+			break;
+	if (i == sizeof(commands) / sizeof(commands[0]))
+		return cli_usage("unknown command '%s'", argv[0]);
+
+	if (bmsub_config_load(c.conf_path, &c.cfg, &err) != 0) {
+		if (commands[i].config_error_exit == 3)
+			printf("BMSUB UNKNOWN - cannot read config %s: %s\n",
+			    c.conf_path, err.msg);
+		if (err.line)
+			cli_warn("config %s: line %u: %s", c.conf_path,
+			    err.line, err.msg);
+		else
+			cli_warn("config %s: %s", c.conf_path, err.msg);
+		return commands[i].config_error_exit;
+	}
+	r = commands[i].fn(&c, argc, argv);
+	bmsub_config_free(c.cfg);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_warn("write error on standard output");
+		return EXIT_USAGE;
+	}
+	return r;
+}

@@ -17,7 +17,7 @@ servers="dovecot-imapd dovecot-pop3d nginx-light libnginx-mod-http-auth-pam sasl
 case $what in
 build) pkgs=$build ;;
 demo) pkgs="$build $wrappers" ;;
-check) pkgs="$build check $wrappers libuid-wrapper $servers procps valgrind" ;;
+check) pkgs="$build check $wrappers libuid-wrapper $servers procps valgrind clang libclang-rt-14-dev" ;;
 *) echo "deps.sh: unknown set '$what' (build, check, demo)" >&2; exit 2 ;;
 esac
 

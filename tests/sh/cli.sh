@@ -1,0 +1,166 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# cli.sh - bmsub-check's commands: exit codes (SPEC section 6), --json
+# validity, install atomicity and refusals, refresh/can-add/clock reset,
+# and a walk over every phase boundary with --at.
+. "$(dirname "$0")/../lib.sh"
+CHK=$SB/bmsub-check
+[ -x "$CHK" ] || CHK=$B/bmsub-check
+setup_etc 'users = { roster = "'"$T"'/etc/roster"; exclude = ["svc"]; };'
+printf 'alice\nbob\nsvc\nalice\n' >"$T/etc/roster"; chmod 644 "$T/etc/roster"
+c() { "$CHK" -c "$CONF" "$@"; }
+
+make_license "$T/good.lic" users=100 expires=2027-01-01
+make_license "$T/v2.lic" signer=vendor2 id=BM-TEST-2
+make_license "$T/other.lic" signer=other
+make_license "$T/small.lic" users=1 id=BM-SMALL
+cp "$T/good.lic" "$T/tampered.lic"; sed -i 's/^users: 100$/users: 900/' "$T/tampered.lic"
+
+# --- usage and config errors: exit 2, one line naming the problem ---------
+expect_rc 2 "no command" -- "$CHK"
+expect_rc 2 "unknown command" -- c frobnicate
+expect_grep "unknown command 'frobnicate'" "$T/err" "names the command"
+expect_rc 2 "bad --at" -- c --at 2026-02-30 status
+expect_rc 2 "--at without value" -- c status --at
+expect_rc 2 "verify without file" -- c verify
+expect_rc 2 "verify two files" -- c verify a b
+expect_rc 2 "status with argument" -- c status extra
+expect_rc 2 "decide without user" -- c decide --service imap
+expect_rc 2 "decide without service" -- c decide --user alice
+expect_rc 2 "decide bad category" -- c decide --user a --service s --category nope
+expect_rc 2 "can-add not a number" -- c can-add x
+expect_rc 2 "can-add negative" -- c can-add -1
+expect_rc 2 "refresh bad --users" -- c refresh --users 1x
+expect_rc 2 "clock without reset" -- c clock
+expect_rc 2 "clock bad subcommand" -- c clock set
+expect_rc 2 "install without file" -- c install
+expect_rc 2 "install unknown option" -- c install --frob x
+expect_rc 2 "missing config" -- "$CHK" -c "$T/nope.conf" status
+expect_grep "nope.conf" "$T/err" "names the config"
+[ "$(wc -l <"$T/err")" = 1 ] && ok || fail "config error is not one line"
+printf 'bogus_key = 1;\n' >"$T/bad.conf"; chmod 644 "$T/bad.conf"
+expect_rc 2 "unknown config key" -- "$CHK" -c "$T/bad.conf" status
+cp "$CONF" "$T/open.conf"; chmod 666 "$T/open.conf"
+expect_rc 2 "world-writable config" -- "$CHK" -c "$T/open.conf" status
+expect_grep "insecure|writable" "$T/err" "says why"
+expect_rc 0 "help" -- "$CHK" --help
+expect_grep "can-add" "$T/out" "help lists commands"
+
+# --- verify ----------------------------------------------------------------
+expect_rc 0 "verify good" -- c verify "$T/good.lic"
+expect_grep "valid prod license BM-TEST-1" "$T/out" "verify says valid"
+expect_rc 0 "verify rotation key" -- c verify "$T/v2.lic"
+expect_rc 1 "verify untrusted key" -- c verify "$T/other.lic"
+expect_grep "unknown-key" "$T/err" "reason unknown-key"
+expect_rc 1 "verify tampered" -- c verify "$T/tampered.lic"
+expect_grep "bad-signature" "$T/err" "reason bad-signature"
+expect_rc 1 "verify missing" -- c verify "$T/none.lic"
+expect_rc 1 "verify fifo" -- c verify /dev/null
+for f in "$T/good.lic" "$T/tampered.lic" "$T/none.lic"; do
+	"$CHK" -c "$CONF" --json verify "$f" >"$T/j" 2>/dev/null; json_ok "$T/j"
+done
+c --json verify "$T/tampered.lic" >"$T/j" 2>/dev/null
+[ "$(json_get "$T/j" 'd["reason"]')" = bad-signature ] && ok || fail "json reason"
+# every committed golden file: good-* verify, the others fail with the
+# reason token their name starts with (tests/data/mklicenses.sh made them)
+n_golden=0
+for g in "$TOP"/tests/data/licenses/*.lic; do
+	name=$(basename "$g")
+	n_golden=$((n_golden + 1))
+	case $name in
+	good-*) expect_rc 0 "golden $name" -- c verify "$g"; continue ;;
+	esac
+	expect_rc 1 "golden $name" -- c verify "$g" || continue
+	for tok in bad-signature field-duplicate field-missing field-unknown \
+	    field-value syntax too-large unknown-key; do
+		case $name in "$tok"-*) expect_grep ": $tok: " "$T/err" "$name reason"; break ;; esac
+	done
+done
+[ "$n_golden" -ge 50 ] && ok || fail "only $n_golden golden licenses found"
+
+# --- no license installed ----------------------------------------------------
+expect_rc 0 "status without license" -- c status
+expect_grep "INVALID: no-license" "$T/out" "status names no-license"
+expect_rc 1 "decide user without license" -- c decide --user alice --service imap
+expect_grep "^deny" "$T/out" "first word deny"
+expect_rc 0 "decide admin web without license" -- c decide --user boss --service webmail
+expect_grep "^redirect" "$T/out" "admin redirected"
+expect_rc 1 "can-add without license" -- c can-add
+
+# --- install -----------------------------------------------------------------
+expect_rc 1 "install tampered" -- c install "$T/tampered.lic"
+[ ! -e "$T/etc/license" ] && ok || fail "refused install left a file"
+expect_rc 0 "install good" -- c install "$T/good.lic"
+cmp -s "$T/good.lic" "$T/etc/license" && ok || fail "installed bytes differ"
+[ "$(stat -c %a "$T/etc/license")" = 644 ] && ok || fail "license mode"
+expect_rc 1 "install untrusted over good" -- c install "$T/other.lic"
+cmp -s "$T/good.lic" "$T/etc/license" && ok || fail "good license replaced by a refused one"
+ls -a "$T/etc" | grep -q '^\.license\.' && fail "temp file left" || ok
+
+# --- refresh, can-add, users ---------------------------------------------------
+expect_rc 0 "refresh from roster" -- c --at 2026-06-01 refresh
+expect_grep "^2 users counted" "$T/out" "roster: alice bob (svc excluded, dup once)"
+expect_rc 0 "refresh --users" -- c --at 2026-06-01 refresh --users 109
+c --json --at 2026-06-01 status >"$T/j"; json_ok "$T/j"
+[ "$(json_get "$T/j" 'd["users"]["counted"]')" = 109 ] && ok || fail "count recorded"
+[ "$(json_get "$T/j" 'd["users"]["ceiling"]')" = 110 ] && ok || fail "ceiling 110"
+[ "$(json_get "$T/j" 'd["count_phase"]')" = over ] && ok || fail "count phase over"
+expect_rc 0 "can-add 1 at 109/110" -- c --at 2026-06-01 can-add
+expect_rc 1 "can-add 2 at 109/110" -- c --at 2026-06-01 can-add 2
+expect_rc 0 "can-add 0" -- c --at 2026-06-01 can-add 0
+c --json --at 2026-06-01 can-add 5 >"$T/j"; json_ok "$T/j"
+[ "$(json_get "$T/j" 'd["can_add"]')" = false ] && ok || fail "json can_add"
+expect_rc 1 "install small license refused" -- c --at 2026-06-01 install "$T/small.lic"
+cmp -s "$T/good.lic" "$T/etc/license" && ok || fail "refused install changed the license"
+expect_grep "covers 1 users but 109" "$T/err" "refusal names the figures"
+expect_rc 0 "install small --force" -- c --at 2026-06-01 install --force "$T/small.lic"
+expect_rc 0 "reinstall good" -- c install --force "$T/good.lic"
+# over-count: O set at first sight, one month later users are blocked
+c --at 2026-06-01 refresh --users 105 >/dev/null
+c --json --at 2026-07-01T00:00:00Z status >"$T/j"
+[ "$(json_get "$T/j" 'd["users"]["over_since"]')" = 2026-06-01T00:00:00Z ] && ok || fail "O kept from first sight"
+expect_rc 0 "over: user allowed before O+1 month" -- c --at 2026-06-30T23:59:59Z decide --user alice --service imap
+expect_rc 1 "over-blocked: user denied at O+1 month" -- c --at 2026-07-01T00:00:00Z decide --user alice --service imap
+expect_grep "over-blocked" "$T/out" "phase over-blocked"
+c --at 2026-07-02 refresh --users 100 >/dev/null
+expect_rc 0 "resolved: allowed again" -- c --at 2026-07-02 decide --user alice --service imap
+c --json --at 2026-07-02 status >"$T/j"
+[ "$(json_get "$T/j" 'd["users"]["over_since"]')" = null ] && ok || fail "O cleared when C <= N"
+
+# --- clock high-water --------------------------------------------------------
+c --at 2027-02-01 refresh --users 10 >/dev/null
+expect_rc 1 "rolled-back clock keeps the block" -- c --at 2026-01-15 decide --user alice --service imap
+c --json --at 2026-01-15 status >"$T/j"
+[ "$(json_get "$T/j" 'd["clock_anomaly"]')" = true ] && ok || fail "clock anomaly reported"
+expect_rc 0 "clock reset" -- c clock reset
+expect_rc 0 "after reset the old time counts again" -- c --at 2026-01-15 decide --user alice --service imap
+
+# --- phase walk: one second before and at each threshold (prod, G=10) -----
+# E = 2027-01-02T00:00:00Z (expires 2027-01-01 is valid through that day)
+walk() { # at want_phase want_rc_user want_first_word_admin_web
+	c --json --at "$1" status >"$T/j" 2>/dev/null; json_ok "$T/j"
+	got=$(json_get "$T/j" 'd["date_phase"]')
+	[ "$got" = "$2" ] && ok || fail "at $1: date phase $got, want $2"
+	expect_rc "$3" "user at $1" -- c --at "$1" decide --user alice --service imap
+	c --at "$1" decide --user boss --service webmail >"$T/out" 2>&1
+	[ "$(head -n1 "$T/out" | cut -d: -f1)" = "$4" ] && ok || fail "admin web at $1: $(head -n1 "$T/out"), want $4"
+}
+walk 2026-11-01T23:59:59Z ok 0 allow
+walk 2026-11-02T00:00:00Z notice 0 allow
+walk 2026-12-01T23:59:59Z notice 0 allow
+walk 2026-12-02T00:00:00Z warning 0 allow
+walk 2027-01-01T23:59:59Z warning 0 allow
+walk 2027-01-02T00:00:00Z grace 0 redirect
+walk 2027-01-11T23:59:59Z grace 0 redirect
+walk 2027-01-12T00:00:00Z blocked 1 redirect
+c clock reset >/dev/null
+
+# --- JSON validity of every data command ---------------------------------
+for cmd in status timeline "decide --user alice --service imap" "decide --user boss --service webmail" can-add "refresh --users 5"; do
+	# shellcheck disable=SC2086
+	c --json $cmd >"$T/j" 2>/dev/null; json_ok "$T/j"
+done
+expect_rc 0 "timeline" -- c timeline
+expect_grep "grace" "$T/out" "timeline lists grace"
+expect_grep "blocked" "$T/out" "timeline lists the block"
+done_checks

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* test_time.c - license time parsing, calendar months and formatting. */
+#include <check.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bmsub.h"
+
+/* Expected values computed independently (date -u -d ... +%s). */
+static const struct {
+	const char *s;
+	int end_of_day;
+	int64_t want;
+} good[] = {
+	{ "1970-01-01T00:00:00Z", 0, 0 },
+	{ "1970-01-01", 0, 0 },
+	{ "1970-01-01", 1, 86400 },
+	{ "1970-01-01T23:59:59Z", 1, 86399 },	/* end_of_day: full times untouched */
+	{ "2000-02-29T12:34:56Z", 0, 951827696 },
+	{ "2000-02-29", 1, 951868800 },		/* 2000-03-01 */
+	{ "2024-02-29", 0, 1709164800 },
+	{ "2027-03-31T00:00:00Z", 0, 1806451200 },
+	{ "2027-11-01", 0, 1825027200 },
+	{ "2027-11-01", 1, 1825113600 },
+	{ "2026-12-31", 1, 1798761600 },		/* 2027-01-01 */
+	{ "2038-01-19T03:14:08Z", 0, 2147483648 },	/* past int32 */
+	{ "2100-02-28", 1, 4107542400 },		/* 2100 is not leap: 03-01 */
+	{ "2400-02-29", 0, 13574563200 },
+	{ "9999-12-31T23:59:59Z", 0, 253402300799 },
+	{ "9999-12-31", 1, 253402300800 },	/* 10000-01-01T00:00:00Z */
+	{ "2026-06-15T09:05:07Z", 0, 1781514307 },
+};
+
+START_TEST(test_parse_good)
+{
+	int64_t t = 42;
+
+	ck_assert_int_eq(bmsub_time_parse(good[_i].s, good[_i].end_of_day, &t), 0);
+	ck_assert_int_eq(t, good[_i].want);
+}
+END_TEST
+
+static const char *const bad[] = {
+	"",
+	"2026",
+	"2026-02-29",		/* not a leap year */
+	"2028-02-30",
+	"2100-02-29",		/* century, not leap */
+	"2026-04-31",
+	"2026-13-01",
+	"2026-00-10",
+	"2026-01-00",
+	"2026-01-32",
+	"1969-12-31",
+	"1969-12-31T23:59:59Z",
+	"0000-01-01",
+	"10000-01-01",
+	"2026-1-01",
+	"2026-01-1",
+	"26-01-01",
+	"2026/01/01",
+	"2026-01-01 ",
+	" 2026-01-01",
+	"2026-01-01\n",
+	"2026-01-01x",
+	"2026-01-01T",
+	"2026-01-01T00:00:00",
+	"2026-01-01T00:00:00Zx",
+	"2026-01-01T00:00:00Z ",
+	"2026-01-01t00:00:00Z",
+	"2026-01-01T00:00:00z",
+	"2026-01-01 00:00:00Z",
+	"2026-01-01T24:00:00Z",
+	"2026-01-01T23:60:00Z",
+	"2026-01-01T23:59:60Z",	/* no leap second */
+	"2026-01-01T0:00:00Z",
+	"2026-01-01T00:00:00+00:00",
+	"2026-01-01T00:00:00.0Z",
+	"+2026-01-01",
+	"-2026-01-01",
+	"2026-+1-01",
+	"2026--1-01",
+	"2026-01-+1",
+	"2026-01-01T+1:00:00Z",
+	"2026-01-01T-1:00:00Z",
+	"２026-01-01",		/* fullwidth digit */
+	"2026-0a-01",
+	"2026-01-01T00-00-00Z",
+	"2026-01-01T00:00:00ZZ",
+	"20260101",
+	"20260101T000000Z",
+	"9999-99-99",
+	"abcd-ef-gh",
+};
+
+START_TEST(test_parse_bad)
+{
+	int64_t t = 42;
+
+	ck_assert_int_eq(bmsub_time_parse(bad[_i], 0, &t), BMSUB_E_FIELD_VALUE);
+	ck_assert_int_eq(t, BMSUB_TIME_NONE);
+	t = 42;
+	ck_assert_int_eq(bmsub_time_parse(bad[_i], 1, &t), BMSUB_E_FIELD_VALUE);
+	ck_assert_int_eq(t, BMSUB_TIME_NONE);
+}
+END_TEST
+
+START_TEST(test_parse_embedded_nul)
+{
+	static const char s[] = "2026-01-01\0T00:00:00Z";
+	int64_t t;
+
+	/* The C string ends at the NUL: a date, nothing after it. */
+	ck_assert_int_eq(bmsub_time_parse(s, 0, &t), 0);
+	ck_assert_int_eq(t, 1767225600);
+	ck_assert_int_eq(bmsub_time_parse(NULL, 0, &t), BMSUB_E_FIELD_VALUE);
+	ck_assert_int_eq(bmsub_time_parse("2026-01-01", 0, NULL),
+	    BMSUB_E_FIELD_VALUE);
+}
+END_TEST
+
+/* Every day 1970..2400 round-trips through format and parse, and
+ * consecutive days are exactly 86400 s apart (checks the civil algorithms
+ * against each other over leap years and centuries). */
+START_TEST(test_roundtrip_days)
+{
+	int64_t t, back;
+	char buf[32];
+
+	for (t = 0; t < 13574563200 + 366 * 86400; t += 86400) {
+		bmsub_date_format(t, buf, sizeof(buf));
+		ck_assert_int_eq(bmsub_time_parse(buf, 0, &back), 0);
+		ck_assert_int_eq(back, t);
+		ck_assert_int_eq(bmsub_time_parse(buf, 1, &back), 0);
+		ck_assert_int_eq(back, t + 86400);
+	}
+}
+END_TEST
+
+static const int64_t rt_times[] = {
+	0, 1, 59, 60, 3599, 3600, 86399, 86400, 951827696, 1806451200,
+	2147483647, 2147483648, 4107542399, 253402300799,
+};
+
+START_TEST(test_roundtrip_times)
+{
+	char buf[32];
+	int64_t back;
+
+	bmsub_time_format(rt_times[_i], buf, sizeof(buf));
+	ck_assert_uint_eq(strlen(buf), 20);
+	ck_assert_int_eq(bmsub_time_parse(buf, 0, &back), 0);
+	ck_assert_int_eq(back, rt_times[_i]);
+}
+END_TEST
+
+static const struct {
+	const char *from;
+	int n;
+	const char *want;
+} months[] = {
+	{ "2027-03-31T00:00:00Z", -1, "2027-02-28T00:00:00Z" },
+	{ "2028-03-31T00:00:00Z", -1, "2028-02-29T00:00:00Z" },
+	{ "2027-03-31T00:00:00Z", -2, "2027-01-31T00:00:00Z" },
+	{ "2027-03-30T12:00:00Z", -1, "2027-02-28T12:00:00Z" },
+	{ "2027-03-28T23:59:59Z", -1, "2027-02-28T23:59:59Z" },
+	{ "2027-01-31T08:15:00Z", 1, "2027-02-28T08:15:00Z" },
+	{ "2028-01-31T08:15:00Z", 1, "2028-02-29T08:15:00Z" },
+	{ "2027-05-31T00:00:00Z", 1, "2027-06-30T00:00:00Z" },
+	{ "2027-08-31T00:00:00Z", 1, "2027-09-30T00:00:00Z" },
+	{ "2026-12-15T10:00:00Z", 1, "2027-01-15T10:00:00Z" },
+	{ "2026-12-31T10:00:00Z", 2, "2027-02-28T10:00:00Z" },
+	{ "2027-01-15T10:00:00Z", -1, "2026-12-15T10:00:00Z" },
+	{ "2027-01-01T00:00:00Z", -1, "2026-12-01T00:00:00Z" },
+	{ "2027-11-01T00:00:00Z", -2, "2027-09-01T00:00:00Z" },
+	{ "2028-02-29T00:00:00Z", 12, "2029-02-28T00:00:00Z" },
+	{ "2028-02-29T00:00:00Z", -12, "2027-02-28T00:00:00Z" },
+	{ "2028-02-29T00:00:00Z", 48, "2032-02-29T00:00:00Z" },
+	{ "2027-06-30T06:00:00Z", 0, "2027-06-30T06:00:00Z" },
+	{ "2027-06-15T00:00:00Z", -30, "2024-12-15T00:00:00Z" },
+	{ "2027-06-15T00:00:00Z", 30, "2029-12-15T00:00:00Z" },
+	{ "2027-06-15T00:00:00Z", -18, "2025-12-15T00:00:00Z" },
+	{ "1970-01-31T00:00:00Z", -1, "1969-12-31T00:00:00Z" },
+	{ "9999-12-31T00:00:00Z", 1, "10000-01-31T00:00:00Z" },
+	{ "1970-03-31T00:00:01Z", -1, "1970-02-28T00:00:01Z" },
+};
+
+START_TEST(test_add_months)
+{
+	int64_t t;
+	char buf[32];
+
+	ck_assert_int_eq(bmsub_time_parse(months[_i].from, 0, &t), 0);
+	bmsub_time_format(bmsub_add_months(t, months[_i].n), buf, sizeof(buf));
+	ck_assert_str_eq(buf, months[_i].want);
+}
+END_TEST
+
+START_TEST(test_add_months_limits)
+{
+	ck_assert_int_eq(bmsub_add_months(BMSUB_TIME_NONE, 1), BMSUB_TIME_NONE);
+	ck_assert_int_eq(bmsub_add_months(0, -1), -31 * 86400);
+	/* Saturates rather than wrapping near the int64 limits. */
+	ck_assert_int_eq(bmsub_add_months(INT64_MAX, 1), INT64_MAX);
+	ck_assert_int_eq(bmsub_add_months(INT64_MIN + 1, -1), INT64_MIN + 1);
+	ck_assert_int_gt(bmsub_add_months(INT64_MAX - 86400 * 400, 1), 0);
+}
+END_TEST
+
+START_TEST(test_format)
+{
+	char buf[32];
+	char small[8];
+
+	bmsub_time_format(1806451200 + 3723, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "2027-03-31T01:02:03Z");
+	bmsub_date_format(1806451200 + 86399, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "2027-03-31");
+	bmsub_time_format(-1, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "1969-12-31T23:59:59Z");
+	bmsub_date_format(-86400, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "1969-12-31");
+	bmsub_date_format(BMSUB_TIME_NONE, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "none");
+	/* Exact documented sizes suffice; smaller buffers truncate. */
+	bmsub_time_format(0, buf, 21);
+	ck_assert_str_eq(buf, "1970-01-01T00:00:00Z");
+	bmsub_date_format(0, buf, 11);
+	ck_assert_str_eq(buf, "1970-01-01");
+	memset(small, 'x', sizeof(small));
+	bmsub_time_format(0, small, 5);
+	ck_assert_str_eq(small, "1970");
+	ck_assert_int_eq(small[5], 'x');
+	bmsub_date_format(0, small, 1);
+	ck_assert_str_eq(small, "");
+	small[0] = 'y';
+	bmsub_date_format(0, small, 0);	/* size 0: untouched */
+	ck_assert_int_eq(small[0], 'y');
+	bmsub_date_format(0, NULL, 0);
+}
+END_TEST
+
+#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+int
+main(void)
+{
+	Suite *s = suite_create("time");
+	TCase *tc = tcase_create("time");
+	SRunner *sr;
+	int nf;
+
+	tcase_add_loop_test(tc, test_parse_good, 0, N(good));
+	tcase_add_loop_test(tc, test_parse_bad, 0, N(bad));
+	tcase_add_test(tc, test_parse_embedded_nul);
+	tcase_add_test(tc, test_roundtrip_days);
+	tcase_add_loop_test(tc, test_roundtrip_times, 0, N(rt_times));
+	tcase_add_loop_test(tc, test_add_months, 0, N(months));
+	tcase_add_test(tc, test_add_months_limits);
+	tcase_add_test(tc, test_format);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

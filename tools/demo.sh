@@ -1,0 +1,100 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# demo.sh - bmsub on built-in defaults: a demo vendor key, licenses dated
+# relative to today, and what an operator sees for each (status, timeline,
+# decide), then real PAM logins through libpam: allowed, denied, redirected.
+#
+#   demo.sh BUILD_DIR        (run by `make demo`)
+set -eu
+B=$(cd "${1:-build}" && pwd)
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+D=$B/demo
+rm -rf "$D"
+mkdir -p "$D/etc/keys.d" "$D/state" "$D/lic" "$D/pam.d"
+chmod 755 "$D" "$D/etc" "$D/etc/keys.d" "$D/state"
+SIGN=$B/bmsub-sign
+CHK=$B/bmsub-check
+CONF=$D/etc/bmsub.conf
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '$ %s\n' "$*" | sed "s|$B/||g; s|$D/|demo/|g"; "$@" || true; }
+day() { date -u -d "@$(( $(date +%s) + $1 * 86400 ))" +%Y-%m-%d; }
+
+say "Vendor: a demo signing key"
+run "$SIGN" keygen "$D/vendor"
+cp "$D/vendor.pub" "$D/etc/keys.d/demo-vendor.pem"
+chmod 644 "$D/etc/keys.d/demo-vendor.pem"
+
+cat >"$CONF" <<CONF
+# demo configuration: every other key keeps its built-in default
+license = "$D/etc/license";
+keys_dir = "$D/etc/keys.d";
+state_dir = "$D/state";
+admin_url = "https://mail.example.test/admin/subscription";
+admins = { users = ["admin0"]; };
+CONF
+chmod 644 "$CONF"
+
+sign() { # name kind issued expires users [extra...]
+	n=$1 k=$2 i=$3 e=$4 u=$5; shift 5
+	"$SIGN" sign --key "$D/vendor.key" --id "DEMO-$n" --customer "Démo SA" \
+	    --kind "$k" --issued "$i" --expires "$e" --users "$u" "$@" \
+	    -o "$D/lic/$n.lic" >/dev/null
+}
+sign ok prod "$(day -30)" "$(day 300)" 250
+sign warning prod "$(day -340)" "$(day 20)" 250
+sign grace prod "$(day -370)" "$(day -3)" 250
+sign blocked prod "$(day -400)" "$(day -30)" 250
+sign trial-ended trial "$(day -31)" "$(day -1)" 25
+sign over prod "$(day -30)" "$(day 300)" 10
+
+say "Vendor: a license, as signed"
+cat "$D/lic/ok.lic"
+run "$CHK" -c "$CONF" verify "$D/lic/ok.lic"
+
+show() { # scenario users
+	say "Scenario: $1"
+	"$CHK" -c "$CONF" install --force "$D/lic/$1.lic" >/dev/null
+	"$CHK" -c "$CONF" clock reset >/dev/null
+	if [ -n "${2:-}" ]; then run "$CHK" -c "$CONF" refresh --users "$2"; fi
+	run "$CHK" -c "$CONF" status
+	run "$CHK" -c "$CONF" decide --user alice --service imap
+	run "$CHK" -c "$CONF" decide --user admin0 --service webmail
+	run "$CHK" -c "$CONF" decide --user admin0 --service imap
+}
+show ok 200
+run "$CHK" -c "$CONF" timeline
+show warning 200
+show grace 200
+show blocked 200
+show trial-ended 20
+show over 12
+say "Over-count, 40 days after it was first seen"
+run "$CHK" -c "$CONF" --at "$(day 40)" decide --user alice --service imap
+
+# Real PAM logins: libpam reads a service file from our own folder through
+# pam_wrapper, so nothing is written to /etc/pam.d.
+PW=$(for f in /usr/lib/x86_64-linux-gnu/libpam_wrapper.so /usr/lib/*/libpam_wrapper.so; do [ -e "$f" ] && echo "$f" && break; done || true)
+if [ -z "$PW" ] || ! command -v pamtester >/dev/null; then
+	say "Real PAM logins skipped: install libpam-wrapper and pamtester"
+	exit 0
+fi
+for s in imap webmail; do
+	printf 'account required %s conf=%s\n' "$B/pam_bmsub.so" "$CONF" >"$D/pam.d/$s"
+done
+login() { # user service
+	printf '$ pamtester %s %s acct_mgmt\n' "$2" "$1"
+	LD_PRELOAD=$PW PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR=$D/pam.d \
+	    pamtester -v -I rhost=127.0.0.1 "$2" "$1" acct_mgmt 2>&1 | sed 's/^/    /' || true
+}
+say "Real PAM logins: valid license"
+"$CHK" -c "$CONF" install "$D/lic/ok.lic" >/dev/null
+"$CHK" -c "$CONF" refresh --users 200 >/dev/null
+login alice imap
+say "Real PAM logins: blocked license dropped in (no restart)"
+"$CHK" -c "$CONF" install --force "$D/lic/blocked.lic" >/dev/null
+login alice imap
+login admin0 webmail
+login admin0 imap
+echo
+echo "demo files are in $D"

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* sign_keygen.c - bmsub-sign keygen and keyid: Ed25519 key pairs as openssl writes them. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <sodium.h>
+
+#include "sign.h"
+
+/* Writes the PEM held in bio to a new file (never over an existing one). */
+static int
+write_new(const char *path, mode_t mode, BIO *bio)
+{
+	char *data;
+	long n;
+	int fd;
+
+	if ((n = BIO_get_mem_data(bio, &data)) <= 0) {
+		sign_err("%s: could not encode the key", path);
+		return -1;
+	}
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+	    O_NOFOLLOW, mode)) < 0) {
+		sign_err("%s: %s%s", path, strerror(errno),
+		    errno == EEXIST ? " (refusing to overwrite)" : "");
+		return -1;
+	}
+	/* the umask must not decide who may read a private key */
+	if (fchmod(fd, mode) != 0 || write_all_sync(fd, data, (size_t)n) != 0) {
+		sign_err("%s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	if (close(fd) != 0) {
+		sign_err("%s: %s", path, strerror(errno));
+		unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_keygen(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "pass-file", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int r = EXIT_FAIL, c, wrote_key = 0;
+	const char *pass_file = NULL;
+	char *pass = NULL, *keypath = NULL, *pubpath = NULL;
+	EVP_PKEY *pkey = NULL;
+	BIO *kbio = NULL, *pbio = NULL;
+	uint8_t pk[32], id[BMSUB_KEYID_LEN];
+	char idhex[2 * BMSUB_KEYID_LEN + 1];
+	size_t pklen = sizeof(pk);
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'p') {
+			r = EXIT_USAGE;
+			goto out;
+		}
+		pass_file = optarg;
+	}
+	if (argc - optind != 1 || argv[optind][0] == '\0') {
+		sign_err("usage: keygen [--pass-file FILE] OUTPREFIX");
+		r = EXIT_USAGE;
+		goto out;
+	}
+	if (asprintf(&keypath, "%s.key", argv[optind]) < 0 ||
+	    asprintf(&pubpath, "%s.pub", argv[optind]) < 0) {
+		keypath = pubpath = NULL;
+		sign_err("out of memory");
+		goto out;
+	}
+	if (pass_file != NULL && (pass = read_pass_file(pass_file)) == NULL)
+		goto out;
+	if ((pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519")) == NULL ||
+	    EVP_PKEY_get_raw_public_key(pkey, pk, &pklen) != 1 ||
+	    pklen != sizeof(pk)) {
+		sign_err("could not generate an Ed25519 key");
+		goto out;
+	}
+	if ((kbio = BIO_new(BIO_s_mem())) == NULL ||
+	    (pbio = BIO_new(BIO_s_mem())) == NULL) {
+		sign_err("out of memory");
+		goto out;
+	}
+	/* PKCS#8; with a passphrase, PBES2 (scrypt-free, AES-256-CBC) as
+	 * "openssl genpkey -aes-256-cbc" writes it. */
+	if (PEM_write_bio_PKCS8PrivateKey(kbio, pkey,
+	    pass != NULL ? EVP_aes_256_cbc() : NULL, NULL, 0, NULL, pass) != 1 ||
+	    PEM_write_bio_PUBKEY(pbio, pkey) != 1) {
+		sign_err("could not encode the key");
+		goto out;
+	}
+	if (write_new(keypath, 0600, kbio) != 0)
+		goto out;
+	wrote_key = 1;
+	if (write_new(pubpath, 0644, pbio) != 0)
+		goto out;
+	wrote_key = 0;
+	bmsub_key_id(pk, id);
+	bmsub_hex(id, sizeof(id), idhex);
+	printf("%s\n", idhex);
+	if (fflush(stdout) != 0) {
+		sign_err("stdout: %s", strerror(errno));
+		goto out;
+	}
+	r = 0; /* success */
+ out:
+	if (wrote_key)
+		unlink(keypath);
+	if (kbio != NULL) {
+		char *data;
+		long n = BIO_get_mem_data(kbio, &data);
+
+		if (n > 0)
+			OPENSSL_cleanse(data, (size_t)n);
+	}
+	BIO_free(kbio);
+	BIO_free(pbio);
+	EVP_PKEY_free(pkey);
+	sodium_free(pass);
+	free(keypath);
+	free(pubpath);
+	return r;
+}
+
+int
+cmd_keyid(int argc, char *argv[])
+{
+	char buf[4097], idhex[2 * BMSUB_KEYID_LEN + 1];
+	uint8_t pk[32], id[BMSUB_KEYID_LEN];
+	struct bmsub_error e;
+	size_t len;
+	FILE *f;
+
+	if (argc != 2) {
+		sign_err("usage: keyid PUBKEY.pem");
+		return EXIT_USAGE;
+	}
+	if ((f = fopen(argv[1], "re")) == NULL) {
+		sign_err("%s: %s", argv[1], strerror(errno));
+		return EXIT_FAIL;
+	}
+	len = fread(buf, 1, sizeof(buf), f);
+	if (ferror(f)) {
+		sign_err("%s: read error", argv[1]);
+		fclose(f);
+		return EXIT_FAIL;
+	}
+	fclose(f);
+	if (len == sizeof(buf)) {
+		sign_err("%s: too large for a public key", argv[1]);
+		return EXIT_FAIL;
+	}
+	if (bmsub_pubkey_parse_pem(buf, len, pk, &e) != 0) {
+		sign_err("%s: %s (%s)", argv[1], e.msg, bmsub_err_token(e.code));
+		return EXIT_FAIL;
+	}
+	bmsub_key_id(pk, id);
+	bmsub_hex(id, sizeof(id), idhex);
+	printf("%s\n", idhex);
+	return fflush(stdout) == 0 ? 0 : EXIT_FAIL;
+}

@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* sign_license.c - bmsub-sign sign: builds, signs and self-checks a license. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <sodium.h>
+
+#include "sign.h"
+
+#define MAX_X_FIELDS 64
+
+struct sign_opts {
+	const char *key, *pass_file, *out;
+	const char *v[16];		/* field values by index in names[] */
+	const char *x[MAX_X_FIELDS];	/* "x-name=value" */
+	size_t nx;
+};
+
+/* Option index = field index; body order is this table's order. */
+static const char *const names[] = {
+	"id", "customer", "kind", "issued", "starts", "expires", "users",
+	"grace-days", "allowance-percent",
+};
+#define N_NAMES (sizeof(names) / sizeof(names[0]))
+static const int required[N_NAMES] = { 1, 1, 1, 1, 0, 1, 1, 0, 0 };
+
+enum { O_KEY = 100, O_PASS, O_FIELD };
+
+/* OpenSSL must never prompt on a terminal: no --pass-file, no passphrase. */
+static int
+pass_cb(char *buf, int size, int rwflag, void *u)
+{
+	const char *pass = u;
+	size_t n;
+
+	(void)rwflag;
+	if (pass == NULL || size <= 0)
+		return -1;
+	n = strlen(pass);
+	if (n > (size_t)size)
+		return -1;
+	memcpy(buf, pass, n);
+	return (int)n;
+}
+
+/*
+ * Loads a PKCS#8 Ed25519 private key (encrypted or not) and turns its
+ * 32-byte seed into a libsodium secret key in guarded memory.
+ */
+static int
+load_key(const char *path, const char *pass, unsigned char **skp,
+    uint8_t pk[32])
+{
+	int r = -1;
+	BIO *bio = NULL;
+	EVP_PKEY *pkey = NULL;
+	unsigned char seed[32], *sk = NULL;
+	size_t seedlen = sizeof(seed);
+
+	*skp = NULL;
+	if ((bio = BIO_new_file(path, "r")) == NULL) {
+		sign_err("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if ((pkey = PEM_read_bio_PrivateKey(bio, NULL, pass_cb,
+	    (void *)pass)) == NULL) {
+		sign_err("%s: cannot read the private key (%s)", path,
+		    pass == NULL ? "encrypted keys need --pass-file" :
+		    "wrong passphrase or not a PEM private key");
+		goto out;
+	}
+	if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_ED25519) {
+		sign_err("%s: not an Ed25519 key", path);
+		goto out;
+	}
+	if (EVP_PKEY_get_raw_private_key(pkey, seed, &seedlen) != 1 ||
+	    seedlen != sizeof(seed)) {
+		sign_err("%s: cannot extract the Ed25519 key", path);
+		goto out;
+	}
+	if ((sk = sodium_malloc(crypto_sign_SECRETKEYBYTES)) == NULL) {
+		sign_err("out of memory");
+		goto out;
+	}
+	if (crypto_sign_seed_keypair(pk, sk, seed) != 0) {
+		sign_err("%s: cannot derive the key pair", path);
+		goto out;
+	}
+	*skp = sk;
+	sk = NULL;	/* transferred */
+	r = 0; /* success */
+ out:
+	OPENSSL_cleanse(seed, sizeof(seed));
+	sodium_free(sk);
+	EVP_PKEY_free(pkey);
+	BIO_free(bio);
+	return r;
+}
+
+/* A value goes on one line: a control byte would forge extra lines. */
+static int
+value_ok(const char *what, const char *v)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)v; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			sign_err("%s: control character in the value", what);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Appends the pieces (NULL-terminated list) to *buf. */
+static int
+append(char **buf, size_t *len, ...)
+{
+	va_list ap;
+	const char *piece;
+	char *nb;
+	size_t n;
+	int r = 0;
+
+	va_start(ap, len);
+	while ((piece = va_arg(ap, const char *)) != NULL) {
+		n = strlen(piece);
+		if ((nb = realloc(*buf, *len + n + 1)) == NULL) {
+			r = -1;
+			break;
+		}
+		memcpy(nb + *len, piece, n + 1);
+		*buf = nb;
+		*len += n;
+	}
+	va_end(ap);
+	return r;
+}
+
+/*
+ * "-----BEGIN BMSUB LICENSE-----" and the body in the SPEC's field order,
+ * then the x- fields in the order given: exactly the signed bytes.
+ */
+static int
+build_body(const struct sign_opts *o, const char *idhex, char **body,
+    size_t *len)
+{
+	char *name = NULL;
+	size_t i;
+	int r = -1;
+
+	if (append(body, len, "-----BEGIN BMSUB LICENSE-----\nformat: 1\n",
+	    (char *)NULL) != 0)
+		goto out;
+	for (i = 0; i < N_NAMES; i++)
+		if (o->v[i] != NULL && append(body, len, names[i], ": ",
+		    o->v[i], "\n", (char *)NULL) != 0)
+			goto out;
+	if (append(body, len, "key: ", idhex, "\n", (char *)NULL) != 0)
+		goto out;
+	for (i = 0; i < o->nx; i++) {
+		const char *eq = strchr(o->x[i], '=');
+
+		free(name);
+		if ((name = strndup(o->x[i], (size_t)(eq - o->x[i]))) == NULL ||
+		    append(body, len, name, ": ", eq + 1, "\n",
+		    (char *)NULL) != 0)
+			goto out;
+	}
+	r = 0; /* success */
+ out:
+	free(name);
+	return r;
+}
+
+/* Temp file beside out, fsync, rename, fsync the directory. */
+static int
+write_atomic(const char *out, const char *data, size_t len)
+{
+	char *tmp = NULL, *dcopy = NULL;
+	int fd = -1, dfd, r = -1;
+
+	if (asprintf(&tmp, "%s.tmpXXXXXX", out) < 0) {
+		tmp = NULL;
+		sign_err("out of memory");
+		goto done;
+	}
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+		sign_err("%s: %s", tmp, strerror(errno));
+		goto done;
+	}
+	if (fchmod(fd, 0644) != 0 || write_all_sync(fd, data, len) != 0 ||
+	    close(fd) != 0) {
+		fd = -1;
+		sign_err("%s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		goto done;
+	}
+	fd = -1;
+	if (rename(tmp, out) != 0) {
+		sign_err("%s: %s", out, strerror(errno));
+		unlink(tmp);
+		goto done;
+	}
+	if ((dcopy = strdup(out)) != NULL &&
+	    (dfd = open(dirname(dcopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	r = 0;
+ done:
+	if (fd >= 0)
+		close(fd);
+	free(tmp);
+	free(dcopy);
+	return r;
+}
+
+static int
+parse_opts(int argc, char *argv[], struct sign_opts *o)
+{
+	struct option opts[N_NAMES + 5];
+	size_t i;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	memset(opts, 0, sizeof(opts));
+	for (i = 0; i < N_NAMES; i++) {
+		opts[i].name = names[i];
+		opts[i].has_arg = required_argument;
+		opts[i].val = (int)i;
+	}
+	opts[i++] = (struct option){ "key", required_argument, NULL, O_KEY };
+	opts[i++] = (struct option){ "pass-file", required_argument, NULL, O_PASS };
+	opts[i++] = (struct option){ "field", required_argument, NULL, O_FIELD };
+	opts[i++] = (struct option){ "output", required_argument, NULL, 'o' };
+	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		if (c >= 0 && (size_t)c < N_NAMES) {
+			if (o->v[c] != NULL) {
+				sign_err("--%s given twice", names[c]);
+				return -1;
+			}
+			o->v[c] = optarg;
+		} else if (c == O_KEY)
+			o->key = optarg;
+		else if (c == O_PASS)
+			o->pass_file = optarg;
+		else if (c == 'o')
+			o->out = optarg;
+		else if (c == O_FIELD) {
+			if (o->nx == MAX_X_FIELDS) {
+				sign_err("at most %d --field options",
+				    MAX_X_FIELDS);
+				return -1;
+			}
+			o->x[o->nx++] = optarg;
+		} else
+			return -1;
+	}
+	if (optind != argc) {
+		sign_err("unexpected argument \"%s\"", argv[optind]);
+		return -1;
+	}
+	if (o->key == NULL) {
+		sign_err("--key is required");
+		return -1;
+	}
+	for (i = 0; i < N_NAMES; i++) {
+		if (required[i] && o->v[i] == NULL) {
+			sign_err("--%s is required", names[i]);
+			return -1;
+		}
+		if (o->v[i] != NULL && !value_ok(names[i], o->v[i]))
+			return -1;
+	}
+	for (i = 0; i < o->nx; i++) {
+		const char *eq = strchr(o->x[i], '=');
+
+		if (strncmp(o->x[i], "x-", 2) != 0 || eq == NULL) {
+			sign_err("--field %s: want x-NAME=VALUE", o->x[i]);
+			return -1;
+		}
+		if (!value_ok(o->x[i], o->x[i]))
+			return -1;
+	}
+	return 0;
+}
+
+int
+cmd_sign(int argc, char *argv[])
+{
+	int r = EXIT_FAIL;
+	struct sign_opts o;
+	struct bmsub_license lic;
+	struct bmsub_error e;
+	char *pass = NULL, *body = NULL;
+	unsigned char *sk = NULL;
+	uint8_t pk[32], id[BMSUB_KEYID_LEN], sig[crypto_sign_BYTES];
+	char idhex[2 * BMSUB_KEYID_LEN + 1], sigb64[4 * (64 + 2) / 3 + 1];
+	size_t len = 0, bodylen;
+
+	if (parse_opts(argc, argv, &o) != 0) {
+		r = EXIT_USAGE;
+		goto out;
+	}
+	if (o.pass_file != NULL && (pass = read_pass_file(o.pass_file)) == NULL)
+		goto out;
+	if (load_key(o.key, pass, &sk, pk) != 0)
+		goto out;
+	bmsub_key_id(pk, id);
+	bmsub_hex(id, sizeof(id), idhex);
+	if (build_body(&o, idhex, &body, &len) != 0) {
+		sign_err("out of memory");
+		goto out;
+	}
+	bodylen = len;
+	crypto_sign_detached(sig, NULL, (const unsigned char *)body, bodylen, sk);
+	bmsub_base64_encode(sig, sizeof(sig), sigb64);
+	if (append(&body, &len, "-----BEGIN BMSUB SIGNATURE-----\n", sigb64,
+	    "\n-----END BMSUB LICENSE-----\n", (char *)NULL) != 0) {
+		sign_err("out of memory");
+		goto out;
+	}
+	/* the same parser as every reader: never hand out a license that
+	 * bmsub would refuse */
+	if (bmsub_license_parse(body, len, &lic, &e) != 0) {
+		sign_err("refusing to write an invalid license: %s (line %u: %s)",
+		    bmsub_err_token(e.code), e.line, e.msg);
+		goto out;
+	}
+	if (crypto_sign_verify_detached(sig, (const unsigned char *)body,
+	    bodylen, pk) != 0) {
+		sign_err("internal error: the signature does not verify");
+		goto out;
+	}
+	if (o.out != NULL) {
+		if (write_atomic(o.out, body, len) != 0)
+			goto out;
+	} else if (fwrite(body, 1, len, stdout) != len || fflush(stdout) != 0) {
+		sign_err("stdout: %s", strerror(errno));
+		goto out;
+	}
+	r = 0; /* success */
+ out:
+	sodium_free(sk);
+	sodium_free(pass);
+	free(body);
+	return r;
+}
