@@ -367,6 +367,7 @@ START_TEST(test_bad_config)
 	pt_env_init(&e, NULL);
 	pt_install_days(&e, 200);
 	pt_service(&e, "imap", NULL);
+	pt_service(&e, "webmail", NULL);
 	/* first a good transaction, so a cached config exists */
 	memset(&o, 0, sizeof(o));
 	ck_assert_int_eq(pt_run(e.dir, "imap", "nobody", PT_ACCT, 0, &o),
