@@ -265,7 +265,7 @@ load_license(struct bmsub_ctx *ctx, const struct bmsub_log *log)
 	else
 		ctx->lic_err = bmsub_license_load(path, ctx->kr, &ctx->lic, &e);
 	if (ctx->lic_err == 0) {
-		bm_log(log, LOG_INFO, "license %s loaded: id %s, %u users",
+		bm_log(log, LOG_DEBUG, "license %s loaded: id %s, %u users",
 		    path, ctx->lic.id, ctx->lic.users);
 		return;
 	}
