@@ -452,7 +452,7 @@ bmsub_ctx_decide(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 		return bm_err(err, BMSUB_E_INVALID, 0, "missing argument");
 	if (rq->user == NULL || *rq->user == '\0')
 		return bm_err(err, BMSUB_E_INVALID, 0, "no user name");
-	if (rq->category >= (int)BMSUB_CAT__COUNT)
+	if (rq->category < -1 || rq->category >= (int)BMSUB_CAT__COUNT)
 		return bm_err(err, BMSUB_E_INVALID, 0, "bad category %d",
 		    rq->category);
 

@@ -637,6 +637,9 @@ START_TEST(test_ctx_api)
 	rq.category = BMSUB_CAT__COUNT;
 	ck_assert_int_eq(bmsub_ctx_decide(ctx, NULL, &rq, &res, &err),
 	    BMSUB_E_INVALID);
+	rq.category = -2;
+	ck_assert_int_eq(bmsub_ctx_decide(ctx, NULL, &rq, &res, &err),
+	    BMSUB_E_INVALID);
 	rq.category = -1;
 
 	/* ok: the role changes nothing, so no NSS lookup */
