@@ -14,31 +14,6 @@
 #define BM_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define BM_PRINTF(a, b)
-/* Replaces path with data: a temp file in the same folder, fsync, rename,
- * fsync of the folder. On failure the old file is untouched and the temp
- * file removed. */
-int bm_write_atomic(const char *path, const void *data, size_t len,
-    mode_t mode, struct bmsub_error *err);
-
-/* --- config, state, users (confstate) --- */
-/* Parses configuration text (NUL-terminated); name is used in messages.
- * Same rules and results as bmsub_config_load without the file checks. */
-int bm_config_parse(const char *text, const char *name,
-    struct bmsub_config **out, struct bmsub_error *err);
-/* Parses state file contents (len bytes, NUL bytes are corruption). On
- * error *st is as bmsub_state_init made it. */
-int bm_state_parse(const char *buf, size_t len, struct bmsub_state *st,
-    struct bmsub_error *err);
-/* The text bmsub_state_save writes (malloc'ed); BMSUB_E_INVALID for a
- * state the reader would refuse (time out of range, bad alert key). */
-int bm_state_format(const struct bmsub_state *st, char **out,
-    size_t *outlen, struct bmsub_error *err);
-/* Counts distinct valid logins in roster text (see bmsub_count_users),
- * minus exclude; name is used in messages. */
-int bm_roster_count(const char *buf, size_t len, const char *name,
-    const struct bmsub_strlist *exclude, uint64_t *count,
-    struct bmsub_error *err);
-
 #endif
 
 /* Fills err (may be NULL) and returns code, so callers can write

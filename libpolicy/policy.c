@@ -191,15 +191,19 @@ bmsub_evaluate(const struct bmsub_license *lic, int lic_err,
 		ev->license_err = BMSUB_E_NOT_YET_VALID;
 		ev->date_phase = BMSUB_DATE_INVALID;
 		ev->next_event = starts;
-		ev->next_event_what = date_names[date_phase_at(ev, trial, starts)];
+		ev->next_event_what =
+		    date_names[date_phase_at(ev, trial, starts)];
 	} else {
 		ev->date_phase = date_phase_at(ev, trial, ev->effective);
-		consider_event(ev, ev->notice_at, date_names[BMSUB_DATE_NOTICE]);
-		consider_event(ev, ev->warning_at, date_names[BMSUB_DATE_WARNING]);
+		consider_event(ev, ev->notice_at,
+		    date_names[BMSUB_DATE_NOTICE]);
+		consider_event(ev, ev->warning_at,
+		    date_names[BMSUB_DATE_WARNING]);
 		if (ev->block_at > ev->expires)
 			consider_event(ev, ev->expires,
 			    date_names[BMSUB_DATE_GRACE]);
-		consider_event(ev, ev->block_at, date_names[BMSUB_DATE_BLOCKED]);
+		consider_event(ev, ev->block_at,
+		    date_names[BMSUB_DATE_BLOCKED]);
 	}
 
 	if (ev->have_count) {
@@ -398,22 +402,27 @@ date_banner(struct text *t, const struct bmsub_eval *ev)
 {
 	char e[32], b[32];
 
-	bmsub_date_format(ev->expires, e, sizeof(e));
+	if (ev->date_phase != BMSUB_DATE_WARNING &&
+	    ev->date_phase != BMSUB_DATE_GRACE)
+		return;
+	/* people read the last day covered: a license that "expires:
+	 * 2027-11-01" is valid through that day and E is the next midnight */
+	bmsub_date_format(ev->expires - 1, e, sizeof(e));
 	bmsub_date_format(ev->block_at, b, sizeof(b));
 	text_sep(t);
 	switch (ev->date_phase) {
 	case BMSUB_DATE_WARNING:
-		text_add(t, "Subscription expires on %s (", e);
+		text_add(t, "Subscription is valid through %s (", e);
 		days_text(t, ev->days_left);
 		text_add(t, "): renew it to avoid any interruption.");
 		break;
 	case BMSUB_DATE_GRACE:
 		if (ev->notice_at == BMSUB_TIME_NONE)
-			text_add(t, "Trial ended on %s: access for users will "
+			text_add(t, "Trial ended after %s: access for users will "
 			    "be suspended on %s unless a subscription is "
 			    "installed.", e, b);
 		else
-			text_add(t, "Subscription expired on %s: access for "
+			text_add(t, "Subscription expired after %s: access for "
 			    "users will be suspended on %s unless it is "
 			    "renewed.", e, b);
 		break;
@@ -484,7 +493,8 @@ deny_message(struct text *t, const struct bmsub_eval *ev, int count_wins,
 			    "no valid subscription.");
 		else
 			text_add(t, "Access suspended: this mail platform's "
-			    "%s has expired.", trial ? "trial" : "subscription");
+			    "%s has expired.",
+			    trial ? "trial" : "subscription");
 		text_add(t, " Please contact your administrator.");
 		return;
 	}
@@ -549,30 +559,33 @@ bmsub_decide(const struct bmsub_eval *ev, int is_admin,
 	}
 
 	/* Banners: the worse phase's, then the other phase's when it too
-	 * would show one to this login, then the admin-only notes. */
+	 * would show one to this login, then the admin-only notes. A denied
+	 * login sees no banner: its message says everything. */
 	banner = (struct text){ v->banner, sizeof(v->banner), 0 };
-	if (count_wins) {
-		if (level_has_banner(lvl, is_admin, web))
-			count_banner(&banner, ev);
-		if (level_has_banner(level_of(ds), is_admin, web))
-			date_banner(&banner, ev);
-	} else {
-		if (level_has_banner(lvl, is_admin, web))
-			date_banner(&banner, ev);
-		if (level_has_banner(level_of(cs), is_admin, web))
-			count_banner(&banner, ev);
-	}
-	if (is_admin && web && ev->ceiling_reached) {
-		text_sep(&banner);
-		text_add(&banner, "User limit reached (%llu of %llu allowed): "
-		    "no user can be created.",
-		    (unsigned long long)ev->count,
-		    (unsigned long long)ev->ceiling);
-	}
-	if (is_admin && web && !have_recipients) {
-		text_sep(&banner);
-		text_add(&banner, "No alert recipient is configured: "
-		    "subscription emails reach nobody.");
+	if (v->decision != BMSUB_DENY) {
+		if (count_wins) {
+			if (level_has_banner(lvl, is_admin, web))
+				count_banner(&banner, ev);
+			if (level_has_banner(level_of(ds), is_admin, web))
+				date_banner(&banner, ev);
+		} else {
+			if (level_has_banner(lvl, is_admin, web))
+				date_banner(&banner, ev);
+			if (level_has_banner(level_of(cs), is_admin, web))
+				count_banner(&banner, ev);
+		}
+		if (is_admin && web && ev->ceiling_reached) {
+			text_sep(&banner);
+			text_add(&banner, "User limit reached (%llu of %llu "
+			    "allowed): no user can be created.",
+			    (unsigned long long)ev->count,
+			    (unsigned long long)ev->ceiling);
+		}
+		if (is_admin && web && !have_recipients) {
+			text_sep(&banner);
+			text_add(&banner, "No alert recipient is configured: "
+			    "subscription emails reach nobody.");
+		}
 	}
 	text_finish(&banner);
 
@@ -595,13 +608,21 @@ bmsub_decide(const struct bmsub_eval *ev, int is_admin,
 /* Timeline. */
 
 /*
+ * Timeline event tokens (bmsub_event.what): "starts" (a later starts:
+ * the license becomes valid), "notice", "warning", "grace", "blocked"
+ * (phase changes of the date; a trial goes to "grace" or "blocked"),
+ * "over" (O, count above N), "over-blocked" (O + 1 month), and "email"
+ * (an alert due to the administrators: one at notice, warning, trial end
+ * and over-blocked; every 2 days from E through grace, and one more at
+ * blocked "then every 2 days"; every 7 days from O until over-blocked).
+ *
  * The timeline is a handful of arithmetic series (a start, a step, a
  * count): counting never loops, so a hostile grace_days or state time
  * cannot make it slow, and filling merges the series in time order
  * (equal times keep the order of the series table below).
  */
 enum ttext {
-	TT_NOTICE, TT_NOTICE_MAIL, TT_WARNING, TT_WARNING_MAIL,
+	TT_STARTS, TT_NOTICE, TT_NOTICE_MAIL, TT_WARNING, TT_WARNING_MAIL,
 	TT_GRACE, TT_GRACE_MAIL, TT_BLOCKED, TT_BLOCKED_MAIL,
 	TT_TRIAL_END, TT_TRIAL_MAIL, TT_TRIAL_BLOCKED,
 	TT_OVER, TT_OVER_MAIL, TT_OVER_BLOCKED, TT_OVER_BLOCKED_MAIL
@@ -647,11 +668,15 @@ event_text(struct bmsub_event *e, enum ttext tt,
 	struct text t = { e->text, sizeof(e->text), 0 };
 	char d[32], b[32];
 
-	bmsub_date_format(ev->expires, d, sizeof(d));
+	bmsub_date_format(ev->expires - 1, d, sizeof(d));
 	bmsub_date_format(ev->block_at, b, sizeof(b));
 	switch (tt) {
+	case TT_STARTS:
+		text_add(&t, "license starts: logins allowed from now on");
+		break;
 	case TT_NOTICE:
-		text_add(&t, "notice period: the subscription expires on %s", d);
+		text_add(&t, "notice period: the subscription is valid through %s",
+		    d);
 		break;
 	case TT_NOTICE_MAIL:
 		text_add(&t, "email to administrators: expiry in 2 months");
@@ -735,8 +760,11 @@ bmsub_timeline(const struct bmsub_license *lic, const struct bmsub_state *st,
 	if (lic->starts != BMSUB_TIME_NONE && lic->starts > start)
 		start = lic->starts;
 
-	/* A phase already under way when the license starts is entered at
-	 * the start (its email is due then); one over before it never is. */
+	/* Before a later "starts" the license is not valid yet. A phase
+	 * already under way when the license starts is entered at the start
+	 * (its email is due then); one over before it never is. */
+	if (start > lic->issued)
+		add_series(s, &ns, start, 0, 1, "starts", TT_STARTS);
 	if (lic->kind != BMSUB_KIND_TRIAL) {
 		if (ev.warning_at > start) {
 			from = ev.notice_at > start ? ev.notice_at : start;
@@ -746,7 +774,8 @@ bmsub_timeline(const struct bmsub_license *lic, const struct bmsub_state *st,
 		if (ev.expires > start) {
 			from = ev.warning_at > start ? ev.warning_at : start;
 			add_series(s, &ns, from, 0, 1, "warning", TT_WARNING);
-			add_series(s, &ns, from, 0, 1, "email", TT_WARNING_MAIL);
+			add_series(s, &ns, from, 0, 1, "email",
+			    TT_WARNING_MAIL);
 		}
 		from = ev.expires > start ? ev.expires : start;
 		if (ev.block_at > from) {
@@ -779,7 +808,7 @@ bmsub_timeline(const struct bmsub_license *lic, const struct bmsub_state *st,
 	}
 
 	for (i = 0; i < ns; i++)
-		total += s[i].count;	/* at most 16 * 2^63: cannot wrap */
+		total += s[i].count;	/* each < 2^47 (step >= 1 day) */
 	*n = total > SIZE_MAX ? SIZE_MAX : (size_t)total;
 
 	while (out != NULL && filled < max && filled < *n) {
@@ -795,7 +824,8 @@ bmsub_timeline(const struct bmsub_license *lic, const struct bmsub_state *st,
 		if (best == ns)
 			break;
 		memset(&out[filled], 0, sizeof(out[filled]));
-		out[filled].at = s[best].at + (int64_t)used[best] * s[best].step;
+		out[filled].at = s[best].at +
+		    (int64_t)used[best] * s[best].step;
 		out[filled].what = s[best].what;
 		event_text(&out[filled], s[best].tt, lic, &ev, st);
 		used[best]++;

@@ -54,7 +54,7 @@ run "$CHK" -c "$CONF" verify "$D/lic/ok.lic"
 
 show() { # scenario users
 	say "Scenario: $1"
-	"$CHK" -c "$CONF" install --force "$D/lic/$1.lic" >/dev/null
+	"$CHK" -c "$CONF" install --force "$D/lic/$1.lic" >/dev/null 2>&1
 	"$CHK" -c "$CONF" clock reset >/dev/null
 	if [ -n "${2:-}" ]; then run "$CHK" -c "$CONF" refresh --users "$2"; fi
 	run "$CHK" -c "$CONF" status
@@ -79,6 +79,7 @@ if [ -z "$PW" ] || ! command -v pamtester >/dev/null; then
 	say "Real PAM logins skipped: install libpam-wrapper and pamtester"
 	exit 0
 fi
+echo 'account required pam_deny.so' >"$D/pam.d/other"
 for s in imap webmail; do
 	printf 'account required %s conf=%s\n' "$B/pam_bmsub.so" "$CONF" >"$D/pam.d/$s"
 done
@@ -92,7 +93,7 @@ say "Real PAM logins: valid license"
 "$CHK" -c "$CONF" refresh --users 200 >/dev/null
 login alice imap
 say "Real PAM logins: blocked license dropped in (no restart)"
-"$CHK" -c "$CONF" install --force "$D/lic/blocked.lic" >/dev/null
+"$CHK" -c "$CONF" install --force "$D/lic/blocked.lic" >/dev/null 2>&1
 login alice imap
 login admin0 webmail
 login admin0 imap

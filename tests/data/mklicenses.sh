@@ -237,8 +237,11 @@ lic field-value-issued-hour25 issued=2026-01-01T25:00:00Z
 lic field-value-issued-nozone issued=2026-01-01T00:00:00
 lic field-value-starts-feb29 starts=2026-02-29
 lic field-value-expires-feb29-2100 expires=2100-02-29
-lic field-value-expires-before-issued issued=2026-06-02 expires=2026-06-01
-lic field-value-expires-before-starts starts=2026-07-01 expires=2026-06-30
+# an expires date covers its whole day: E is the next midnight
+lic field-value-expires-before-issued issued=2026-06-03 expires=2026-06-01
+lic field-value-expires-before-starts starts=2026-07-02 expires=2026-06-30
+lic good-expires-eq-issued issued=2026-06-02 expires=2026-06-01
+lic good-expires-eq-starts starts=2026-07-01 expires=2026-06-30
 lic field-value-expires-second-before issued=2026-06-01T00:00:01Z expires=2026-06-01T00:00:00Z
 lic field-value-users-0 users=0
 lic field-value-users-01 users=01

@@ -1,0 +1,878 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* test_license.c - license parser and verifier: golden files, in-memory cases, mutations. */
+#include <check.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bmsub.h"
+
+#define V1_ID "d6147a148c10bf1f"
+#define V2_ID "bb78a1e23d7ab0db"
+#define OTHER_ID "0a330a5fbe72c684"
+
+/* Test data lives under $TOP (set by run.sh), or the current directory. */
+static char *
+data_path(const char *rel)
+{
+	const char *top = getenv("TOP");
+	char *p;
+
+	ck_assert_int_ge(asprintf(&p, "%s/tests/data/%s", top ? top : ".", rel), 0);
+	return p;
+}
+
+/* Plain read (no permission rules: the checkout's umask is not ours). */
+static char *
+slurp(const char *rel, size_t *len)
+{
+	char *path = data_path(rel), *buf;
+	FILE *f = fopen(path, "rb");
+	long n;
+
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	free(path);
+	*len = (size_t)n;
+	return buf;
+}
+
+static struct bmsub_keyring *
+trusted(int v1, int v2)
+{
+	struct bmsub_keyring *kr = bmsub_keyring_new();
+	struct bmsub_error e;
+	char *pem;
+	size_t n;
+
+	ck_assert_ptr_nonnull(kr);
+	if (v1) {
+		pem = slurp("keys/vendor1.pub", &n);
+		ck_assert_int_eq(bmsub_keyring_add_pem(kr, pem, n, &e), 0);
+		free(pem);
+	}
+	if (v2) {
+		pem = slurp("keys/vendor2.pub", &n);
+		ck_assert_int_eq(bmsub_keyring_add_pem(kr, pem, n, &e), 0);
+		free(pem);
+	}
+	return kr;
+}
+
+/* ------------------------------------------------------------------ */
+/* Golden files (tests/data/mklicenses.sh): expected token and line. */
+
+static const struct {
+	const char *file;
+	int code;
+	unsigned line;
+} golden[] = {
+	{ "good-minimal", 0, 0 },
+	{ "good-all-fields", 0, 0 },
+	{ "good-x-fields", 0, 0 },
+	{ "good-utf8", 0, 0 },
+	{ "good-vendor2", 0, 0 },
+	{ "good-trial", 0, 0 },
+	{ "good-free-10", 0, 0 },
+	{ "good-datetime", 0, 0 },
+	{ "good-limits", 0, 0 },
+	{ "good-zeros", 0, 0 },
+	{ "good-surrounding-text", 0, 0 },
+	{ "good-no-final-lf", 0, 0 },
+	{ "good-line-1024", 0, 0 },
+	{ "good-64k", 0, 0 },
+	{ "good-expires-eq-issued", 0, 0 },
+	{ "good-expires-eq-starts", 0, 0 },
+
+	{ "syntax-cr", BMSUB_E_SYNTAX, 5 },
+	{ "syntax-cr-in-sig", BMSUB_E_SYNTAX, 11 },
+	{ "syntax-crlf", BMSUB_E_SYNTAX, 1 },
+	{ "syntax-nul", BMSUB_E_SYNTAX, 4 },
+	{ "syntax-nul-outside", BMSUB_E_SYNTAX, 1 },
+	{ "syntax-blank", BMSUB_E_SYNTAX, 5 },
+	{ "syntax-name-upper", BMSUB_E_SYNTAX, 5 },
+	{ "syntax-name-digit", BMSUB_E_SYNTAX, 5 },
+	{ "syntax-name-underscore", BMSUB_E_SYNTAX, 5 },
+	{ "syntax-no-space", BMSUB_E_SYNTAX, 5 },
+	{ "syntax-two-spaces", BMSUB_E_SYNTAX, 5 },
+	{ "syntax-space-before-colon", BMSUB_E_SYNTAX, 5 },
+	{ "syntax-tab-separator", BMSUB_E_SYNTAX, 5 },
+	{ "syntax-trailing-space", BMSUB_E_SYNTAX, 5 },
+	{ "syntax-control-char", BMSUB_E_SYNTAX, 4 },
+	{ "syntax-del-char", BMSUB_E_SYNTAX, 4 },
+	{ "syntax-empty-value", BMSUB_E_SYNTAX, 5 },
+	{ "syntax-no-colon", BMSUB_E_SYNTAX, 5 },
+	{ "syntax-comment", BMSUB_E_SYNTAX, 5 },
+	{ "syntax-indented", BMSUB_E_SYNTAX, 5 },
+	{ "syntax-no-begin", BMSUB_E_SYNTAX, 0 },
+	{ "syntax-no-end", BMSUB_E_SYNTAX, 11 },
+	{ "syntax-no-sig-armor", BMSUB_E_SYNTAX, 10 },
+	{ "syntax-no-sig-line", BMSUB_E_SYNTAX, 11 },
+	{ "syntax-second-begin", BMSUB_E_SYNTAX, 13 },
+	{ "syntax-begin-in-body", BMSUB_E_SYNTAX, 5 },
+	{ "syntax-end-garbage", BMSUB_E_SYNTAX, 12 },
+	{ "syntax-end-lowercase", BMSUB_E_SYNTAX, 12 },
+	{ "syntax-two-sig-lines", BMSUB_E_SYNTAX, 12 },
+	{ "syntax-b64-noncanonical", BMSUB_E_SYNTAX, 11 },
+	{ "syntax-b64-nopad", BMSUB_E_SYNTAX, 11 },
+	{ "syntax-b64-badchar", BMSUB_E_SYNTAX, 11 },
+	{ "syntax-b64-urlsafe", BMSUB_E_SYNTAX, 11 },
+	{ "syntax-b64-space", BMSUB_E_SYNTAX, 11 },
+	{ "syntax-b64-wrapped", BMSUB_E_SYNTAX, 11 },
+	{ "syntax-sig-63", BMSUB_E_SYNTAX, 11 },
+	{ "syntax-sig-65", BMSUB_E_SYNTAX, 11 },
+	{ "syntax-empty-armor", BMSUB_E_SYNTAX, 0 },
+	{ "syntax-empty-file", BMSUB_E_SYNTAX, 0 },
+
+	/* one field dropped: the SIGNATURE armor moves up to line 9 */
+	{ "field-missing-format", BMSUB_E_FIELD_MISSING, 9 },
+	{ "field-missing-id", BMSUB_E_FIELD_MISSING, 9 },
+	{ "field-missing-customer", BMSUB_E_FIELD_MISSING, 9 },
+	{ "field-missing-kind", BMSUB_E_FIELD_MISSING, 9 },
+	{ "field-missing-issued", BMSUB_E_FIELD_MISSING, 9 },
+	{ "field-missing-expires", BMSUB_E_FIELD_MISSING, 9 },
+	{ "field-missing-users", BMSUB_E_FIELD_MISSING, 9 },
+	{ "field-missing-key", BMSUB_E_FIELD_MISSING, 9 },
+
+	{ "field-unknown-color", BMSUB_E_FIELD_UNKNOWN, 10 },
+	{ "field-unknown-xnodash", BMSUB_E_FIELD_UNKNOWN, 10 },
+	{ "field-unknown-start", BMSUB_E_FIELD_UNKNOWN, 10 },
+	{ "field-duplicate-users", BMSUB_E_FIELD_DUP, 10 },
+	{ "field-duplicate-key", BMSUB_E_FIELD_DUP, 10 },
+	{ "field-duplicate-x", BMSUB_E_FIELD_DUP, 12 },
+
+	{ "field-value-format-2", BMSUB_E_FIELD_VALUE, 2 },
+	{ "field-value-format-01", BMSUB_E_FIELD_VALUE, 2 },
+	{ "field-value-id-65", BMSUB_E_FIELD_VALUE, 3 },
+	{ "field-value-id-slash", BMSUB_E_FIELD_VALUE, 3 },
+	{ "field-value-id-space", BMSUB_E_FIELD_VALUE, 3 },
+	{ "field-value-id-utf8", BMSUB_E_FIELD_VALUE, 3 },
+	{ "field-value-customer-201", BMSUB_E_FIELD_VALUE, 4 },
+	{ "field-value-customer-201-utf8", BMSUB_E_FIELD_VALUE, 4 },
+	{ "field-value-customer-latin1", BMSUB_E_FIELD_VALUE, 4 },
+	{ "field-value-customer-overlong", BMSUB_E_FIELD_VALUE, 4 },
+	{ "field-value-customer-overlong3", BMSUB_E_FIELD_VALUE, 4 },
+	{ "field-value-customer-surrogate", BMSUB_E_FIELD_VALUE, 4 },
+	{ "field-value-customer-above-max", BMSUB_E_FIELD_VALUE, 4 },
+	{ "field-value-customer-truncated", BMSUB_E_FIELD_VALUE, 4 },
+	{ "field-value-customer-lone-cont", BMSUB_E_FIELD_VALUE, 4 },
+	{ "field-value-customer-f5", BMSUB_E_FIELD_VALUE, 4 },
+	{ "field-value-kind-enterprise", BMSUB_E_FIELD_VALUE, 5 },
+	{ "field-value-kind-upper", BMSUB_E_FIELD_VALUE, 5 },
+	{ "field-value-issued-feb30", BMSUB_E_FIELD_VALUE, 6 },
+	{ "field-value-issued-1969", BMSUB_E_FIELD_VALUE, 6 },
+	{ "field-value-issued-short", BMSUB_E_FIELD_VALUE, 6 },
+	{ "field-value-issued-hour25", BMSUB_E_FIELD_VALUE, 6 },
+	{ "field-value-issued-nozone", BMSUB_E_FIELD_VALUE, 6 },
+	{ "field-value-starts-feb29", BMSUB_E_FIELD_VALUE, 7 },
+	{ "field-value-expires-feb29-2100", BMSUB_E_FIELD_VALUE, 7 },
+	{ "field-value-expires-before-issued", BMSUB_E_FIELD_VALUE, 7 },
+	{ "field-value-expires-before-starts", BMSUB_E_FIELD_VALUE, 8 },
+	{ "field-value-expires-second-before", BMSUB_E_FIELD_VALUE, 7 },
+	{ "field-value-users-0", BMSUB_E_FIELD_VALUE, 8 },
+	{ "field-value-users-01", BMSUB_E_FIELD_VALUE, 8 },
+	{ "field-value-users-plus", BMSUB_E_FIELD_VALUE, 8 },
+	{ "field-value-users-minus", BMSUB_E_FIELD_VALUE, 8 },
+	{ "field-value-users-10000001", BMSUB_E_FIELD_VALUE, 8 },
+	{ "field-value-users-huge", BMSUB_E_FIELD_VALUE, 8 },
+	{ "field-value-users-hex", BMSUB_E_FIELD_VALUE, 8 },
+	{ "field-value-users-free-11", BMSUB_E_FIELD_VALUE, 8 },
+	{ "field-value-grace-366", BMSUB_E_FIELD_VALUE, 9 },
+	{ "field-value-grace-leading-zero", BMSUB_E_FIELD_VALUE, 9 },
+	{ "field-value-allowance-101", BMSUB_E_FIELD_VALUE, 9 },
+	{ "field-value-allowance-percent-sign", BMSUB_E_FIELD_VALUE, 9 },
+	{ "field-value-key-upper", BMSUB_E_FIELD_VALUE, 9 },
+	{ "field-value-key-15", BMSUB_E_FIELD_VALUE, 9 },
+	{ "field-value-key-17", BMSUB_E_FIELD_VALUE, 9 },
+	{ "field-value-key-nonhex", BMSUB_E_FIELD_VALUE, 9 },
+	{ "field-value-x-latin1", BMSUB_E_FIELD_VALUE, 10 },
+
+	{ "too-large-line", BMSUB_E_TOO_LARGE, 10 },
+	{ "too-large-line-outside", BMSUB_E_TOO_LARGE, 1 },
+	{ "too-large-file", BMSUB_E_TOO_LARGE, 0 },
+
+	{ "unknown-key-other", BMSUB_E_UNKNOWN_KEY, 9 },
+	{ "unknown-key-made-up", BMSUB_E_UNKNOWN_KEY, 9 },
+	{ "bad-signature-tampered", BMSUB_E_BAD_SIGNATURE, 11 },
+	{ "bad-signature-wrong-signer", BMSUB_E_BAD_SIGNATURE, 11 },
+	{ "bad-signature-other-body", BMSUB_E_BAD_SIGNATURE, 11 },
+	{ "bad-signature-zero", BMSUB_E_BAD_SIGNATURE, 11 },
+	{ "bad-signature-trailing-body", BMSUB_E_BAD_SIGNATURE, 11 },
+};
+#define N_GOLDEN (int)(sizeof(golden) / sizeof(golden[0]))
+
+START_TEST(test_golden)
+{
+	struct bmsub_keyring *kr = trusted(1, 1);
+	struct bmsub_license lic;
+	struct bmsub_error e;
+	char rel[128], *buf;
+	size_t len;
+	int r;
+
+	snprintf(rel, sizeof(rel), "licenses/%s.lic", golden[_i].file);
+	buf = slurp(rel, &len);
+	r = bmsub_license_verify(buf, len, kr, &lic, &e);
+	ck_assert_msg(r == golden[_i].code && e.line == golden[_i].line,
+	    "%s: got %s line %u (%s), want %s line %u", golden[_i].file,
+	    bmsub_err_token(r), e.line, e.msg,
+	    bmsub_err_token(golden[_i].code), golden[_i].line);
+	ck_assert_int_eq(e.code, r);
+	if (r != 0) {
+		/* nothing of a refused file survives */
+		ck_assert_uint_eq(lic.users, 0);
+		ck_assert_str_eq(lic.id, "");
+		ck_assert(lic.starts == BMSUB_TIME_NONE);
+		ck_assert_str_ne(e.msg, "");
+	} else {
+		ck_assert_uint_ge(lic.users, 1);
+		ck_assert_str_eq(e.msg, "");
+	}
+	/* parse alone agrees except for the signature checks */
+	r = bmsub_license_parse(buf, len, &lic, &e);
+	if (golden[_i].code == BMSUB_E_UNKNOWN_KEY ||
+	    golden[_i].code == BMSUB_E_BAD_SIGNATURE)
+		ck_assert_int_eq(r, 0);
+	else
+		ck_assert_int_eq(r, golden[_i].code);
+	free(buf);
+	bmsub_keyring_free(kr);
+}
+END_TEST
+
+/* Every golden file is covered by the table, and the table by files. */
+START_TEST(test_golden_names)
+{
+	int i, good = 0, bad = 0;
+
+	for (i = 0; i < N_GOLDEN; i++) {
+		if (strncmp(golden[i].file, "good-", 5) == 0) {
+			ck_assert_int_eq(golden[i].code, 0);
+			good++;
+		} else {
+			ck_assert_int_ne(golden[i].code, 0);
+			/* the file name starts with its reason token */
+			ck_assert_msg(strncmp(golden[i].file,
+			    bmsub_err_token(golden[i].code),
+			    strlen(bmsub_err_token(golden[i].code))) == 0,
+			    "%s is not named after its token", golden[i].file);
+			bad++;
+		}
+	}
+	ck_assert_int_gt(bad, 4 * good);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Values of good files. */
+
+START_TEST(test_good_minimal_fields)
+{
+	struct bmsub_keyring *kr = trusted(1, 0);
+	struct bmsub_license lic;
+	struct bmsub_error e;
+	static const uint8_t v1id[8] = { 0xd6, 0x14, 0x7a, 0x14, 0x8c, 0x10, 0xbf, 0x1f };
+	size_t len;
+	char *buf = slurp("licenses/good-minimal.lic", &len);
+
+	ck_assert_int_eq(bmsub_license_verify(buf, len, kr, &lic, &e), 0);
+	ck_assert_str_eq(lic.id, "BM-TEST-0001");
+	ck_assert_str_eq(lic.customer, "Example SA");
+	ck_assert_int_eq(lic.kind, BMSUB_KIND_PROD);
+	ck_assert_int_eq(lic.issued, 1767225600);	/* 2026-01-01 */
+	ck_assert(lic.starts == BMSUB_TIME_NONE);
+	ck_assert_int_eq(lic.expires, 1798848000);	/* 2027-01-02T00:00 */
+	ck_assert_uint_eq(lic.users, 100);
+	ck_assert_uint_eq(lic.grace_days, 10);
+	ck_assert_uint_eq(lic.allowance_percent, 10);
+	ck_assert_mem_eq(lic.key_id, v1id, 8);
+	ck_assert_uint_eq(lic.signed_off, 0);
+	ck_assert_uint_eq(lic.signed_len, 161);
+	ck_assert_uint_eq(len, 310);
+	free(buf);
+	bmsub_keyring_free(kr);
+}
+END_TEST
+
+static const struct {
+	const char *file;
+	int kind;
+	int64_t issued, starts, expires;
+	uint32_t users, grace, allowance;
+	size_t signed_off;
+} good_values[] = {
+	{ "good-all-fields", BMSUB_KIND_PROD, 1767225600, 1769904000,
+	    1798848000, 100, 30, 25, 0 },
+	{ "good-trial", BMSUB_KIND_TRIAL, 1767225600, BMSUB_TIME_NONE,
+	    1769904000, 100, 0, 10, 0 },
+	{ "good-free-10", BMSUB_KIND_FREE, 1767225600, BMSUB_TIME_NONE,
+	    1798848000, 10, 10, 10, 0 },
+	{ "good-datetime", BMSUB_KIND_PROD, 1767270896, BMSUB_TIME_NONE,
+	    1767270896, 100, 10, 10, 0 },
+	{ "good-limits", BMSUB_KIND_PROD, 1767225600, BMSUB_TIME_NONE,
+	    1798848000, 10000000, 365, 100, 0 },
+	{ "good-zeros", BMSUB_KIND_PROD, 1767225600, BMSUB_TIME_NONE,
+	    1798848000, 1, 0, 0, 0 },
+	{ "good-surrounding-text", BMSUB_KIND_PROD, 1767225600,
+	    BMSUB_TIME_NONE, 1798848000, 100, 10, 10, 30 },
+	{ "good-vendor2", BMSUB_KIND_PROD, 1767225600, BMSUB_TIME_NONE,
+	    1798848000, 100, 10, 10, 0 },
+};
+
+START_TEST(test_good_values)
+{
+	struct bmsub_keyring *kr = trusted(1, 1);
+	struct bmsub_license lic;
+	struct bmsub_error e;
+	char rel[128], *buf;
+	size_t len;
+
+	snprintf(rel, sizeof(rel), "licenses/%s.lic", good_values[_i].file);
+	buf = slurp(rel, &len);
+	ck_assert_int_eq(bmsub_license_verify(buf, len, kr, &lic, &e), 0);
+	ck_assert_int_eq(lic.kind, good_values[_i].kind);
+	ck_assert_int_eq(lic.issued, good_values[_i].issued);
+	ck_assert_int_eq(lic.starts, good_values[_i].starts);
+	ck_assert_int_eq(lic.expires, good_values[_i].expires);
+	ck_assert_uint_eq(lic.users, good_values[_i].users);
+	ck_assert_uint_eq(lic.grace_days, good_values[_i].grace);
+	ck_assert_uint_eq(lic.allowance_percent, good_values[_i].allowance);
+	ck_assert_uint_eq(lic.signed_off, good_values[_i].signed_off);
+	ck_assert(memcmp(buf + lic.signed_off, "-----BEGIN BMSUB LICENSE-----\n", 30) == 0);
+	ck_assert(memcmp(buf + lic.signed_off + lic.signed_len,
+	    "-----BEGIN BMSUB SIGNATURE-----\n", 32) == 0);
+	free(buf);
+	bmsub_keyring_free(kr);
+}
+END_TEST
+
+START_TEST(test_good_utf8_and_x)
+{
+	struct bmsub_keyring *kr = trusted(1, 0);
+	struct bmsub_license lic;
+	struct bmsub_error e;
+	size_t len;
+	char *buf = slurp("licenses/good-utf8.lic", &len);
+
+	ck_assert_int_eq(bmsub_license_verify(buf, len, kr, &lic, &e), 0);
+	ck_assert_str_eq(lic.customer,
+	    "Soci\xc3\xa9t\xc3\xa9 G\xc3\xa9n\xc3\xa9rale \xe2\x80\x94 Z\xc3\xbcrich "
+	    "\xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x90\xb1");
+	free(buf);
+	buf = slurp("licenses/good-limits.lic", &len);
+	ck_assert_int_eq(bmsub_license_verify(buf, len, kr, &lic, &e), 0);
+	ck_assert_uint_eq(strlen(lic.id), 64);
+	ck_assert_uint_eq(strlen(lic.customer), 200);
+	free(buf);
+	bmsub_keyring_free(kr);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Keys: rotation, untrusted signers. */
+
+START_TEST(test_keyring_choice)
+{
+	struct bmsub_keyring *only1 = trusted(1, 0), *only2 = trusted(0, 1),
+	    *none = trusted(0, 0);
+	struct bmsub_license lic;
+	struct bmsub_error e;
+	size_t l1, l2;
+	char *b1 = slurp("licenses/good-minimal.lic", &l1);
+	char *b2 = slurp("licenses/good-vendor2.lic", &l2);
+
+	ck_assert_int_eq(bmsub_license_verify(b1, l1, only1, &lic, &e), 0);
+	ck_assert_int_eq(bmsub_license_verify(b2, l2, only2, &lic, &e), 0);
+	ck_assert_int_eq(bmsub_license_verify(b1, l1, only2, &lic, &e),
+	    BMSUB_E_UNKNOWN_KEY);
+	ck_assert_ptr_nonnull(strstr(e.msg, V1_ID));
+	ck_assert_uint_eq(e.line, 9);
+	ck_assert_int_eq(bmsub_license_verify(b2, l2, only1, &lic, &e),
+	    BMSUB_E_UNKNOWN_KEY);
+	ck_assert_ptr_nonnull(strstr(e.msg, V2_ID));
+	ck_assert_int_eq(bmsub_license_verify(b1, l1, none, &lic, &e),
+	    BMSUB_E_UNKNOWN_KEY);
+	ck_assert_int_eq(bmsub_license_verify(b1, l1, NULL, &lic, &e),
+	    BMSUB_E_UNKNOWN_KEY);
+	free(b1);
+	free(b2);
+	bmsub_keyring_free(only1);
+	bmsub_keyring_free(only2);
+	bmsub_keyring_free(none);
+}
+END_TEST
+
+START_TEST(test_unknown_key_names_id)
+{
+	struct bmsub_keyring *kr = trusted(1, 1);
+	struct bmsub_license lic;
+	struct bmsub_error e;
+	size_t len;
+	char *buf = slurp("licenses/unknown-key-other.lic", &len);
+
+	ck_assert_int_eq(bmsub_license_verify(buf, len, kr, &lic, &e),
+	    BMSUB_E_UNKNOWN_KEY);
+	ck_assert_ptr_nonnull(strstr(e.msg, OTHER_ID));
+	free(buf);
+	bmsub_keyring_free(kr);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Mutations of a good license: no change of a single bit and no
+ * truncation may leave a valid license. */
+
+START_TEST(test_every_bit_flip_refused)
+{
+	struct bmsub_keyring *kr = trusted(1, 1);
+	struct bmsub_license lic;
+	struct bmsub_error e;
+	size_t len, i;
+	int bit, r;
+	char *buf = slurp("licenses/good-minimal.lic", &len);
+
+	for (i = 0; i < len; i++) {
+		for (bit = 0; bit < 8; bit++) {
+			buf[i] ^= (char)(1 << bit);
+			r = bmsub_license_verify(buf, len, kr, &lic, &e);
+			ck_assert_msg(r != 0, "flip of bit %d at %zu accepted",
+			    bit, i);
+			ck_assert_int_ne(r, BMSUB_E_INTERNAL);
+			buf[i] ^= (char)(1 << bit);
+		}
+	}
+	ck_assert_int_eq(bmsub_license_verify(buf, len, kr, &lic, &e), 0);
+	free(buf);
+	bmsub_keyring_free(kr);
+}
+END_TEST
+
+START_TEST(test_every_truncation_refused)
+{
+	struct bmsub_keyring *kr = trusted(1, 1);
+	struct bmsub_license lic;
+	struct bmsub_error e;
+	size_t len, n;
+	int r;
+	char *buf = slurp("licenses/good-minimal.lic", &len);
+
+	for (n = 0; n < len; n++) {
+		r = bmsub_license_verify(buf, n, kr, &lic, &e);
+		if (n == len - 1)	/* only the last LF removed */
+			ck_assert_int_eq(r, 0);
+		else	/* syntax mostly; a cut value may be a field-value */
+			ck_assert_msg(r != 0 && r != BMSUB_E_INTERNAL,
+			    "%zu bytes: %s", n, bmsub_err_token(r));
+	}
+	free(buf);
+	bmsub_keyring_free(kr);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Field values in memory, parse only (the signature is any 64 bytes):
+ * boundaries just below, at and above every limit. */
+
+#define SIG_ZERO "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=="
+
+/* The standard body with one line replaced (match by "name: ") or, when
+ * no field has that name, appended after the key. */
+static char *
+build(const char *line, size_t *len)
+{
+	static const char *const std[] = {
+		"format: 1", "id: BM-1", "customer: C", "kind: prod",
+		"issued: 2026-01-01", "expires: 2027-01-01", "users: 5",
+		"key: " V1_ID,
+	};
+	char *out = NULL;
+	size_t i, n = 0, nl = strcspn(line, ":");
+	int replaced = 0;
+	FILE *f = open_memstream(&out, &n);
+
+	fputs("-----BEGIN BMSUB LICENSE-----\n", f);
+	for (i = 0; i < sizeof(std) / sizeof(std[0]); i++) {
+		if (strncmp(std[i], line, nl + 1) == 0) {
+			fprintf(f, "%s\n", line);
+			replaced = 1;
+		} else
+			fprintf(f, "%s\n", std[i]);
+	}
+	if (!replaced)
+		fprintf(f, "%s\n", line);
+	fputs("-----BEGIN BMSUB SIGNATURE-----\n" SIG_ZERO "\n"
+	    "-----END BMSUB LICENSE-----\n", f);
+	fclose(f);
+	*len = n;
+	return out;
+}
+
+static const struct {
+	const char *line;
+	int code;
+} values[] = {
+	{ "users: 1", 0 },
+	{ "users: 9", 0 },
+	{ "users: 10000000", 0 },
+	{ "users: 10000001", BMSUB_E_FIELD_VALUE },
+	{ "users: 0", BMSUB_E_FIELD_VALUE },
+	{ "users: 00", BMSUB_E_FIELD_VALUE },
+	{ "users: 4294967297", BMSUB_E_FIELD_VALUE },
+	{ "users: 18446744073709551617", BMSUB_E_FIELD_VALUE },
+	{ "users: 1 000", BMSUB_E_FIELD_VALUE },
+	{ "users: 5.0", BMSUB_E_FIELD_VALUE },
+	{ "users: \xd9\xa1", BMSUB_E_FIELD_VALUE },	/* Arabic-Indic 1 */
+	{ "grace-days: 0", 0 },
+	{ "grace-days: 365", 0 },
+	{ "grace-days: 366", BMSUB_E_FIELD_VALUE },
+	{ "grace-days: -0", BMSUB_E_FIELD_VALUE },
+	{ "allowance-percent: 0", 0 },
+	{ "allowance-percent: 100", 0 },
+	{ "allowance-percent: 101", BMSUB_E_FIELD_VALUE },
+	{ "format: 1.0", BMSUB_E_FIELD_VALUE },
+	{ "id: a", 0 },
+	{ "id: A.b_c-9", 0 },
+	{ "id: BM+1", BMSUB_E_FIELD_VALUE },
+	{ "customer: x", 0 },
+	{ "customer: \xc2\x80", 0 },		/* U+0080, smallest 2-byte */
+	{ "customer: \xdf\xbf", 0 },
+	{ "customer: \xe0\xa0\x80", 0 },	/* U+0800 */
+	{ "customer: \xed\x9f\xbf", 0 },	/* U+D7FF */
+	{ "customer: \xee\x80\x80", 0 },	/* U+E000 */
+	{ "customer: \xef\xbf\xbf", 0 },	/* U+FFFF */
+	{ "customer: \xf0\x90\x80\x80", 0 },	/* U+10000 */
+	{ "customer: \xf4\x8f\xbf\xbf", 0 },	/* U+10FFFF */
+	{ "customer: \xc1\xbf", BMSUB_E_FIELD_VALUE },	/* overlong */
+	{ "customer: \xe0\x9f\xbf", BMSUB_E_FIELD_VALUE },
+	{ "customer: \xed\xbf\xbf", BMSUB_E_FIELD_VALUE },	/* surrogate */
+	{ "customer: \xf0\x8f\xbf\xbf", BMSUB_E_FIELD_VALUE },
+	{ "customer: \xf4\x90\x80\x80", BMSUB_E_FIELD_VALUE },
+	{ "customer: \xf8\x88\x80\x80\x80", BMSUB_E_FIELD_VALUE },
+	{ "customer: \xfe", BMSUB_E_FIELD_VALUE },
+	{ "customer: a\xc3", BMSUB_E_FIELD_VALUE },
+	{ "kind: host", 0 },
+	{ "kind: trial", 0 },
+	{ "kind: free", 0 },
+	{ "kind: pro", BMSUB_E_FIELD_VALUE },
+	{ "kind: prods", BMSUB_E_FIELD_VALUE },
+	{ "issued: 1970-01-01", 0 },
+	{ "issued: 2024-02-29", 0 },
+	{ "issued: 2000-02-29", 0 },
+	{ "issued: 2026-12-31T23:59:59Z", 0 },
+	{ "issued: 2026-12-31T23:59:60Z", BMSUB_E_FIELD_VALUE },
+	{ "issued: 2026-13-01", BMSUB_E_FIELD_VALUE },
+	{ "issued: 2026-00-10", BMSUB_E_FIELD_VALUE },
+	{ "issued: 2026-04-31", BMSUB_E_FIELD_VALUE },
+	{ "issued: 2026-01-01Z", BMSUB_E_FIELD_VALUE },
+	{ "issued: 2026-01-01 00:00:00", BMSUB_E_FIELD_VALUE },
+	{ "issued: 26-01-01", BMSUB_E_FIELD_VALUE },
+	{ "expires: 9999-12-31", 0 },
+	{ "expires: 10000-01-01", BMSUB_E_FIELD_VALUE },
+	/* expires vs issued 2026-01-01T00:00:00Z: a second before, at, after */
+	{ "expires: 2025-12-31T23:59:59Z", BMSUB_E_FIELD_VALUE },
+	{ "expires: 2026-01-01T00:00:00Z", 0 },
+	{ "expires: 2026-01-01T00:00:01Z", 0 },
+	{ "expires: 2025-12-31", 0 },	/* E = 2026-01-01T00:00:00Z */
+	{ "expires: 2025-12-30", BMSUB_E_FIELD_VALUE },
+	{ "starts: 2027-01-01", 0 },	/* E = 2027-01-02T00:00:00Z */
+	{ "starts: 2027-01-02", 0 },
+	{ "starts: 2027-01-02T00:00:01Z", BMSUB_E_FIELD_VALUE },
+	{ "key: 0000000000000000", 0 },
+	{ "key: d6147a148c10bf1F", BMSUB_E_FIELD_VALUE },
+	{ "key: d6147a14 8c10bf1", BMSUB_E_FIELD_VALUE },
+	{ "x-anything: goes: here", 0 },
+	{ "x-1: digits", 0 },
+	{ "x-note: caf\xc3\xa9", 0 },
+	{ "x-note: caf\xe9", BMSUB_E_FIELD_VALUE },
+	{ "x-note:  two", BMSUB_E_SYNTAX },
+	{ "x-Note: upper", BMSUB_E_SYNTAX },
+	{ "x_note: underscore", BMSUB_E_SYNTAX },
+	{ "-x: dash", BMSUB_E_SYNTAX },
+	{ "x-note: \x1b[31m", BMSUB_E_SYNTAX },
+	{ "y-note: no", BMSUB_E_FIELD_UNKNOWN },
+	{ "signature: no", BMSUB_E_FIELD_UNKNOWN },
+	{ "format: 1 ", BMSUB_E_SYNTAX },
+};
+
+START_TEST(test_values)
+{
+	struct bmsub_license lic;
+	struct bmsub_error e;
+	size_t len;
+	char *buf = build(values[_i].line, &len);
+	int r = bmsub_license_parse(buf, len, &lic, &e);
+
+	ck_assert_msg(r == values[_i].code, "\"%s\": got %s (%s), want %s",
+	    values[_i].line, bmsub_err_token(r), e.msg,
+	    bmsub_err_token(values[_i].code));
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_free_users_boundary)
+{
+	static const struct {
+		const char *kind, *users;
+		int code;
+	} c[] = {
+		{ "free", "10", 0 }, { "free", "11", BMSUB_E_FIELD_VALUE },
+		{ "free", "1", 0 }, { "trial", "11", 0 }, { "host", "11", 0 },
+	};
+	struct bmsub_license lic;
+	struct bmsub_error e;
+	char *buf, line[64];
+	size_t len, i, j;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		snprintf(line, sizeof(line), "kind: %s", c[i].kind);
+		buf = build(line, &len);
+		/* replace "users: 5" in place */
+		for (j = 0; j + 8 < len; j++)
+			if (memcmp(buf + j, "users: 5\n", 9) == 0)
+				break;
+		ck_assert_uint_lt(j + 8, len);
+		{
+			char *b2;
+			ck_assert_int_ge(asprintf(&b2, "%.*susers: %s\n%s",
+			    (int)j, buf, c[i].users, buf + j + 9), 0);
+			ck_assert_int_eq(bmsub_license_parse(b2, strlen(b2),
+			    &lic, &e), c[i].code);
+			if (c[i].code != 0)
+				ck_assert_uint_eq(e.line, 8);
+			free(b2);
+		}
+		free(buf);
+	}
+}
+END_TEST
+
+START_TEST(test_defaults_by_kind)
+{
+	struct bmsub_license lic;
+	struct bmsub_error e;
+	size_t len;
+	char *buf;
+
+	buf = build("kind: trial", &len);
+	ck_assert_int_eq(bmsub_license_parse(buf, len, &lic, &e), 0);
+	ck_assert_uint_eq(lic.grace_days, 0);
+	ck_assert_uint_eq(lic.allowance_percent, 10);
+	free(buf);
+	buf = build("kind: host", &len);
+	ck_assert_int_eq(bmsub_license_parse(buf, len, &lic, &e), 0);
+	ck_assert_uint_eq(lic.grace_days, 10);
+	free(buf);
+	buf = build("grace-days: 7", &len);
+	ck_assert_int_eq(bmsub_license_parse(buf, len, &lic, &e), 0);
+	ck_assert_uint_eq(lic.grace_days, 7);
+	free(buf);
+}
+END_TEST
+
+/* Many x- fields: linear duplicate check, found at the right line. */
+START_TEST(test_many_x_fields)
+{
+	struct bmsub_license lic;
+	struct bmsub_error e;
+	char *buf = NULL;
+	size_t n = 0;
+	int i;
+	FILE *f = open_memstream(&buf, &n);
+
+	fputs("-----BEGIN BMSUB LICENSE-----\nformat: 1\nid: a\ncustomer: c\n"
+	    "kind: prod\nissued: 2026-01-01\nexpires: 2027-01-01\nusers: 1\n"
+	    "key: " V1_ID "\n", f);
+	for (i = 0; i < 4000; i++)
+		fprintf(f, "x-%d: v\n", i);
+	fprintf(f, "x-%d: v\n", 1234);
+	fputs("-----BEGIN BMSUB SIGNATURE-----\n" SIG_ZERO "\n"
+	    "-----END BMSUB LICENSE-----\n", f);
+	fclose(f);
+	ck_assert_uint_le(n, BMSUB_LICENSE_MAX);
+	ck_assert_int_eq(bmsub_license_parse(buf, n, &lic, &e),
+	    BMSUB_E_FIELD_DUP);
+	ck_assert_uint_eq(e.line, 4010);
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_too_large_in_memory)
+{
+	struct bmsub_license lic;
+	struct bmsub_error e;
+	char *buf = calloc(1, BMSUB_LICENSE_MAX + 1);
+
+	ck_assert_int_eq(bmsub_license_parse(buf, BMSUB_LICENSE_MAX + 1, &lic,
+	    &e), BMSUB_E_TOO_LARGE);
+	ck_assert_uint_eq(e.line, 0);
+	/* 64 KiB of NULs: within size, refused for the NUL on line 1 */
+	ck_assert_int_eq(bmsub_license_parse(buf, BMSUB_LICENSE_MAX, &lic,
+	    &e), BMSUB_E_TOO_LARGE);	/* a single line of 65536 bytes */
+	ck_assert_uint_eq(e.line, 1);
+	ck_assert_int_eq(bmsub_license_parse(buf, 10, &lic, &e),
+	    BMSUB_E_SYNTAX);
+	ck_assert_uint_eq(e.line, 1);
+	free(buf);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* bmsub_license_load: file rules and no-license. */
+
+static char tmpdir[64];
+
+static void
+mk_tmp(void)
+{
+	strcpy(tmpdir, "/tmp/test_license.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void
+rm_tmp(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", tmpdir);
+}
+
+static char *
+put(const char *name, const char *data, size_t len, mode_t mode)
+{
+	char *p;
+	int fd;
+
+	ck_assert_int_ge(asprintf(&p, "%s/%s", tmpdir, name), 0);
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+	ck_assert_int_eq(fchmod(fd, mode), 0);
+	close(fd);
+	return p;
+}
+
+START_TEST(test_load)
+{
+	struct bmsub_keyring *kr = trusted(1, 1);
+	struct bmsub_license lic;
+	struct bmsub_error e;
+	size_t len;
+	char *buf = slurp("licenses/good-minimal.lic", &len), *p, *missing;
+
+	mk_tmp();
+	p = put("ok", buf, len, 0644);
+	ck_assert_int_eq(bmsub_license_load(p, kr, &lic, &e), 0);
+	ck_assert_uint_eq(lic.users, 100);
+	free(p);
+	p = put("groupw", buf, len, 0664);
+	ck_assert_int_eq(bmsub_license_load(p, kr, &lic, &e),
+	    BMSUB_E_PERMISSIONS);
+	ck_assert_ptr_nonnull(strstr(e.msg, p));
+	free(p);
+	ck_assert_int_ge(asprintf(&missing, "%s/none", tmpdir), 0);
+	ck_assert_int_eq(bmsub_license_load(missing, kr, &lic, &e),
+	    BMSUB_E_NO_LICENSE);
+	ck_assert_ptr_nonnull(strstr(e.msg, missing));
+	ck_assert_int_eq(bmsub_license_load(tmpdir, kr, &lic, &e),
+	    BMSUB_E_NOT_REGULAR);
+	free(missing);
+	free(buf);
+	buf = slurp("licenses/bad-signature-tampered.lic", &len);
+	p = put("bad", buf, len, 0644);
+	ck_assert_int_eq(bmsub_license_load(p, kr, &lic, &e),
+	    BMSUB_E_BAD_SIGNATURE);
+	ck_assert_uint_eq(e.line, 11);
+	ck_assert_ptr_nonnull(strstr(e.msg, p));	/* names the file */
+	ck_assert_uint_eq(lic.users, 0);
+	free(p);
+	free(buf);
+	rm_tmp();
+	bmsub_keyring_free(kr);
+}
+END_TEST
+
+START_TEST(test_kind_name)
+{
+	ck_assert_str_eq(bmsub_kind_name(BMSUB_KIND_PROD), "prod");
+	ck_assert_str_eq(bmsub_kind_name(BMSUB_KIND_HOST), "host");
+	ck_assert_str_eq(bmsub_kind_name(BMSUB_KIND_TRIAL), "trial");
+	ck_assert_str_eq(bmsub_kind_name(BMSUB_KIND_FREE), "free");
+	ck_assert_str_eq(bmsub_kind_name((enum bmsub_kind)4), "unknown");
+	ck_assert_str_eq(bmsub_kind_name((enum bmsub_kind)-1), "unknown");
+}
+END_TEST
+
+START_TEST(test_null_err)
+{
+	struct bmsub_license lic;
+	size_t len;
+	char *buf = slurp("licenses/syntax-cr.lic", &len);
+
+	ck_assert_int_eq(bmsub_license_parse(buf, len, &lic, NULL),
+	    BMSUB_E_SYNTAX);
+	ck_assert_int_eq(bmsub_license_verify(buf, len, NULL, &lic, NULL),
+	    BMSUB_E_SYNTAX);
+	free(buf);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("license");
+	TCase *tc = tcase_create("golden");
+	SRunner *sr;
+	int nf;
+
+	tcase_add_loop_test(tc, test_golden, 0, N_GOLDEN);
+	tcase_add_test(tc, test_golden_names);
+	tcase_add_test(tc, test_good_minimal_fields);
+	tcase_add_loop_test(tc, test_good_values, 0,
+	    (int)(sizeof(good_values) / sizeof(good_values[0])));
+	tcase_add_test(tc, test_good_utf8_and_x);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("keys");
+	tcase_add_test(tc, test_keyring_choice);
+	tcase_add_test(tc, test_unknown_key_names_id);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("mutations");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_every_bit_flip_refused);
+	tcase_add_test(tc, test_every_truncation_refused);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("values");
+	tcase_add_loop_test(tc, test_values, 0,
+	    (int)(sizeof(values) / sizeof(values[0])));
+	tcase_add_test(tc, test_free_users_boundary);
+	tcase_add_test(tc, test_defaults_by_kind);
+	tcase_add_test(tc, test_many_x_fields);
+	tcase_add_test(tc, test_too_large_in_memory);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("load");
+	tcase_add_test(tc, test_load);
+	tcase_add_test(tc, test_kind_name);
+	tcase_add_test(tc, test_null_err);
+	suite_add_tcase(s, tc);
+
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
