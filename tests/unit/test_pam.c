@@ -531,6 +531,35 @@ START_TEST(test_state_replaced)
 }
 END_TEST
 
+/* Two configurations in one process: one cache each, no mix-up. */
+START_TEST(test_two_confs)
+{
+	struct pt_env a, b;
+	struct pt_out o;
+	char text[3 * PATH_MAX];
+	int i;
+
+	pt_env_init(&a, NULL);
+	pt_env_init(&b, NULL);
+	pt_install_days(&a, 200);
+	pt_install_days(&b, -20);
+	/* both services in a's folder, each naming its own conf= */
+	pt_service(&a, "imap", NULL);
+	snprintf(text, sizeof(text), "account required %s conf=%s\n",
+	    b.module, b.conf);
+	pt_service_raw(&a, "pop3", text);
+	for (i = 0; i < 20; i++) {
+		ck_assert_int_eq(run_acct(&a, i % 2 ? "pop3" : "imap", "nobody",
+		    &o), i % 2 ? PAM_PERM_DENIED : PAM_SUCCESS);
+	}
+	pt_install_days(&b, 100);
+	ck_assert_int_eq(run_acct(&a, "pop3", "nobody", &o), PAM_SUCCESS);
+	ck_assert_int_eq(run_acct(&a, "imap", "nobody", &o), PAM_SUCCESS);
+	pt_env_free(&a);
+	pt_env_free(&b);
+}
+END_TEST
+
 /* Config replaced: admin list and admin_url change without a restart. */
 START_TEST(test_config_replaced)
 {
@@ -815,6 +844,7 @@ main(void)
 	tcase_add_test(tc, test_license_replaced);
 	tcase_add_test(tc, test_state_replaced);
 	tcase_add_test(tc, test_config_replaced);
+	tcase_add_test(tc, test_two_confs);
 	tcase_add_test(tc, test_ctx_api);
 	tcase_add_test(tc, test_ctx_log_once);
 	suite_add_tcase(s, tc);
