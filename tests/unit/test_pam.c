@@ -424,6 +424,13 @@ START_TEST(test_no_user)
 	memset(&o, 0, sizeof(o));
 	ck_assert_int_eq(pt_run(e.dir, "imap", "", PT_AUTH, 0, &o),
 	    PAM_USER_UNKNOWN);
+	/* control characters in the name */
+	memset(&o, 0, sizeof(o));
+	ck_assert_int_eq(pt_run(e.dir, "imap", "nobody\nroot", PT_ACCT, 0, &o),
+	    PAM_USER_UNKNOWN);
+	memset(&o, 0, sizeof(o));
+	ck_assert_int_eq(pt_run(e.dir, "imap", "nob\tody", PT_AUTH, 0, &o),
+	    PAM_USER_UNKNOWN);
 	/* no user, and the conversation cannot ask */
 	memset(&o, 0, sizeof(o));
 	ck_assert_int_eq(pt_run(e.dir, "imap", NULL, PT_ACCT, 0, &o),
