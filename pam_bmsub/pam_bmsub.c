@@ -144,8 +144,10 @@ ctx_get(const char *conf, struct bmsub_error *err)
 	struct ctx_entry *e;
 	struct bmsub_ctx *ctx = NULL;
 
-	if (pthread_mutex_lock(&ctx_list_lock) != 0)
+	if (pthread_mutex_lock(&ctx_list_lock) != 0) {
+		snprintf(err->msg, sizeof(err->msg), "cannot take the lock");
 		return NULL;
+	}
 	for (e = ctx_list; e != NULL; e = e->next)
 		if (strcmp(e->conf, conf) == 0) {
 			ctx = e->ctx;
