@@ -167,8 +167,10 @@ install: all
 	install -m 0644 $(B)/bmsub.pc $(DESTDIR)$(PKGCONFIGDIR)/
 	[ -e $(DESTDIR)$(SYSCONFDIR)/bmsub/bmsub.conf ] || \
 		install -m 0644 conf/bmsub.conf $(DESTDIR)$(SYSCONFDIR)/bmsub/bmsub.conf
+	install -d $(DESTDIR)$(UNITDIR)
 	for f in conf/*.service conf/*.timer; do [ -e "$$f" ] || continue; \
-		install -D -m 0644 "$$f" $(DESTDIR)$(UNITDIR)/$$(basename $$f); done
+		sed 's|/usr/local/bin/|$(BINDIR)/|g' "$$f" >$(DESTDIR)$(UNITDIR)/$$(basename $$f) && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$f) || exit 1; done
 	for f in man/*.[0-9]; do [ -e "$$f" ] || continue; \
 		install -D -m 0644 "$$f" $(DESTDIR)$(MANDIR)/man$${f##*.}/$$(basename $$f); done
 

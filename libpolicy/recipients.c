@@ -1,4 +1,284 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* recipients.c - alert recipients file (STUB: to be written). */
+/* recipients.c - the alert recipients file: validation, loading, atomic changes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
 #include "internal.h"
-int bmsub_recipients_load(const char *state_dir, struct bmsub_strlist *out, struct bmsub_error *err) { (void)state_dir; out->v = 0; out->n = 0; return bm_err(err, BMSUB_E_INTERNAL, 0, "not implemented"); }
+
+#define RCPT_FILE "recipients"
+#define RCPT_MAX 65536		/* bytes in the file */
+#define ADDR_MAX 254		/* RFC 5321 path limit minus the brackets */
+#define LOCAL_MAX 64
+
+/* RFC 5322 atext: what a dot-atom local part may hold besides dots. */
+static int
+is_atext(unsigned char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9'))
+		return 1;
+	return c != '\0' && strchr("!#$%&'*+/=?^_`{|}~-", c) != NULL;
+}
+
+static int
+is_ldh(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '-';
+}
+
+int
+bmsub_recipients_address_valid(const char *addr, struct bmsub_error *err)
+{
+	const char *at, *p, *dom, *label;
+	size_t len, i;
+	int dots = 0;
+
+	if (addr == NULL || addr[0] == '\0')
+		return bm_err(err, BMSUB_E_INVALID, 0, "empty address");
+	len = strnlen(addr, ADDR_MAX + 1);
+	if (len > ADDR_MAX)
+		return bm_err(err, BMSUB_E_INVALID, 0,
+		    "address longer than %d bytes", ADDR_MAX);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)addr[i];
+
+		if (c <= ' ' || c >= 0x7f)
+			return bm_err(err, BMSUB_E_INVALID, 0, "address has "
+			    "a space, a control or a non-ASCII character");
+	}
+	if ((at = strchr(addr, '@')) == NULL)
+		return bm_err(err, BMSUB_E_INVALID, 0, "address without '@'");
+	if (strchr(at + 1, '@') != NULL)
+		return bm_err(err, BMSUB_E_INVALID, 0, "address with two '@'");
+	if (at == addr)
+		return bm_err(err, BMSUB_E_INVALID, 0, "empty local part");
+	if ((size_t)(at - addr) > LOCAL_MAX)
+		return bm_err(err, BMSUB_E_INVALID, 0,
+		    "local part longer than %d bytes", LOCAL_MAX);
+	/* local part: dot-atom (no quoted strings: they are not plausible) */
+	if (addr[0] == '.' || at[-1] == '.')
+		return bm_err(err, BMSUB_E_INVALID, 0,
+		    "local part begins or ends with a dot");
+	for (p = addr; p < at; p++) {
+		if (*p == '.' && p[1] == '.')
+			return bm_err(err, BMSUB_E_INVALID, 0,
+			    "two dots in a row in the local part");
+		if (*p != '.' && !is_atext((unsigned char)*p))
+			return bm_err(err, BMSUB_E_INVALID, 0,
+			    "character '%c' not allowed in the local part", *p);
+	}
+	dom = at + 1;
+	if (*dom == '\0')
+		return bm_err(err, BMSUB_E_INVALID, 0, "empty domain");
+	if (dom[0] == '.' || addr[len - 1] == '.')
+		return bm_err(err, BMSUB_E_INVALID, 0,
+		    "domain begins or ends with a dot");
+	/* labels of letters, digits and inner hyphens */
+	for (label = p = dom;; p++) {
+		if (*p == '.' || *p == '\0') {
+			if (p == label)
+				return bm_err(err, BMSUB_E_INVALID, 0,
+				    "empty label in the domain");
+			if (p - label > 63)
+				return bm_err(err, BMSUB_E_INVALID, 0,
+				    "domain label longer than 63 bytes");
+			if (*label == '-' || p[-1] == '-')
+				return bm_err(err, BMSUB_E_INVALID, 0,
+				    "domain label begins or ends with '-'");
+			if (*p == '\0')
+				break;
+			dots++;
+			label = p + 1;
+		} else if (!is_ldh((unsigned char)*p))
+			return bm_err(err, BMSUB_E_INVALID, 0,
+			    "character '%c' not allowed in the domain", *p);
+	}
+	if (dots == 0)
+		return bm_err(err, BMSUB_E_INVALID, 0, "domain without a dot");
+	return 0;
+}
+
+int
+bmsub_recipients_same(const char *a, const char *b)
+{
+	const char *ata = strrchr(a, '@'), *atb = strrchr(b, '@');
+
+	if (ata == NULL || atb == NULL)
+		return strcmp(a, b) == 0;
+	return ata - a == atb - b && memcmp(a, b, (size_t)(ata - a)) == 0 &&
+	    strcasecmp(ata + 1, atb + 1) == 0;
+}
+
+/* Lines are addresses; blank lines and lines starting with '#' are
+ * skipped so an operator may annotate the file. Anything else that is not
+ * a plausible address makes the whole file corrupt: a half-understood
+ * list would silently drop someone. */
+int
+bmsub_recipients_load(const char *state_dir, struct bmsub_strlist *out,
+    struct bmsub_error *err)
+{
+	int r = BMSUB_E_INTERNAL;
+	char *path = NULL, *buf = NULL, *line, *nl;
+	size_t len = 0, i;
+	unsigned lineno = 0;
+	struct bmsub_strlist l = { NULL, 0 };
+	struct bmsub_error e;
+
+	out->v = NULL;
+	out->n = 0;
+	bm_err_clear(err);
+	if (asprintf(&path, "%s/%s", state_dir, RCPT_FILE) < 0) {
+		path = NULL;
+		r = bm_err(err, BMSUB_E_NOMEM, 0, NULL);
+		goto out;
+	}
+	if ((r = bmsub_file_read(path, RCPT_MAX, &buf, &len, err)) != 0) {
+		if (r == BMSUB_E_NOT_FOUND) {
+			bm_err_clear(err);
+			r = 0;	/* no file: no recipient */
+		}
+		goto out;
+	}
+	if (memchr(buf, '\0', len) != NULL) {
+		r = bm_err(err, BMSUB_E_CORRUPT, 0, "%s: NUL byte", path);
+		goto out;
+	}
+	for (line = buf; *line != '\0'; line = nl) {
+		lineno++;
+		if ((nl = strchr(line, '\n')) != NULL)
+			*nl++ = '\0';
+		else
+			nl = line + strlen(line);
+		if (line[0] == '\0' || line[0] == '#')
+			continue;
+		if (bmsub_recipients_address_valid(line, &e) != 0) {
+			r = bm_err(err, BMSUB_E_CORRUPT, lineno, "%s:%u: %s",
+			    path, lineno, e.msg);
+			goto out;
+		}
+		for (i = 0; i < l.n; i++)
+			if (bmsub_recipients_same(l.v[i], line))
+				break;
+		if (i < l.n)
+			continue;	/* a duplicate written by hand */
+		if ((r = bm_strlist_add(&l, line)) != 0) {
+			r = bm_err(err, r, 0, NULL);
+			goto out;
+		}
+	}
+	*out = l;
+	l.v = NULL;	/* transferred */
+	l.n = 0;
+	r = 0; /* success */
+ out:
+	bmsub_strlist_free(&l);
+	free(buf);
+	free(path);
+	return r;
+}
+
+int
+bmsub_recipients_save(const char *state_dir, const struct bmsub_strlist *l,
+    struct bmsub_error *err)
+{
+	static const char head[] = "# bmsub alert recipients: one address a "
+	    "line. Change with bmsub-check recipients.\n";
+	int r = BMSUB_E_INTERNAL;
+	char *path = NULL, *data = NULL, *p;
+	size_t i, len = sizeof(head) - 1;
+
+	for (i = 0; i < l->n; i++) {
+		if ((r = bmsub_recipients_address_valid(l->v[i], err)) != 0)
+			goto out;
+		len += strlen(l->v[i]) + 1;
+	}
+	if (asprintf(&path, "%s/%s", state_dir, RCPT_FILE) < 0) {
+		path = NULL;
+		r = bm_err(err, BMSUB_E_NOMEM, 0, NULL);
+		goto out;
+	}
+	if ((data = malloc(len + 1)) == NULL) {
+		r = bm_err(err, BMSUB_E_NOMEM, 0, NULL);
+		goto out;
+	}
+	p = stpcpy(data, head);
+	for (i = 0; i < l->n; i++) {
+		p = stpcpy(p, l->v[i]);
+		*p++ = '\n';
+	}
+	/* 0644: the services showing the "no recipient" banner read it */
+	if ((r = bm_write_atomic(path, data, len, 0644, err)) != 0)
+		goto out;
+	r = 0; /* success */
+ out:
+	free(data);
+	free(path);
+	return r;
+}
+
+/* Under the state lock: load, apply add (1) or remove (0), save. */
+static int
+change(const char *state_dir, const char *addr, int add,
+    struct bmsub_error *err)
+{
+	int r = BMSUB_E_INTERNAL, lock = -1;
+	struct bmsub_strlist l = { NULL, 0 };
+	size_t i;
+
+	if (add && (r = bmsub_recipients_address_valid(addr, err)) != 0)
+		goto out;
+	if ((r = bmsub_state_lock(state_dir, &lock, err)) != 0)
+		goto out;
+	if ((r = bmsub_recipients_load(state_dir, &l, err)) != 0)
+		goto out;
+	for (i = 0; i < l.n; i++)
+		if (bmsub_recipients_same(l.v[i], addr))
+			break;
+	if (add) {
+		if (i < l.n) {
+			r = bm_err(err, BMSUB_E_FIELD_DUP, 0,
+			    "%s is already a recipient (as %s)", addr, l.v[i]);
+			goto out;
+		}
+		if ((r = bm_strlist_add(&l, addr)) != 0) {
+			r = bm_err(err, r, 0, NULL);
+			goto out;
+		}
+	} else {
+		if (i == l.n) {
+			r = bm_err(err, BMSUB_E_NOT_FOUND, 0,
+			    "%s is not a recipient", addr);
+			goto out;
+		}
+		free(l.v[i]);
+		memmove(&l.v[i], &l.v[i + 1], (l.n - i - 1) * sizeof(l.v[0]));
+		l.n--;
+	}
+	if ((r = bmsub_recipients_save(state_dir, &l, err)) != 0)
+		goto out;
+	r = 0; /* success */
+ out:
+	if (lock >= 0)
+		bmsub_state_unlock(lock);
+	bmsub_strlist_free(&l);
+	return r;
+}
+
+int
+bmsub_recipients_add(const char *state_dir, const char *addr,
+    struct bmsub_error *err)
+{
+	return change(state_dir, addr, 1, err);
+}
+
+int
+bmsub_recipients_remove(const char *state_dir, const char *addr,
+    struct bmsub_error *err)
+{
+	if (addr == NULL || addr[0] == '\0')
+		return bm_err(err, BMSUB_E_INVALID, 0, "empty address");
+	return change(state_dir, addr, 0, err);
+}

@@ -427,6 +427,96 @@ BMSUB_API int bmsub_ctx_decide(struct bmsub_ctx *ctx,
     const struct bmsub_log *log, const struct bmsub_request *rq,
     struct bmsub_result *res, struct bmsub_error *err);
 
+/* ------------------------------------------------------------------ */
+/* alerts and recipients (ops) */
+
+/* A recipient address must be plausible: local@domain, at most 254 bytes,
+ * printable ASCII without spaces, exactly one '@', a local part of at most
+ * 64 bytes of atext and single dots, a domain of at least two dot-separated
+ * labels of letters, digits and inner hyphens. 0 or BMSUB_E_INVALID (the
+ * reason in err->msg). */
+BMSUB_API int bmsub_recipients_address_valid(const char *addr,
+    struct bmsub_error *err);
+/* Two addresses are the same recipient: local parts equal, domains equal
+ * ignoring ASCII case. */
+BMSUB_API int bmsub_recipients_same(const char *a, const char *b);
+/* Writes state_dir/recipients (0644) atomically: temp file, fsync, rename,
+ * fsync(dir). The caller holds the state lock. */
+BMSUB_API int bmsub_recipients_save(const char *state_dir,
+    const struct bmsub_strlist *l, struct bmsub_error *err);
+/* Take the state lock, load, change, save, unlock. add: BMSUB_E_INVALID for
+ * an implausible address, BMSUB_E_FIELD_DUP when already listed. remove:
+ * BMSUB_E_NOT_FOUND when not listed. */
+BMSUB_API int bmsub_recipients_add(const char *state_dir, const char *addr,
+    struct bmsub_error *err);
+BMSUB_API int bmsub_recipients_remove(const char *state_dir, const char *addr,
+    struct bmsub_error *err);
+
+/* Email alerts: which are due now. Each alert has a key recorded in
+ * bmsub_state.sent once sent; the key names the license id (date alerts)
+ * or the over-count episode O (count alerts), so a renewed license or a new
+ * episode starts afresh. Only the alert of the current phase is ever due:
+ * one that was missed while its phase lasted is not sent later. */
+enum bmsub_alert_kind {
+	BMSUB_ALERT_EXPIRY_2M,	/* "expiry-2m": phase notice, once a license */
+	BMSUB_ALERT_EXPIRY_1M,	/* "expiry-1m": phase warning, once a license */
+	BMSUB_ALERT_GRACE,	/* "grace": expired, in grace; every 2 days */
+	BMSUB_ALERT_BLOCKED,	/* "blocked": prod/host/free; every 2 days */
+	BMSUB_ALERT_TRIAL_ENDED, /* "trial-ended": trial blocked; once */
+	BMSUB_ALERT_INVALID,	/* "invalid": no valid license; every 2 days */
+	BMSUB_ALERT_OVER,	/* "over": every 7 days in an episode */
+	BMSUB_ALERT_OVER_BLOCKED, /* "over-blocked": once an episode */
+	BMSUB_ALERT__COUNT
+};
+#define BMSUB_ALERTS_MAX 4
+#define BMSUB_ALERT_REPEAT_EXPIRED (2 * 86400)
+#define BMSUB_ALERT_REPEAT_OVER (7 * 86400)
+
+struct bmsub_alert {
+	enum bmsub_alert_kind kind;
+	char key[BMSUB_ALERT_KEY_MAX];	/* e.g. "expiry-2m:BM-1", "over:1790000000" */
+	int64_t last_sent;		/* previous sending, BMSUB_TIME_NONE if never */
+};
+BMSUB_API const char *bmsub_alert_name(enum bmsub_alert_kind k);
+
+/*
+ * The alerts due at ev->effective (the clock-protected time) given what
+ * st->sent records: fills out[] and returns how many (0 to
+ * BMSUB_ALERTS_MAX). lic is the license ev was computed from (NULL when
+ * none is valid). Pure: reads nothing else.
+ */
+BMSUB_API size_t bmsub_alerts_due(const struct bmsub_license *lic,
+    const struct bmsub_eval *ev, const struct bmsub_state *st,
+    struct bmsub_alert out[BMSUB_ALERTS_MAX]);
+/* Drops sent records that can never matter again (another license id or
+ * another over-count episode) and are older than 400 days, so the state
+ * does not grow for ever. Returns how many were dropped. */
+BMSUB_API size_t bmsub_alerts_prune(const struct bmsub_license *lic,
+    const struct bmsub_eval *ev, struct bmsub_state *st);
+
+/* "Sun, 22 Nov 2026 20:19:27 +0000" (RFC 5322 date-time, UTC; buf >= 32). */
+BMSUB_API void bmsub_mail_date(int64_t t, char *buf, size_t size);
+
+/* What an alert message needs besides the alert and the evaluation. */
+struct bmsub_mail_params {
+	const char *from;		/* From address */
+	const struct bmsub_strlist *to;	/* recipients (at least one) */
+	const char *message_id;		/* "<unique@host>" */
+	const char *hostname;		/* named in the body */
+	const char *admin_url;		/* NULL when unset */
+	int64_t date;			/* Date header */
+};
+/*
+ * Composes one RFC 5322 message (LF line ends, for "sendmail -t -oi"):
+ * headers From, To, Subject (RFC 2047 when not ASCII), Date, Message-ID,
+ * Auto-Submitted, MIME headers for 8-bit UTF-8 text, then a body saying
+ * what happened, what happens next and when, the figures and what to do.
+ * lic may be NULL (alert "invalid"). *out is malloc'ed; the caller frees.
+ */
+BMSUB_API int bmsub_mail_compose(const struct bmsub_alert *a,
+    const struct bmsub_license *lic, const struct bmsub_eval *ev,
+    const struct bmsub_mail_params *mp, char **out, struct bmsub_error *err);
+
 #ifdef __cplusplus
 }
 #endif
