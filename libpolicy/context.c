@@ -265,7 +265,7 @@ load_license(struct bmsub_ctx *ctx, const struct bmsub_log *log)
 	else
 		ctx->lic_err = bmsub_license_load(path, ctx->kr, &ctx->lic, &e);
 	if (ctx->lic_err == 0) {
-		bm_log(log, LOG_INFO, "license %s loaded: id %s, %u users",
+		bm_log(log, LOG_DEBUG, "license %s loaded: id %s, %u users",
 		    path, ctx->lic.id, ctx->lic.users);
 		return;
 	}
@@ -452,7 +452,7 @@ bmsub_ctx_decide(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 		return bm_err(err, BMSUB_E_INVALID, 0, "missing argument");
 	if (rq->user == NULL || *rq->user == '\0')
 		return bm_err(err, BMSUB_E_INVALID, 0, "no user name");
-	if (rq->category >= (int)BMSUB_CAT__COUNT)
+	if (rq->category < -1 || rq->category >= (int)BMSUB_CAT__COUNT)
 		return bm_err(err, BMSUB_E_INVALID, 0, "bad category %d",
 		    rq->category);
 

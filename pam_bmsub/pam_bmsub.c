@@ -144,8 +144,10 @@ ctx_get(const char *conf, struct bmsub_error *err)
 	struct ctx_entry *e;
 	struct bmsub_ctx *ctx = NULL;
 
-	if (pthread_mutex_lock(&ctx_list_lock) != 0)
+	if (pthread_mutex_lock(&ctx_list_lock) != 0) {
+		snprintf(err->msg, sizeof(err->msg), "cannot take the lock");
 		return NULL;
+	}
 	for (e = ctx_list; e != NULL; e = e->next)
 		if (strcmp(e->conf, conf) == 0) {
 			ctx = e->ctx;
@@ -181,6 +183,15 @@ env_set(pam_handle_t *pamh, const char *name, const char *value)
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return PAM_BUF_ERR;
 	return pam_putenv(pamh, buf);
+}
+
+static int
+has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
 }
 
 /* Removes our variables left by an earlier call in this transaction. */
@@ -246,6 +257,12 @@ bmsub_check(pam_handle_t *pamh, int flags, int argc, const char **argv,
 	}
 	if (user == NULL || *user == '\0') {
 		pam_syslog(pamh, LOG_NOTICE, "empty user name refused");
+		return PAM_USER_UNKNOWN;
+	}
+	/* no login has one, and it would forge lines in the log */
+	if (has_control(user)) {
+		pam_syslog(pamh, LOG_NOTICE, "user name with control characters"
+		    " refused");
 		return PAM_USER_UNKNOWN;
 	}
 	if (pam_get_item(pamh, PAM_SERVICE, &item) != PAM_SUCCESS ||

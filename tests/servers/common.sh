@@ -41,9 +41,13 @@ srv_wait_port() {
 	return 1
 }
 
-# srv_stop PID: TERM, wait up to 5 s, then KILL. Only this PID.
+# srv_stop PID: TERM, wait up to 5 s, then KILL. Only this PID, and only
+# once (the exit hook must not signal a recycled PID).
+srv_stopped=
 srv_stop() {
 	[ -n "${1:-}" ] || return 0
+	case " $srv_stopped " in *" $1 "*) return 0 ;; esac
+	srv_stopped="$srv_stopped $1"
 	kill -TERM "$1" 2>/dev/null || return 0
 	i=0
 	while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done

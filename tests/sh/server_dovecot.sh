@@ -36,20 +36,27 @@ at_exit "srv_stop $PID"
 srv_wait_port "$IMAP_PORT" || exit 1
 srv_wait_port "$POP3_PORT" || exit 1
 
-# imap|pop3 USER PASS: prints "OK <greeting>" or "NO <error>", like a client.
+# login imap|pop3 USER PASS SRC: prints "OK <reply>" or "NO <error>", like
+# a mail client. Each login comes from its own loopback address SRC:
+# Dovecot's auth penalty grows per client IP with each refusal.
 login() {
-	python3 - "$1" "$2" "$3" "$IMAP_PORT" "$POP3_PORT" <<'PY'
-import imaplib, poplib, sys
-proto, user, pw, iport, pport = sys.argv[1:6]
+	python3 - "$1" "$2" "$3" "$4" "$IMAP_PORT" "$POP3_PORT" <<'PY'
+import imaplib, poplib, socket, sys
+proto, user, pw, src, iport, pport = sys.argv[1:7]
+def sock(self, timeout):
+    return socket.create_connection(("127.0.0.1", self.port), timeout,
+                                    source_address=(src, 0))
+class IMAP(imaplib.IMAP4): _create_socket = sock
+class POP3(poplib.POP3): _create_socket = sock
 try:
     if proto == "imap":
-        c = imaplib.IMAP4("127.0.0.1", int(iport), timeout=20)
+        c = IMAP("127.0.0.1", int(iport), timeout=20)
         typ, data = c.login(user, pw)
         c.select("INBOX")
         c.logout()
         print("OK", typ, data[0].decode())
     else:
-        c = poplib.POP3("127.0.0.1", int(pport), timeout=20)
+        c = POP3("127.0.0.1", int(pport), timeout=20)
         c.user(user)
         r = c.pass_(pw)
         c.stat()
@@ -61,8 +68,10 @@ PY
 }
 
 # step WANT(OK|NO) PROTO USER PASS DESC
+n_login=10
 step() {
-	out=$(login "$2" "$3" "$4")
+	n_login=$((n_login + 1))
+	out=$(login "$2" "$3" "$4" "127.0.0.$n_login")
 	echo "$5: $2 $3 -> $out"
 	n_checks=$((n_checks + 1))
 	case $out in "$1 "*) ;; *) fail "$5: $2 login of $3: want $1, got: $out" ;; esac

@@ -56,8 +56,12 @@ srv_license 300 BM-RENEWED-3
 get 200 alice secret webmail "renewed"
 get 200 alice secret imap "renewed"
 
-expect_grep 'pam_acct_mgmt|Permission denied|PAM' "$D/error.log" \
-	"nginx logged the PAM refusal"
+# the refusals came from the account phase (pam_bmsub), with its message;
+# the administrator's redirect notice reached nginx's conversation
+expect_grep "user 'alice' - invalid account: Permission denied" \
+	"$D/error.log" "nginx logged the account refusal"
+expect_grep "\\[info\\].*PAM: '.*https://admin.example.test/subscription" \
+	"$D/error.log" "nginx got the redirect notice (PAM_TEXT_INFO)"
 srv_stop "$PID"
 n_checks=$((n_checks + 1))
 kill -0 "$PID" 2>/dev/null && fail "nginx still running"

@@ -367,6 +367,7 @@ START_TEST(test_bad_config)
 	pt_env_init(&e, NULL);
 	pt_install_days(&e, 200);
 	pt_service(&e, "imap", NULL);
+	pt_service(&e, "webmail", NULL);
 	/* first a good transaction, so a cached config exists */
 	memset(&o, 0, sizeof(o));
 	ck_assert_int_eq(pt_run(e.dir, "imap", "nobody", PT_ACCT, 0, &o),
@@ -423,10 +424,17 @@ START_TEST(test_no_user)
 	memset(&o, 0, sizeof(o));
 	ck_assert_int_eq(pt_run(e.dir, "imap", "", PT_AUTH, 0, &o),
 	    PAM_USER_UNKNOWN);
+	/* control characters in the name */
+	memset(&o, 0, sizeof(o));
+	ck_assert_int_eq(pt_run(e.dir, "imap", "nobody\nroot", PT_ACCT, 0, &o),
+	    PAM_USER_UNKNOWN);
+	memset(&o, 0, sizeof(o));
+	ck_assert_int_eq(pt_run(e.dir, "imap", "nob\tody", PT_AUTH, 0, &o),
+	    PAM_USER_UNKNOWN);
 	/* no user, and the conversation cannot ask */
 	memset(&o, 0, sizeof(o));
-	ck_assert_int_ne(pt_run(e.dir, "imap", NULL, PT_ACCT, 0, &o),
-	    PAM_SUCCESS);
+	ck_assert_int_eq(pt_run(e.dir, "imap", NULL, PT_ACCT, 0, &o),
+	    PAM_USER_UNKNOWN);
 	ck_assert_int_eq(o.has_decision, 0);
 	/* no user; the conversation answers with a name */
 	memset(&o, 0, sizeof(o));
@@ -527,6 +535,35 @@ START_TEST(test_state_replaced)
 	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_SUCCESS);
 	ck_assert_str_eq(o.phase, "ok");
 	pt_env_free(&e);
+}
+END_TEST
+
+/* Two configurations in one process: one cache each, no mix-up. */
+START_TEST(test_two_confs)
+{
+	struct pt_env a, b;
+	struct pt_out o;
+	char text[3 * PATH_MAX];
+	int i;
+
+	pt_env_init(&a, NULL);
+	pt_env_init(&b, NULL);
+	pt_install_days(&a, 200);
+	pt_install_days(&b, -20);
+	/* both services in a's folder, each naming its own conf= */
+	pt_service(&a, "imap", NULL);
+	snprintf(text, sizeof(text), "account required %s conf=%s\n",
+	    b.module, b.conf);
+	pt_service_raw(&a, "pop3", text);
+	for (i = 0; i < 20; i++) {
+		ck_assert_int_eq(run_acct(&a, i % 2 ? "pop3" : "imap", "nobody",
+		    &o), i % 2 ? PAM_PERM_DENIED : PAM_SUCCESS);
+	}
+	pt_install_days(&b, 100);
+	ck_assert_int_eq(run_acct(&a, "pop3", "nobody", &o), PAM_SUCCESS);
+	ck_assert_int_eq(run_acct(&a, "imap", "nobody", &o), PAM_SUCCESS);
+	pt_env_free(&a);
+	pt_env_free(&b);
 }
 END_TEST
 
@@ -634,6 +671,9 @@ START_TEST(test_ctx_api)
 	    BMSUB_E_INVALID);
 	rq.user = "root";
 	rq.category = BMSUB_CAT__COUNT;
+	ck_assert_int_eq(bmsub_ctx_decide(ctx, NULL, &rq, &res, &err),
+	    BMSUB_E_INVALID);
+	rq.category = -2;
 	ck_assert_int_eq(bmsub_ctx_decide(ctx, NULL, &rq, &res, &err),
 	    BMSUB_E_INVALID);
 	rq.category = -1;
@@ -811,6 +851,7 @@ main(void)
 	tcase_add_test(tc, test_license_replaced);
 	tcase_add_test(tc, test_state_replaced);
 	tcase_add_test(tc, test_config_replaced);
+	tcase_add_test(tc, test_two_confs);
 	tcase_add_test(tc, test_ctx_api);
 	tcase_add_test(tc, test_ctx_log_once);
 	suite_add_tcase(s, tc);

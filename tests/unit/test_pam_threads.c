@@ -17,12 +17,12 @@
 static struct pt_env env;
 static char *lic_valid, *lic_expired;
 static volatile int stop;
-static int iters = 1500;
+static int iters = 2500;
 
 struct tally {
 	long allow, deny, redirect, wrong;
 	int last_wrong_rc;
-	char last_wrong[128];
+	char last_wrong[256];
 };
 
 static void *
