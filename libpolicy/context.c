@@ -46,6 +46,12 @@ struct bmsub_ctx {
 
 	int loaded;			/* cfg and everything below is usable */
 	struct fstamp conf_st;
+	/* The last config that failed to parse, remembered by stat so that a
+	 * broken file is not parsed again at every login (libconfig 1.5 leaks
+	 * a few bytes on some syntax errors: tests/lsan.supp). */
+	int conf_err;
+	struct bmsub_error conf_error;
+	struct fstamp conf_err_st;
 	struct cfgref *cfg;
 	char *state_path;		/* state_dir/state */
 	char *rcpt_path;		/* state_dir/recipients */
@@ -325,9 +331,16 @@ load_all(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 	int r = BMSUB_E_INTERNAL;
 
 	ctx_unload(ctx);
+	ctx->conf_err = 0;
 	fstamp_take(ctx->conf_path, &ctx->conf_st);
-	if ((r = bmsub_config_load(ctx->conf_path, &cfg, err)) != 0)
+	if ((r = bmsub_config_load(ctx->conf_path, &cfg,
+	    &ctx->conf_error)) != 0) {
+		ctx->conf_err = r;
+		ctx->conf_err_st = ctx->conf_st;
+		if (err != NULL)
+			*err = ctx->conf_error;
 		goto out;
+	}
 	if ((ctx->cfg = calloc(1, sizeof(*ctx->cfg))) == NULL) {
 		r = bm_err(err, BMSUB_E_NOMEM, 0, NULL);
 		goto out;
@@ -362,6 +375,12 @@ refresh(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 {
 	int r = BMSUB_E_INTERNAL;
 
+	if (!ctx->loaded && ctx->conf_err != 0 &&
+	    fstamp_same(ctx->conf_path, &ctx->conf_err_st)) {
+		if (err != NULL)
+			*err = ctx->conf_error;
+		return ctx->conf_err;
+	}
 	if (!ctx->loaded || !fstamp_same(ctx->conf_path, &ctx->conf_st))
 		return load_all(ctx, log, err);
 	if (!keys_same(ctx)) {
