@@ -11,7 +11,6 @@ WRAPDIR=/usr/lib/x86_64-linux-gnu
 PAM_MATRIX=$WRAPDIR/pam_wrapper/pam_matrix.so
 MODULE=${BMSUB_TEST_MODULE:-$B/pam_bmsub.so}	# override: infrastructure checks
 SRV=$TOP/tests/servers
-KEY=$TOP/tests/data/keys/vendor1.key
 
 # srv_need FILE_OR_COMMAND...: skip (77) when one is truly missing.
 srv_need() {
@@ -57,8 +56,9 @@ srv_stop() {
 
 # srv_license DAYS [ID]: sign and rename a license into place (no restart).
 srv_license() {
-	sh "$SRV/mklicense.sh" "$KEY" "$1" "${2:-BM-TEST-$1}" >"$T/bmsub/license.new" &&
-		chmod 644 "$T/bmsub/license.new" &&
+	make_license "$T/bmsub/license.new" id="${2:-BM-TEST-$1}" \
+		issued="$(date_utc -400 %Y-%m-%dT%H:%M:%SZ)" \
+		expires="$(date_utc "$1" %Y-%m-%dT%H:%M:%SZ)" &&
 		mv -f "$T/bmsub/license.new" "$T/bmsub/license"
 }
 

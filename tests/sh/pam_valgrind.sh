@@ -9,7 +9,6 @@
 command -v valgrind >/dev/null 2>&1 || skip "missing valgrind (tools/deps.sh check)"
 [ -f "$B/pam_bmsub.so" ] || { echo "no $B/pam_bmsub.so: run make"; exit 1; }
 ${CC:-cc} -O1 -g -o "$T/pamloop" "$TOP/tests/servers/pamloop.c" -lpam || exit 1
-KEY=$TOP/tests/data/keys/vendor1.key
 
 mkdir -p "$T/etc/keys.d" "$T/etc/state"
 cp "$TOP/tests/data/keys/vendor1.pub" "$T/etc/keys.d/vendor1.pem"
@@ -28,8 +27,10 @@ done
 echo "account required $B/pam_bmsub.so conf=$T/etc/bmsub.conf bogus" >"$T/broken"
 chmod -R go-w "$T/etc" "$T/imap" "$T/webmail" "$T/broken"
 # lic DAYS [FILE]: a signed license into FILE (default: installed)
-lic() { sh "$TOP/tests/servers/mklicense.sh" "$KEY" "$1" "BM-VG-$1" >"$T/lic.new" &&
-	chmod 644 "$T/lic.new" && mv -f "$T/lic.new" "${2:-$T/etc/license}"; }
+lic() { make_license "$T/lic.new" id="BM-VG-$1" \
+	issued="$(date_utc -400 %Y-%m-%dT%H:%M:%SZ)" \
+	expires="$(date_utc "$1" %Y-%m-%dT%H:%M:%SZ)" &&
+	mv -f "$T/lic.new" "${2:-$T/etc/license}"; }
 
 # vg NAME SERVICE USER N [FILE NEWFILE]: valgrind, then its summary
 vg() {
