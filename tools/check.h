@@ -49,8 +49,9 @@ int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Parses a decimal uint64 with range check; 0 or -1. */
 int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
-/* Minimal JSON writer: one object to stdout, strings escaped (UTF-8
- * passed through, control characters as \u00XX). */
+/* Minimal JSON writer: one object to stdout, strings escaped (well-formed
+ * UTF-8 passed through, other bytes as \ufffd, control characters as
+ * \u00XX). */
 struct json {
 	FILE *f;
 	int need_comma[16];

@@ -160,6 +160,21 @@ for cmd in status timeline "decide --user alice --service imap" "decide --user b
 	# shellcheck disable=SC2086
 	c --json $cmd >"$T/j" 2>/dev/null; json_ok "$T/j"
 done
+# bytes that are not UTF-8 (a file name, a user name, a hostile license
+# quoted in a message, cut inside a character) never break the JSON
+bad8=$(printf 'x\377')
+cp "$T/good.lic" "$T/$bad8.lic"
+c --json verify "$T/$bad8.lic" >"$T/j" 2>/dev/null; json_ok "$T/j"
+make_license "$T/users8.lic" users="$(printf '1\377')"
+c --json verify "$T/users8.lic" >"$T/j" 2>/dev/null; json_ok "$T/j"
+[ "$(json_get "$T/j" 'd["reason"]')" = field-value ] && ok || fail "json reason for a non-UTF-8 value"
+make_license "$T/cut8.lic" users="$(printf '%063d\303\251' 1)"
+c --json verify "$T/cut8.lic" >"$T/j" 2>/dev/null; json_ok "$T/j"
+c --json decide --user "$bad8" --service "$bad8" >"$T/j" 2>/dev/null; json_ok "$T/j"
+[ "$(json_get "$T/j" 'd["user"]')" = "x$(printf '\357\277\275')" ] && ok || fail "invalid byte not U+FFFD"
+c --json decide --user "$(printf 'caf\303\251')" --service imap >"$T/j" 2>/dev/null; json_ok "$T/j"
+[ "$(json_get "$T/j" 'd["user"]')" = "$(printf 'caf\303\251')" ] && ok || fail "valid UTF-8 not passed through"
+
 expect_rc 0 "timeline" -- c timeline
 expect_grep "grace" "$T/out" "timeline lists grace"
 expect_grep "blocked" "$T/out" "timeline lists the block"
