@@ -72,6 +72,9 @@ void json_null(struct json *j, const char *key);
 /* A time as "YYYY-MM-DDTHH:MM:SSZ", or null when BMSUB_TIME_NONE. */
 void json_time(struct json *j, const char *key, int64_t t);
 /* Array element (key NULL inside arrays works for all of the above). */
+/* How many objects json_begin has started: main prints one of its own for
+ * --json when a command ends without any (usage errors, refusals). */
+int json_objects(void);
 
 /* Commands: each returns the process exit code. argv[0] is the command. */
 int cmd_verify(struct cli *c, int argc, char **argv);

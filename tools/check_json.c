@@ -106,9 +106,18 @@ escape(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+static int objects;
+
+int
+json_objects(void)
+{
+	return objects;
+}
+
 void
 json_begin(struct json *j, FILE *f)
 {
+	objects++;
 	memset(j, 0, sizeof(*j));
 	j->f = f;
 	push(j, '{');

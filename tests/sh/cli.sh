@@ -160,6 +160,31 @@ for cmd in status timeline "decide --user alice --service imap" "decide --user b
 	# shellcheck disable=SC2086
 	c --json $cmd >"$T/j" 2>/dev/null; json_ok "$T/j"
 done
+# --json: stdout is one object on every path, errors and refusals included,
+# and the exit code is unchanged
+json_rc() { # want_rc desc -- command...
+	expect_rc "$@" && cp "$T/out" "$T/j" && json_ok "$T/j"
+}
+json_rc 2 "json: unknown command" -- c --json frob
+[ "$(json_get "$T/j" 'd["exit"]')" = 2 ] && ok || fail "json exit 2"
+expect_grep "frob" "$T/j" "json error names the problem"
+json_rc 2 "json: bad --at before --json" -- c --at 2026-13-01 status --json
+json_rc 2 "json: missing config" -- "$CHK" -c "$T/nope.conf" --json status
+json_rc 2 "json: refresh bad --users" -- c --json refresh --users x
+json_rc 2 "json: decide usage" -- c --json decide --user alice
+json_rc 2 "json: can-add usage" -- c --json can-add 4294967296
+json_rc 2 "json: clock usage" -- c --json clock
+json_rc 0 "json: clock reset" -- c --json clock reset
+[ "$(json_get "$T/j" 'd["clock_reset"]')" = true ] && ok || fail "json clock_reset"
+json_rc 1 "json: install tampered" -- c --json install "$T/tampered.lic"
+[ "$(json_get "$T/j" 'd["installed"]') $(json_get "$T/j" 'd["reason"]')" = "false bad-signature" ] && ok || fail "json install refusal reason"
+c refresh --users 500 >/dev/null 2>&1
+json_rc 1 "json: install refused for the count" -- c --json install "$T/good.lic"
+[ "$(json_get "$T/j" 'd["reason"]')" = over-count ] && ok || fail "json install over-count"
+json_rc 0 "json: install --force" -- c --json install --force "$T/good.lic"
+[ "$(json_get "$T/j" 'd["installed"]') $(json_get "$T/j" 'd["license"]["id"]')" = "true BM-TEST-1" ] && ok || fail "json install ok"
+c refresh --users 5 >/dev/null 2>&1
+
 # bytes that are not UTF-8 (a file name, a user name, a hostile license
 # quoted in a message, cut inside a character) never break the JSON
 bad8=$(printf 'x\377')
