@@ -579,6 +579,7 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 	struct bmsub_license lic;
 	struct bmsub_state st;
 	struct bmsub_error err;
+	struct bmsub_eval ev;
 	uint64_t count = 0;
 	int i, r, lockfd = -1, given = 0, lic_ok;
 	char d[32];
@@ -604,6 +605,12 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 	bmsub_keyring_free(kr);
 	if ((r = state_begin(c, &lockfd, &st)) != 0)
 		return r;
+	/* The policy's time, max(T, H - 1 day, issued), from the state as
+	 * loaded under the lock: O must be on the clock the policy compares
+	 * it with, or a clock behind H would date O in the past and block
+	 * users the moment C > N is first seen. */
+	bmsub_evaluate(lic_ok ? &lic : NULL, lic_ok ? 0 : BMSUB_E_NO_LICENSE,
+	    &st, c->now, &ev);
 	st.have_count = 1;
 	st.count = count;
 	st.last_refresh = c->now;
@@ -612,7 +619,7 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 	if (lic_ok) {
 		if (count > lic.users) {
 			if (st.over_since == BMSUB_TIME_NONE)
-				st.over_since = c->now;
+				st.over_since = ev.effective;
 		} else
 			st.over_since = BMSUB_TIME_NONE;
 	}

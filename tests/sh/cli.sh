@@ -134,6 +134,18 @@ c --json --at 2026-01-15 status >"$T/j"
 [ "$(json_get "$T/j" 'd["clock_anomaly"]')" = true ] && ok || fail "clock anomaly reported"
 expect_rc 0 "clock reset" -- c clock reset
 expect_rc 0 "after reset the old time counts again" -- c --at 2026-01-15 decide --user alice --service imap
+# O is dated on the policy's clock: first seen over with the clock behind
+# H, O is H - 1 day, so users keep a month rather than being blocked at once
+make_license "$T/long.lic" users=100 expires=2030-01-01 id=BM-LONG
+c install --force "$T/long.lic" >/dev/null 2>&1
+c --at 2027-02-01 refresh --users 10 >/dev/null
+c --at 2026-06-01 refresh --users 105 >/dev/null
+c --json --at 2026-06-01 status >"$T/j"
+[ "$(json_get "$T/j" 'd["users"]["over_since"]')" = 2027-01-31T00:00:00Z ] && ok || fail "O not on the policy clock: $(json_get "$T/j" 'd["users"]["over_since"]')"
+expect_rc 0 "over first seen behind H: user still allowed" -- c --at 2026-06-02 decide --user alice --service imap
+expect_rc 1 "over-blocked a month after H - 1 day" -- c --at 2027-03-01 decide --user alice --service imap
+c refresh --users 10 >/dev/null; c clock reset >/dev/null
+c install --force "$T/good.lic" >/dev/null 2>&1
 
 # --- phase walk: one second before and at each threshold (prod, G=10) -----
 # E = 2027-01-02T00:00:00Z (expires 2027-01-01 is valid through that day)
