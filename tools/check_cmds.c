@@ -537,7 +537,9 @@ cmd_install(struct cli *c, int argc, char **argv)
 }
 
 /* Opens the state for a change: lock, then load (missing is fine, corrupt
- * is reported and replaced). */
+ * is reported and replaced). Any other failure (I/O, permissions, not a
+ * regular file, memory) says nothing about the contents: replacing the
+ * file would lose a good H and O, so the change is refused. */
 static int
 state_begin(struct cli *c, int *lockfd, struct bmsub_state *st)
 {
@@ -550,8 +552,15 @@ state_begin(struct cli *c, int *lockfd, struct bmsub_state *st)
 		return EXIT_NO;
 	}
 	r = bmsub_state_load(c->cfg->state_dir, st, &err);
-	if (r != 0 && r != BMSUB_E_NOT_FOUND)
+	if (r == BMSUB_E_CORRUPT) {
 		cli_warn("state: %s: starting a new one", err.msg);
+	} else if (r != 0 && r != BMSUB_E_NOT_FOUND) {
+		bmsub_state_unlock(*lockfd);
+		bmsub_state_clear(st);
+		cli_warn("state: %s (%s): left as it is, nothing recorded",
+		    err.msg, bmsub_err_token(r));
+		return EXIT_NO;
+	}
 	return 0;
 }
 

@@ -147,6 +147,21 @@ expect_rc 1 "over-blocked a month after H - 1 day" -- c --at 2027-03-01 decide -
 c refresh --users 10 >/dev/null; c clock reset >/dev/null
 c install --force "$T/good.lic" >/dev/null 2>&1
 
+# a state that cannot be read (here: group-writable) is not a corrupt one:
+# refresh and clock reset refuse rather than drop its H and O
+c --at 2026-06-01 refresh --users 105 >/dev/null
+chmod 664 "$T/state/state"; cp "$T/state/state" "$T/state.copy"
+expect_rc 1 "refresh refuses an unreadable state" -- c --at 2026-06-01 refresh --users 5
+expect_grep "insecure-permissions" "$T/err" "names why"
+cmp -s "$T/state/state" "$T/state.copy" && ok || fail "unreadable state replaced by refresh"
+expect_rc 1 "clock reset refuses an unreadable state" -- c clock reset
+cmp -s "$T/state/state" "$T/state.copy" && ok || fail "unreadable state replaced by clock reset"
+chmod 644 "$T/state/state"
+printf 'garbage\n' >"$T/state/state"
+expect_rc 0 "a corrupt state is replaced" -- c --at 2026-06-01 refresh --users 5
+expect_grep "starting a new one" "$T/err" "says so"
+c clock reset >/dev/null
+
 # --- phase walk: one second before and at each threshold (prod, G=10) -----
 # E = 2027-01-02T00:00:00Z (expires 2027-01-01 is valid through that day)
 walk() { # at want_phase want_rc_user want_first_word_admin_web
