@@ -97,6 +97,13 @@ expect_rc 1 "install untrusted over good" -- c install "$T/other.lic"
 cmp -s "$T/good.lic" "$T/etc/license" && ok || fail "good license replaced by a refused one"
 ls -a "$T/etc" | grep -q '^\.license\.' && fail "temp file left" || ok
 
+# count unknown (no refresh yet): C >= 0, so more than M = 110 never fits
+[ ! -e "$T/state/state" ] && ok || fail "state exists before the first refresh"
+expect_rc 0 "can-add M with unknown count" -- c can-add 110
+expect_rc 1 "can-add M+1 with unknown count" -- c can-add 111
+expect_rc 1 "can-add UINT32_MAX with unknown count" -- c can-add 4294967295
+expect_rc 2 "can-add UINT32_MAX+1" -- c can-add 4294967296
+
 # --- refresh, can-add, users ---------------------------------------------------
 expect_rc 0 "refresh from roster" -- c --at 2026-06-01 refresh
 expect_grep "^2 users counted" "$T/out" "roster: alice bob (svc excluded, dup once)"
