@@ -176,7 +176,7 @@ walk() { # at want_phase want_rc_user want_first_word_admin_web
 	got=$(json_get "$T/j" 'd["date_phase"]')
 	[ "$got" = "$2" ] && ok || fail "at $1: date phase $got, want $2"
 	expect_rc "$3" "user at $1" -- c --at "$1" decide --user alice --service imap
-	c --at "$1" decide --user boss --service webmail >"$T/out" 2>&1
+	c --at "$1" decide --user boss --service webmail >"$T/out" 2>"$T/err"
 	[ "$(head -n1 "$T/out" | cut -d: -f1)" = "$4" ] && ok || fail "admin web at $1: $(head -n1 "$T/out"), want $4"
 }
 walk 2026-11-01T23:59:59Z ok 0 allow
