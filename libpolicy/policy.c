@@ -228,10 +228,12 @@ bmsub_evaluate(const struct bmsub_license *lic, int lic_err,
 int
 bmsub_can_add(const struct bmsub_eval *ev, uint64_t k)
 {
-	if (ev == NULL)
+	/* No valid license: no N, so no ceiling to fit under. */
+	if (ev == NULL || ev->users == 0)
 		return 0;
+	/* Unknown C is at least 0: k may still be too many on its own. */
 	if (!ev->have_count)
-		return 1;
+		return k <= ev->ceiling;
 	/* C + k <= M, written so that it cannot wrap. */
 	return ev->count <= ev->ceiling && k <= ev->ceiling - ev->count;
 }

@@ -114,16 +114,16 @@ make_license() {
 # date_utc OFFSET_DAYS [FORMAT]: today's date (UTC) shifted by N days.
 date_utc() { date -u -d "@$(( $(date +%s) + $1 * 86400 ))" +"${2:-%Y-%m-%d}"; }
 
-# json_ok FILE: FILE holds exactly one valid JSON value.
+# json_ok FILE: FILE holds exactly one JSON object, in strict UTF-8.
 json_ok() {
 	n_checks=$((n_checks + 1))
-	python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$1" 2>"$T/json.err" ||
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1], encoding="utf-8", errors="strict")); assert isinstance(d, dict), "not an object"' "$1" 2>"$T/json.err" ||
 		{ fail "invalid JSON in $1: $(cat "$T/json.err")"; head -c 400 "$1"; return 1; }
 }
 
 # json_get FILE EXPR: prints a value of the JSON in FILE (python expression
 # over "d").
-json_get() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); v=eval(sys.argv[2]); print("null" if v is None else (str(v).lower() if isinstance(v,bool) else v))' "$1" "$2"; }
+json_get() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1], encoding="utf-8")); v=eval(sys.argv[2]); print("null" if v is None else (str(v).lower() if isinstance(v,bool) else v))' "$1" "$2"; }
 
 # setup_etc: a private configuration in $T/etc with the test keys trusted.
 # CONF is its path. Extra libconfig lines may be passed as arguments.

@@ -44,16 +44,24 @@ usage(FILE *f)
 	    "Default CONF: %s\n", BMSUB_DEFAULT_CONF);
 }
 
+/* The last problem told on stderr, for the --json fallback object. */
+static char last_msg[512];
+
+static void
+vwarn(const char *fmt, va_list ap, const char *suffix)
+{
+	vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
+	fprintf(stderr, "bmsub-check: %s%s\n", last_msg, suffix);
+}
+
 void
 cli_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("bmsub-check: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(fmt, ap, "");
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int
@@ -61,11 +69,9 @@ cli_usage(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("bmsub-check: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(fmt, ap, " (see bmsub-check --help)");
 	va_end(ap);
-	fputs(" (see bmsub-check --help)\n", stderr);
 	return EXIT_USAGE;
 }
 
@@ -164,12 +170,63 @@ global_options(struct cli *c, int *argc, char **argv)
 	return 0;
 }
 
+/* Config, then the command. Returns the exit code. */
+static int
+run(struct cli *c, int argc, char **argv)
+{
+	struct bmsub_error err;
+	size_t i;
+	int r;
+
+	if ((r = global_options(c, &argc, argv)) != 0)
+		return r;
+	if (argc < 1)
+		return cli_usage("no command given");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[0], commands[i].name) == 0)
+			break;
+	if (i == sizeof(commands) / sizeof(commands[0]))
+		return cli_usage("unknown command '%s'", argv[0]);
+
+	if (bmsub_config_load(c->conf_path, &c->cfg, &err) != 0) {
+		if (commands[i].config_error_exit == 3 && !c->json)
+			printf("BMSUB UNKNOWN - cannot read config %s: %s\n",
+			    c->conf_path, err.msg);
+		if (err.line)
+			cli_warn("config %s: line %u: %s", c->conf_path,
+			    err.line, err.msg);
+		else
+			cli_warn("config %s: %s", c->conf_path, err.msg);
+		return commands[i].config_error_exit;
+	}
+	r = commands[i].fn(c, argc, argv);
+	bmsub_config_free(c->cfg);
+	c->cfg = NULL;
+	return r;
+}
+
+/* --json is honoured even when the error comes before the option parser
+ * reaches it ("bmsub-check --at bogus status --json"). */
+static int
+wants_json(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0 ||
+		    strcmp(argv[i], "--at") == 0)
+			i++;	/* a value, even one spelled "--json" */
+		else if (strcmp(argv[i], "--json") == 0)
+			return 1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct cli c;
-	struct bmsub_error err;
-	size_t i;
+	struct json j;
 	int r;
 
 	memset(&c, 0, sizeof(c));
@@ -178,38 +235,27 @@ main(int argc, char **argv)
 	c.now = (int64_t)time(NULL);
 	argc--;
 	argv++;
-	if ((r = global_options(&c, &argc, argv)) != 0)
-		return r;
-	if (argc < 1)
-		return cli_usage("no command given");
-	if (strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0 ||
-	    strcmp(argv[0], "help") == 0) {
+	if (argc >= 1 && (strcmp(argv[0], "-h") == 0 ||
+	    strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "help") == 0)) {
 		usage(stdout);
 		return EXIT_OK;
 	}
-	if (strcmp(argv[0], "--version") == 0) {
+	if (argc >= 1 && strcmp(argv[0], "--version") == 0) {
 		printf("bmsub-check %s\n", BMSUB_VERSION);
 		return EXIT_OK;
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[0], commands[i].name) == 0)
-			break;
-	if (i == sizeof(commands) / sizeof(commands[0]))
-		return cli_usage("unknown command '%s'", argv[0]);
-
-	if (bmsub_config_load(c.conf_path, &c.cfg, &err) != 0) {
-		if (commands[i].config_error_exit == 3)
-			printf("BMSUB UNKNOWN - cannot read config %s: %s\n",
-			    c.conf_path, err.msg);
-		if (err.line)
-			cli_warn("config %s: line %u: %s", c.conf_path,
-			    err.line, err.msg);
-		else
-			cli_warn("config %s: %s", c.conf_path, err.msg);
-		return commands[i].config_error_exit;
+	c.json = wants_json(argc, argv);
+	r = run(&c, argc, argv);
+	/* With --json, stdout is always exactly one object, errors included:
+	 * a script parsing it must never meet an empty or text answer. */
+	if (c.json && json_objects() == 0) {
+		json_begin(&j, stdout);
+		json_bool(&j, "ok", r == EXIT_OK);
+		json_int(&j, "exit", r);
+		json_str(&j, "error", r == EXIT_OK || last_msg[0] == '\0' ?
+		    NULL : last_msg);
+		json_end(&j);
 	}
-	r = commands[i].fn(&c, argc, argv);
-	bmsub_config_free(c.cfg);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		cli_warn("write error on standard output");
 		return EXIT_USAGE;

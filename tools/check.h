@@ -49,8 +49,9 @@ int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Parses a decimal uint64 with range check; 0 or -1. */
 int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
-/* Minimal JSON writer: one object to stdout, strings escaped (UTF-8
- * passed through, control characters as \u00XX). */
+/* Minimal JSON writer: one object to stdout, strings escaped (well-formed
+ * UTF-8 passed through, other bytes as \ufffd, control characters as
+ * \u00XX). */
 struct json {
 	FILE *f;
 	int need_comma[16];
@@ -71,6 +72,9 @@ void json_null(struct json *j, const char *key);
 /* A time as "YYYY-MM-DDTHH:MM:SSZ", or null when BMSUB_TIME_NONE. */
 void json_time(struct json *j, const char *key, int64_t t);
 /* Array element (key NULL inside arrays works for all of the above). */
+/* How many objects json_begin has started: main prints one of its own for
+ * --json when a command ends without any (usage errors, refusals). */
+int json_objects(void);
 
 /* Commands: each returns the process exit code. argv[0] is the command. */
 int cmd_verify(struct cli *c, int argc, char **argv);

@@ -462,10 +462,11 @@ cmd_install(struct cli *c, int argc, char **argv)
 	struct bmsub_license lic;
 	struct bmsub_state st;
 	struct bmsub_error err;
-	const char *file = NULL;
+	const char *file = NULL, *reason = NULL;
 	char *buf = NULL, d[16];
 	size_t len;
-	int i, r, force = 0, ret = EXIT_NO;
+	int i, r, force = 0, ret = EXIT_NO, verified = 0;
+	struct json j;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--force") == 0)
@@ -484,14 +485,17 @@ cmd_install(struct cli *c, int argc, char **argv)
 	if ((r = load_candidate(c, file, &kr, &lic, &buf, &len, &err)) != 0) {
 		print_error(file, r, &err);
 		cli_warn("not installed: %s is unchanged", c->cfg->license);
+		reason = bmsub_err_token(r);
 		goto out;
 	}
+	verified = 1;
 	if (bmsub_state_load(c->cfg->state_dir, &st, NULL) == 0 &&
 	    st.have_count && st.count > lic.users) {
 		if (!force) {
 			cli_warn("refused: %s covers %" PRIu32 " users but %"
 			    PRIu64 " are counted (install --force to install "
 			    "it anyway)", file, lic.users, st.count);
+			reason = "over-count";
 			goto out;
 		}
 		cli_warn("warning: %s covers %" PRIu32 " users but %" PRIu64
@@ -502,15 +506,30 @@ cmd_install(struct cli *c, int argc, char **argv)
 		cli_warn("warning: this license has already expired");
 	if ((r = bm_write_atomic(c->cfg->license, buf, len, 0644, &err)) != 0) {
 		cli_warn("install: %s", err.msg);
+		reason = bmsub_err_token(r);
 		goto out;
 	}
-	fmt_date(lic.expires - 1, d, sizeof(d));
-	printf("installed %s license %s for %s (%" PRIu32 " users, through "
-	    "%s) as %s; it applies from the next login\n",
-	    bmsub_kind_name(lic.kind), lic.id, lic.customer, lic.users, d,
-	    c->cfg->license);
+	if (!c->json) {
+		fmt_date(lic.expires - 1, d, sizeof(d));
+		printf("installed %s license %s for %s (%" PRIu32 " users, "
+		    "through %s) as %s; it applies from the next login\n",
+		    bmsub_kind_name(lic.kind), lic.id, lic.customer, lic.users,
+		    d, c->cfg->license);
+	}
 	ret = EXIT_OK;
  out:
+	if (c->json) {
+		json_begin(&j, stdout);
+		json_bool(&j, "installed", ret == EXIT_OK);
+		json_str(&j, "file", file);
+		json_str(&j, "target", c->cfg->license);
+		if (verified)
+			json_license(&j, "license", &lic);
+		else
+			json_null(&j, "license");
+		json_str(&j, "reason", reason);
+		json_end(&j);
+	}
 	bmsub_state_clear(&st);
 	free(buf);
 	bmsub_keyring_free(kr);
@@ -518,7 +537,9 @@ cmd_install(struct cli *c, int argc, char **argv)
 }
 
 /* Opens the state for a change: lock, then load (missing is fine, corrupt
- * is reported and replaced). */
+ * is reported and replaced). Any other failure (I/O, permissions, not a
+ * regular file, memory) says nothing about the contents: replacing the
+ * file would lose a good H and O, so the change is refused. */
 static int
 state_begin(struct cli *c, int *lockfd, struct bmsub_state *st)
 {
@@ -531,8 +552,15 @@ state_begin(struct cli *c, int *lockfd, struct bmsub_state *st)
 		return EXIT_NO;
 	}
 	r = bmsub_state_load(c->cfg->state_dir, st, &err);
-	if (r != 0 && r != BMSUB_E_NOT_FOUND)
+	if (r == BMSUB_E_CORRUPT) {
 		cli_warn("state: %s: starting a new one", err.msg);
+	} else if (r != 0 && r != BMSUB_E_NOT_FOUND) {
+		bmsub_state_unlock(*lockfd);
+		bmsub_state_clear(st);
+		cli_warn("state: %s (%s): left as it is, nothing recorded",
+		    err.msg, bmsub_err_token(r));
+		return EXIT_NO;
+	}
 	return 0;
 }
 
@@ -560,6 +588,7 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 	struct bmsub_license lic;
 	struct bmsub_state st;
 	struct bmsub_error err;
+	struct bmsub_eval ev;
 	uint64_t count = 0;
 	int i, r, lockfd = -1, given = 0, lic_ok;
 	char d[32];
@@ -585,6 +614,12 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 	bmsub_keyring_free(kr);
 	if ((r = state_begin(c, &lockfd, &st)) != 0)
 		return r;
+	/* The policy's time, max(T, H - 1 day, issued), from the state as
+	 * loaded under the lock: O must be on the clock the policy compares
+	 * it with, or a clock behind H would date O in the past and block
+	 * users the moment C > N is first seen. */
+	bmsub_evaluate(lic_ok ? &lic : NULL, lic_ok ? 0 : BMSUB_E_NO_LICENSE,
+	    &st, c->now, &ev);
 	st.have_count = 1;
 	st.count = count;
 	st.last_refresh = c->now;
@@ -593,7 +628,7 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 	if (lic_ok) {
 		if (count > lic.users) {
 			if (st.over_since == BMSUB_TIME_NONE)
-				st.over_since = c->now;
+				st.over_since = ev.effective;
 		} else
 			st.over_since = BMSUB_TIME_NONE;
 	}
@@ -675,14 +710,16 @@ cmd_clock(struct cli *c, int argc, char **argv)
 {
 	struct bmsub_state st;
 	struct bmsub_error err;
+	struct json j;
 	char d[32];
+	int64_t was;
 	int lockfd, r;
 
 	if (argc != 2 || strcmp(argv[1], "reset") != 0)
 		return cli_usage("clock: the only subcommand is 'reset'");
 	if ((r = state_begin(c, &lockfd, &st)) != 0)
 		return r;
-	fmt_time(st.high_water, d, sizeof(d));
+	was = st.high_water;
 	st.high_water = BMSUB_TIME_NONE;
 	r = bmsub_state_save(c->cfg->state_dir, &st, &err);
 	bmsub_state_unlock(lockfd);
@@ -691,6 +728,14 @@ cmd_clock(struct cli *c, int argc, char **argv)
 		cli_warn("state not saved: %s", err.msg);
 		return EXIT_NO;
 	}
-	printf("clock high-water mark forgotten (was %s)\n", d);
+	if (c->json) {
+		json_begin(&j, stdout);
+		json_bool(&j, "clock_reset", 1);
+		json_time(&j, "was", was);
+		json_end(&j);
+	} else {
+		fmt_time(was, d, sizeof(d));
+		printf("clock high-water mark forgotten (was %s)\n", d);
+	}
 	return EXIT_OK;
 }

@@ -36,10 +36,52 @@ pop(struct json *j, int c)
 		j->depth--;
 }
 
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
+ * form, no surrogate, nothing above U+10FFFF), 0 if there is none. */
+static size_t
+utf8_seq(const unsigned char *p)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t more, k;
+
+	if (*p >= 0xc2 && *p <= 0xdf)
+		more = 1;
+	else if (*p >= 0xe0 && *p <= 0xef) {
+		more = 2;
+		if (*p == 0xe0)
+			lo = 0xa0;
+		else if (*p == 0xed)
+			hi = 0x9f;
+	} else if (*p >= 0xf0 && *p <= 0xf4) {
+		more = 3;
+		if (*p == 0xf0)
+			lo = 0x90;
+		else if (*p == 0xf4)
+			hi = 0x8f;
+	} else
+		return 0;
+	/* the NUL terminator fails the range test, so this never reads
+	 * past the end of the string */
+	for (k = 1; k <= more; k++) {
+		if (p[k] < lo || p[k] > hi)
+			return 0;
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return more + 1;
+}
+
+/*
+ * JSON text must be UTF-8 (RFC 8259 section 8.1), but what we print is not
+ * always ours: file names and user names from argv, messages quoting a
+ * hostile license's bytes (cut at 64 bytes, maybe inside a character). A
+ * byte that does not start a well-formed sequence becomes U+FFFD.
+ */
 static void
 escape(FILE *f, const char *s)
 {
 	const unsigned char *p;
+	size_t n;
 
 	fputc('"', f);
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
@@ -51,16 +93,31 @@ escape(FILE *f, const char *s)
 		default:
 			if (*p < 0x20 || *p == 0x7f)
 				fprintf(f, "\\u%04x", *p);
-			else
+			else if (*p < 0x80)
 				fputc(*p, f);
+			else if ((n = utf8_seq(p)) == 0)
+				fputs("\\ufffd", f);
+			else {
+				fwrite(p, 1, n, f);
+				p += n - 1;
+			}
 		}
 	}
 	fputc('"', f);
 }
 
+static int objects;
+
+int
+json_objects(void)
+{
+	return objects;
+}
+
 void
 json_begin(struct json *j, FILE *f)
 {
+	objects++;
 	memset(j, 0, sizeof(*j));
 	j->f = f;
 	push(j, '{');

@@ -359,7 +359,8 @@ struct bmsub_eval {
 BMSUB_API void bmsub_evaluate(const struct bmsub_license *lic, int lic_err,
     const struct bmsub_state *st, int64_t now, struct bmsub_eval *ev);
 
-/* "k more users may be created": C + k <= M (unknown C: yes). */
+/* "k more users may be created": C + k <= M (unknown C: k <= M; no valid
+ * license: no). */
 BMSUB_API int bmsub_can_add(const struct bmsub_eval *ev, uint64_t k);
 
 #define BMSUB_BANNER_MAX 512

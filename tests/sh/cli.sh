@@ -97,6 +97,13 @@ expect_rc 1 "install untrusted over good" -- c install "$T/other.lic"
 cmp -s "$T/good.lic" "$T/etc/license" && ok || fail "good license replaced by a refused one"
 ls -a "$T/etc" | grep -q '^\.license\.' && fail "temp file left" || ok
 
+# count unknown (no refresh yet): C >= 0, so more than M = 110 never fits
+[ ! -e "$T/state/state" ] && ok || fail "state exists before the first refresh"
+expect_rc 0 "can-add M with unknown count" -- c can-add 110
+expect_rc 1 "can-add M+1 with unknown count" -- c can-add 111
+expect_rc 1 "can-add UINT32_MAX with unknown count" -- c can-add 4294967295
+expect_rc 2 "can-add UINT32_MAX+1" -- c can-add 4294967296
+
 # --- refresh, can-add, users ---------------------------------------------------
 expect_rc 0 "refresh from roster" -- c --at 2026-06-01 refresh
 expect_grep "^2 users counted" "$T/out" "roster: alice bob (svc excluded, dup once)"
@@ -134,6 +141,33 @@ c --json --at 2026-01-15 status >"$T/j"
 [ "$(json_get "$T/j" 'd["clock_anomaly"]')" = true ] && ok || fail "clock anomaly reported"
 expect_rc 0 "clock reset" -- c clock reset
 expect_rc 0 "after reset the old time counts again" -- c --at 2026-01-15 decide --user alice --service imap
+# O is dated on the policy's clock: first seen over with the clock behind
+# H, O is H - 1 day, so users keep a month rather than being blocked at once
+make_license "$T/long.lic" users=100 expires=2030-01-01 id=BM-LONG
+c install --force "$T/long.lic" >/dev/null 2>&1
+c --at 2027-02-01 refresh --users 10 >/dev/null
+c --at 2026-06-01 refresh --users 105 >/dev/null
+c --json --at 2026-06-01 status >"$T/j"
+[ "$(json_get "$T/j" 'd["users"]["over_since"]')" = 2027-01-31T00:00:00Z ] && ok || fail "O not on the policy clock: $(json_get "$T/j" 'd["users"]["over_since"]')"
+expect_rc 0 "over first seen behind H: user still allowed" -- c --at 2026-06-02 decide --user alice --service imap
+expect_rc 1 "over-blocked a month after H - 1 day" -- c --at 2027-03-01 decide --user alice --service imap
+c refresh --users 10 >/dev/null; c clock reset >/dev/null
+c install --force "$T/good.lic" >/dev/null 2>&1
+
+# a state that cannot be read (here: group-writable) is not a corrupt one:
+# refresh and clock reset refuse rather than drop its H and O
+c --at 2026-06-01 refresh --users 105 >/dev/null
+chmod 664 "$T/state/state"; cp "$T/state/state" "$T/state.copy"
+expect_rc 1 "refresh refuses an unreadable state" -- c --at 2026-06-01 refresh --users 5
+expect_grep "insecure-permissions" "$T/err" "names why"
+cmp -s "$T/state/state" "$T/state.copy" && ok || fail "unreadable state replaced by refresh"
+expect_rc 1 "clock reset refuses an unreadable state" -- c clock reset
+cmp -s "$T/state/state" "$T/state.copy" && ok || fail "unreadable state replaced by clock reset"
+chmod 644 "$T/state/state"
+printf 'garbage\n' >"$T/state/state"
+expect_rc 0 "a corrupt state is replaced" -- c --at 2026-06-01 refresh --users 5
+expect_grep "starting a new one" "$T/err" "says so"
+c clock reset >/dev/null
 
 # --- phase walk: one second before and at each threshold (prod, G=10) -----
 # E = 2027-01-02T00:00:00Z (expires 2027-01-01 is valid through that day)
@@ -142,7 +176,7 @@ walk() { # at want_phase want_rc_user want_first_word_admin_web
 	got=$(json_get "$T/j" 'd["date_phase"]')
 	[ "$got" = "$2" ] && ok || fail "at $1: date phase $got, want $2"
 	expect_rc "$3" "user at $1" -- c --at "$1" decide --user alice --service imap
-	c --at "$1" decide --user boss --service webmail >"$T/out" 2>&1
+	c --at "$1" decide --user boss --service webmail >"$T/out" 2>"$T/err"
 	[ "$(head -n1 "$T/out" | cut -d: -f1)" = "$4" ] && ok || fail "admin web at $1: $(head -n1 "$T/out"), want $4"
 }
 walk 2026-11-01T23:59:59Z ok 0 allow
@@ -160,6 +194,46 @@ for cmd in status timeline "decide --user alice --service imap" "decide --user b
 	# shellcheck disable=SC2086
 	c --json $cmd >"$T/j" 2>/dev/null; json_ok "$T/j"
 done
+# --json: stdout is one object on every path, errors and refusals included,
+# and the exit code is unchanged
+json_rc() { # want_rc desc -- command...
+	expect_rc "$@" && cp "$T/out" "$T/j" && json_ok "$T/j"
+}
+json_rc 2 "json: unknown command" -- c --json frob
+[ "$(json_get "$T/j" 'd["exit"]')" = 2 ] && ok || fail "json exit 2"
+expect_grep "frob" "$T/j" "json error names the problem"
+json_rc 2 "json: bad --at before --json" -- c --at 2026-13-01 status --json
+json_rc 2 "json: missing config" -- "$CHK" -c "$T/nope.conf" --json status
+json_rc 2 "json: refresh bad --users" -- c --json refresh --users x
+json_rc 2 "json: decide usage" -- c --json decide --user alice
+json_rc 2 "json: can-add usage" -- c --json can-add 4294967296
+json_rc 2 "json: clock usage" -- c --json clock
+json_rc 0 "json: clock reset" -- c --json clock reset
+[ "$(json_get "$T/j" 'd["clock_reset"]')" = true ] && ok || fail "json clock_reset"
+json_rc 1 "json: install tampered" -- c --json install "$T/tampered.lic"
+[ "$(json_get "$T/j" 'd["installed"]') $(json_get "$T/j" 'd["reason"]')" = "false bad-signature" ] && ok || fail "json install refusal reason"
+c refresh --users 500 >/dev/null 2>&1
+json_rc 1 "json: install refused for the count" -- c --json install "$T/good.lic"
+[ "$(json_get "$T/j" 'd["reason"]')" = over-count ] && ok || fail "json install over-count"
+json_rc 0 "json: install --force" -- c --json install --force "$T/good.lic"
+[ "$(json_get "$T/j" 'd["installed"]') $(json_get "$T/j" 'd["license"]["id"]')" = "true BM-TEST-1" ] && ok || fail "json install ok"
+c refresh --users 5 >/dev/null 2>&1
+
+# bytes that are not UTF-8 (a file name, a user name, a hostile license
+# quoted in a message, cut inside a character) never break the JSON
+bad8=$(printf 'x\377')
+cp "$T/good.lic" "$T/$bad8.lic"
+c --json verify "$T/$bad8.lic" >"$T/j" 2>/dev/null; json_ok "$T/j"
+make_license "$T/users8.lic" users="$(printf '1\377')"
+c --json verify "$T/users8.lic" >"$T/j" 2>/dev/null; json_ok "$T/j"
+[ "$(json_get "$T/j" 'd["reason"]')" = field-value ] && ok || fail "json reason for a non-UTF-8 value"
+make_license "$T/cut8.lic" users="$(printf '%063d\303\251' 1)"
+c --json verify "$T/cut8.lic" >"$T/j" 2>/dev/null; json_ok "$T/j"
+c --json decide --user "$bad8" --service "$bad8" >"$T/j" 2>/dev/null; json_ok "$T/j"
+[ "$(json_get "$T/j" 'd["user"]')" = "x$(printf '\357\277\275')" ] && ok || fail "invalid byte not U+FFFD"
+c --json decide --user "$(printf 'caf\303\251')" --service imap >"$T/j" 2>/dev/null; json_ok "$T/j"
+[ "$(json_get "$T/j" 'd["user"]')" = "$(printf 'caf\303\251')" ] && ok || fail "valid UTF-8 not passed through"
+
 expect_rc 0 "timeline" -- c timeline
 expect_grep "grace" "$T/out" "timeline lists grace"
 expect_grep "blocked" "$T/out" "timeline lists the block"

@@ -454,7 +454,9 @@ static const struct {
 	{ 1, 250, 26, 0 }, { 1, 1, UINT64_MAX, 0 }, { 1, 274, UINT64_MAX, 0 },
 	{ 1, UINT64_MAX, 1, 0 }, { 1, UINT64_MAX, 0, 0 },
 	{ 1, UINT64_MAX, UINT64_MAX, 0 }, { 1, 0, 0, 1 },
-	{ 0, 0, 1, 1 }, { 0, 999, UINT64_MAX, 1 },
+	{ 0, 0, 1, 1 }, { 0, 0, 275, 1 }, { 0, 999, 275, 1 },
+	/* unknown C is still >= 0: more than M alone never fits */
+	{ 0, 0, 276, 0 }, { 0, 999, UINT64_MAX, 0 }, { 0, 0, UINT32_MAX, 0 },
 };
 
 START_TEST(test_can_add)
@@ -484,6 +486,12 @@ START_TEST(test_can_add_small)
 	ck_assert_int_eq(bmsub_can_add(NULL, 0), 0);
 	/* no valid license and a known count: nothing may be added */
 	bmsub_evaluate(NULL, 0, &st, ts("2027-01-02T00:00:00Z"), &ev);
+	ck_assert_int_eq(bmsub_can_add(&ev, 1), 0);
+	/* ... nor with an unknown count */
+	st.have_count = 0;
+	bmsub_evaluate(NULL, BMSUB_E_BAD_SIGNATURE, &st,
+	    ts("2027-01-02T00:00:00Z"), &ev);
+	ck_assert_int_eq(bmsub_can_add(&ev, 0), 0);
 	ck_assert_int_eq(bmsub_can_add(&ev, 1), 0);
 }
 END_TEST
