@@ -533,8 +533,9 @@ cmd_recipients(struct cli *c, int argc, char **argv)
  *                bad option. CRITICAL outranks UNKNOWN, which outranks
  *                WARNING: a blocked platform is reported as such even when
  *                the count is unknown.
- * perfdata: days_left=D;W;0 (W: days from notice to expiry, 0 for a
- * trial) and users=C;N;M (C "U" when not counted).
+ * perfdata (monitoring-plugins ranges): days_left=D;W:;0: (warn below W,
+ * the days from notice to expiry, 0 for a trial; critical below 0) and
+ * users=C;N;M (above N, above M; C "U" when not counted).
  */
 
 static const char *const mon_names[4] = {
@@ -669,8 +670,10 @@ cmd_monitor(struct cli *c, int argc, char **argv)
 		    (ev->expires - ev->notice_at) / 86400 : 0;
 		size_t pl;
 
+		/* "W:" alerts below W (a bare "W" would mean outside 0..W,
+		 * i.e. when MORE days are left) */
 		snprintf(perf, sizeof(perf), "days_left=%" PRId64 ";%" PRId64
-		    ";0", ev->days_left, warn);
+		    ":;0:", ev->days_left, warn);
 		pl = strlen(perf);
 		if (ev->have_count)
 			snprintf(perf + pl, sizeof(perf) - pl, " users=%"
