@@ -247,6 +247,9 @@ bmsub_check(pam_handle_t *pamh, int flags, int argc, const char **argv,
 	const char *user = NULL, *service, *cat;
 	int r;
 
+	/* whatever an earlier call of this transaction published (auth, then
+	 * account) must not outlive a refusal, whichever path refuses */
+	env_clear(pamh);
 	if (parse_args(pamh, argc, argv, &opt) != 0)
 		return PAM_SERVICE_ERR;
 
@@ -296,7 +299,6 @@ bmsub_check(pam_handle_t *pamh, int flags, int argc, const char **argv,
 	}
 
 	cat = bmsub_category_name(res.category);
-	env_clear(pamh);
 	switch (res.verdict.decision) {
 	case BMSUB_DENY:
 		pam_syslog(pamh, LOG_NOTICE, "deny user=%s service=%s"

@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -111,19 +114,62 @@ message_id(int64_t now, const char *host, char *buf, size_t size)
 	snprintf(buf, size, "<%s.%016" PRIx64 ".bmsub@%s>", stamp, rnd, host);
 }
 
+/* How long sendmail may take: it normally hands the message to the local
+ * queue in milliseconds, but a relay-only sendmail (msmtp, ssmtp) can hang
+ * on the network, and notify holds the state lock meanwhile (refresh and
+ * recipients wait on it). $BMSUB_SENDMAIL_TIMEOUT (seconds, 1-3600)
+ * overrides it. */
+#define SENDMAIL_TIMEOUT 120
+#define SENDMAIL_TIMEOUT_MAX 3600
+
+static unsigned
+sendmail_timeout(void)
+{
+	const char *s = getenv("BMSUB_SENDMAIL_TIMEOUT");
+	unsigned long v;
+	char *end;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return SENDMAIL_TIMEOUT;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v == 0 || v > SENDMAIL_TIMEOUT_MAX)
+		return SENDMAIL_TIMEOUT;
+	return (unsigned)v;
+}
+
+/* Milliseconds left until deadline (CLOCK_MONOTONIC), 0 when past. */
+static int
+ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+	int64_t ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (int64_t)(deadline->tv_sec - now.tv_sec) * 1000 +
+	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return ms <= 0 ? 0 : ms > INT32_MAX ? INT32_MAX : (int)ms;
+}
+
 /*
  * Runs "sendmail -t -oi" with msg on its standard input (its standard
  * output goes to our stderr so that --json stays clean). 0 when it exited
- * 0; -1 otherwise, with the reason in why.
+ * 0; -1 otherwise, with the reason in why. A sendmail still running after
+ * the timeout is killed and counts as a failure: nothing is recorded and
+ * the alert is retried at the next run (a copy it had queued before
+ * hanging may then arrive twice).
  */
 static int
 run_sendmail(const char *prog, const char *msg, char *why, size_t whysize)
 {
 	struct sigaction ign, old;
-	int p[2] = { -1, -1 }, status = 0, r = -1;
+	struct timespec deadline, nap = { 0, 20 * 1000 * 1000 };
+	struct pollfd pfd;
+	unsigned timeout = sendmail_timeout();
+	int p[2] = { -1, -1 }, status = 0, r = -1, timed_out = 0, n;
 	size_t len = strlen(msg), off = 0;
 	ssize_t w;
-	pid_t pid;
+	pid_t pid, got;
 
 	if (access(prog, X_OK) != 0) {
 		snprintf(why, whysize, "%s: %s", prog, strerror(errno));
@@ -148,13 +194,29 @@ run_sendmail(const char *prog, const char *msg, char *why, size_t whysize)
 		_exit(127);
 	}
 	close(p[0]);
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += (time_t)timeout;
 	/* sendmail may stop reading early: a write error, not a signal */
 	memset(&ign, 0, sizeof(ign));
 	ign.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &ign, &old);
-	while (off < len) {
+	/* non-blocking: a sendmail that does not read cannot stall us */
+	(void)fcntl(p[1], F_SETFL, fcntl(p[1], F_GETFL) | O_NONBLOCK);
+	while (off < len && !timed_out) {
+		pfd.fd = p[1];
+		pfd.events = POLLOUT;
+		pfd.revents = 0;
+		if ((n = poll(&pfd, 1, ms_left(&deadline))) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (n == 0) {
+			timed_out = 1;
+			break;
+		}
 		w = write(p[1], msg + off, len - off);
-		if (w < 0 && errno == EINTR)
+		if (w < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (w <= 0)
 			break;
@@ -162,13 +224,26 @@ run_sendmail(const char *prog, const char *msg, char *why, size_t whysize)
 	}
 	close(p[1]);
 	sigaction(SIGPIPE, &old, NULL);
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
+	for (;;) {
+		if ((got = waitpid(pid, &status, WNOHANG)) == pid)
+			break;
+		if (got < 0 && errno != EINTR) {
 			snprintf(why, whysize, "waitpid: %s", strerror(errno));
 			return -1;
 		}
+		if (timed_out || ms_left(&deadline) == 0) {
+			timed_out = 1;
+			(void)kill(pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			break;
+		}
+		nanosleep(&nap, NULL);
 	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && off == len)
+	if (timed_out)
+		snprintf(why, whysize, "%s did not finish within %u seconds: "
+		    "killed", prog, timeout);
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && off == len)
 		r = 0;
 	else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
 		snprintf(why, whysize, "%s exited with status %d", prog,
@@ -458,8 +533,9 @@ cmd_recipients(struct cli *c, int argc, char **argv)
  *                bad option. CRITICAL outranks UNKNOWN, which outranks
  *                WARNING: a blocked platform is reported as such even when
  *                the count is unknown.
- * perfdata: days_left=D;W;0 (W: days from notice to expiry, 0 for a
- * trial) and users=C;N;M (C "U" when not counted).
+ * perfdata (monitoring-plugins ranges): days_left=D;W:;0: (warn below W,
+ * the days from notice to expiry, 0 for a trial; critical below 0) and
+ * users=C;N;M (above N, above M; C "U" when not counted).
  */
 
 static const char *const mon_names[4] = {
@@ -594,8 +670,10 @@ cmd_monitor(struct cli *c, int argc, char **argv)
 		    (ev->expires - ev->notice_at) / 86400 : 0;
 		size_t pl;
 
+		/* "W:" alerts below W (a bare "W" would mean outside 0..W,
+		 * i.e. when MORE days are left) */
 		snprintf(perf, sizeof(perf), "days_left=%" PRId64 ";%" PRId64
-		    ";0", ev->days_left, warn);
+		    ":;0:", ev->days_left, warn);
 		pl = strlen(perf);
 		if (ev->have_count)
 			snprintf(perf + pl, sizeof(perf) - pl, " users=%"

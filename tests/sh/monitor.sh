@@ -16,7 +16,7 @@ mon() {
 	expect_rc "$want" "$desc" -- $CK --at "$at" monitor || return
 	n_checks=$((n_checks + 1))
 	[ "$(wc -l <"$T/out")" = 1 ] || { fail "$desc: not one line"; cat "$T/out"; return; }
-	expect_grep '^BMSUB (OK|WARNING|CRITICAL|UNKNOWN) - [^|]+( \| ([a-z_]+=(-?[0-9]+|U)(;-?[0-9]*){0,4})( [a-z_]+=(-?[0-9]+|U)(;-?[0-9]*){0,4})*)?$' \
+	expect_grep '^BMSUB (OK|WARNING|CRITICAL|UNKNOWN) - [^|]+( \| ([a-z_]+=(-?[0-9]+|U)(;@?(~|-?[0-9]+)?(:(-?[0-9]+)?)?){0,4})( [a-z_]+=(-?[0-9]+|U)(;@?(~|-?[0-9]+)?(:(-?[0-9]+)?)?){0,4})*)?$' \
 		"$T/out" "$desc: plugin format"
 	expect_grep "$re" "$T/out" "$desc"
 }
@@ -29,17 +29,17 @@ state
 $CK recipients add ops@example.test >/dev/null
 
 mon 0 2027-03-01 "users not counted" \
-	'^BMSUB OK - prod license BM-M1 \(Example SA\) expires 2027-06-30, 122 days left; users not counted yet \| days_left=122;61;0 users=U;100;110$'
+	'^BMSUB OK - prod license BM-M1 \(Example SA\) expires 2027-06-30, 122 days left; users not counted yet \| days_left=122;61:;0: users=U;100;110$'
 refresh 2027-03-01 90
 mon 0 2027-03-01 "ok" \
-	'^BMSUB OK - prod license BM-M1 \(Example SA\) expires 2027-06-30, 122 days left; 90/100 users \| days_left=122;61;0 users=90;100;110$'
-mon 0 2027-04-30T23:59:59Z "ok, 1 s before notice" '^BMSUB OK .* days_left=61;61;0 '
-mon 1 2027-05-01 "notice" '^BMSUB WARNING - .* expires 2027-06-30, 61 days left; 90/100 users \| days_left=61;61;0 users=90;100;110$'
-mon 1 2027-06-15 "warning" '^BMSUB WARNING - .* 16 days left; .* days_left=16;61;0 '
+	'^BMSUB OK - prod license BM-M1 \(Example SA\) expires 2027-06-30, 122 days left; 90/100 users \| days_left=122;61:;0: users=90;100;110$'
+mon 0 2027-04-30T23:59:59Z "ok, 1 s before notice" '^BMSUB OK .* days_left=61;61:;0: '
+mon 1 2027-05-01 "notice" '^BMSUB WARNING - .* expires 2027-06-30, 61 days left; 90/100 users \| days_left=61;61:;0: users=90;100;110$'
+mon 1 2027-06-15 "warning" '^BMSUB WARNING - .* 16 days left; .* days_left=16;61:;0: '
 mon 1 2027-06-30T23:59:59Z "warning, 1 s before expiry" '^BMSUB WARNING - .* 0 days left'
 mon 2 2027-07-01 "grace" \
-	'^BMSUB CRITICAL - prod license BM-M1 \(Example SA\) EXPIRED 2027-06-30, grace: logins blocked from 2027-07-11; 90/100 users \| days_left=0;61;0 users=90;100;110$'
-mon 2 2027-07-20 "blocked" '^BMSUB CRITICAL - .* EXPIRED 2027-06-30, logins BLOCKED since 2027-07-11; .* days_left=-19;61;0 '
+	'^BMSUB CRITICAL - prod license BM-M1 \(Example SA\) EXPIRED 2027-06-30, grace: logins blocked from 2027-07-11; 90/100 users \| days_left=0;61:;0: users=90;100;110$'
+mon 2 2027-07-20 "blocked" '^BMSUB CRITICAL - .* EXPIRED 2027-06-30, logins BLOCKED since 2027-07-11; .* days_left=-19;61:;0: '
 
 # count phases (each from its own state)
 state; $CK recipients add ops@example.test >/dev/null
@@ -47,7 +47,7 @@ refresh 2027-03-01 100
 mon 0 2027-03-02 "within, at N" '^BMSUB OK - .*; 100/100 users \| '
 refresh 2027-03-02 110
 mon 1 2027-03-02 "over, ceiling reached" \
-	'^BMSUB WARNING - .*; 110/100 users \(over, logins blocked from 2027-04-02\), ceiling 110 reached \| days_left=121;61;0 users=110;100;110$'
+	'^BMSUB WARNING - .*; 110/100 users \(over, logins blocked from 2027-04-02\), ceiling 110 reached \| days_left=121;61:;0: users=110;100;110$'
 mon 1 2027-04-01T23:59:59Z "over, 1 s before over-blocked" 'over, logins blocked from 2027-04-02'
 mon 2 2027-04-02 "over-blocked" '^BMSUB CRITICAL - .*; 110/100 users \(OVER, logins BLOCKED since 2027-04-02\)'
 
@@ -61,14 +61,14 @@ mon 1 2027-03-01 "clock behind the state" '; clock behind the last recorded time
 mon 1 2026-06-01 "clock behind the license" '; clock behind the license \| '
 state; $CK recipients add ops@example.test >/dev/null
 printf 'garbage\n' >"$T/state/state"; chmod 644 "$T/state/state"
-mon 3 2027-03-01 "state corrupt: UNKNOWN" '^BMSUB UNKNOWN - .*; state unreadable \(corrupt\), users unknown \| days_left=122;61;0 users=U;100;110$'
+mon 3 2027-03-01 "state corrupt: UNKNOWN" '^BMSUB UNKNOWN - .*; state unreadable \(corrupt\), users unknown \| days_left=122;61:;0: users=U;100;110$'
 mon 2 2027-07-20 "state corrupt but blocked: CRITICAL wins" '^BMSUB CRITICAL - '
 state; $CK recipients add ops@example.test >/dev/null
 
 # licenses
 make_license "$T/etc/license" id=TR-1 customer="Trial Co" kind=trial \
 	issued=2027-01-01 expires=2027-01-31 users=10
-mon 0 2027-01-15 "trial running" '^BMSUB OK - trial license TR-1 \(Trial Co\) expires 2027-01-31, 17 days left; users not counted yet \| days_left=17;0;0 users=U;10;11$'
+mon 0 2027-01-15 "trial running" '^BMSUB OK - trial license TR-1 \(Trial Co\) expires 2027-01-31, 17 days left; users not counted yet \| days_left=17;0:;0: users=U;10;11$'
 mon 2 2027-02-01 "trial ended" '^BMSUB CRITICAL - trial license TR-1 \(Trial Co\) trial ENDED 2027-01-31, logins BLOCKED since 2027-02-01'
 make_license "$T/etc/license" id=BM-F1 starts=2027-05-01 expires=2028-04-30
 mon 2 2027-03-01 "not valid yet" '^BMSUB CRITICAL - prod license BM-F1 \(Example SA\) not valid yet \(not-yet-valid\), logins BLOCKED'

@@ -140,6 +140,19 @@ setup_etc "notify = { sendmail = \"$T/no-such-sendmail\"; };"
 expect_rc 1 "sendmail missing" -- $CK --at 2027-06-02T01:00:00Z notify
 expect_grep "no-such-sendmail" "$T/err" "names the missing program"
 expect_nogrep '^sent ' "$T/state/state" "nothing recorded when missing"
+# sendmail that hangs: killed after BMSUB_SENDMAIL_TIMEOUT, exit 1, not
+# recorded, and the state lock is free again for refresh
+printf '#!/bin/sh\ncat >/dev/null\nexec sleep 30\n' >"$T/hang-sendmail"
+chmod 755 "$T/hang-sendmail"
+setup_etc "notify = { sendmail = \"$T/hang-sendmail\"; };"
+start=$(date +%s)
+expect_rc 1 "sendmail hangs" -- env BMSUB_SENDMAIL_TIMEOUT=1 $CK --at 2027-06-02T01:30:00Z notify
+secs=$(( $(date +%s) - start ))
+n_checks=$((n_checks + 1))
+[ "$secs" -le 10 ] || fail "a hanging sendmail held notify for ${secs}s"
+expect_grep "did not finish within 1 seconds: killed" "$T/err" "names the timeout"
+expect_nogrep '^sent ' "$T/state/state" "nothing recorded on timeout"
+expect_rc 0 "lock free after the timeout" -- $CK --at 2027-06-02T01:31:00Z refresh --users 5
 setup_etc "notify = { sendmail = \"$T/fake-sendmail\"; };"
 expect_rc 0 "retried" -- $CK --at 2027-06-02T02:00:00Z notify
 expect_grep '^sent expiry-1m:BM-Y1 ' "$T/state/state" "recorded once sent"

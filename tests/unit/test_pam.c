@@ -406,6 +406,35 @@ START_TEST(test_bad_config)
 }
 END_TEST
 
+/* ---- no stale environment ---- */
+
+/* auth publishes "allow"; account in the same transaction then fails on a
+ * broken config: nothing may still say "allow". */
+START_TEST(test_env_cleared_on_error)
+{
+	struct pt_env e;
+	struct pt_out o;
+	struct pam_conv conv = { pt_conv, &o };
+	pam_handle_t *pamh = NULL;
+
+	pt_env_init(&e, NULL);
+	pt_install_days(&e, 200);
+	pt_service(&e, "imap", NULL);
+	memset(&o, 0, sizeof(o));
+	ck_assert_int_eq(pam_start_confdir("imap", "nobody", &conv, e.dir,
+	    &pamh), PAM_SUCCESS);
+	ck_assert_int_eq(pam_authenticate(pamh, 0), PAM_SUCCESS);
+	ck_assert_str_eq(pam_getenv(pamh, "BMSUB_DECISION"), "allow");
+	ck_assert_ptr_nonnull(pam_getenv(pamh, "BMSUB_PHASE"));
+	pt_write(e.conf, "license = ;\n", 0644);
+	ck_assert_int_eq(pam_acct_mgmt(pamh, 0), PAM_SERVICE_ERR);
+	ck_assert_ptr_null(pam_getenv(pamh, "BMSUB_DECISION"));
+	ck_assert_ptr_null(pam_getenv(pamh, "BMSUB_PHASE"));
+	pam_end(pamh, PAM_SERVICE_ERR);
+	pt_env_free(&e);
+}
+END_TEST
+
 /* ---- no user ---- */
 
 START_TEST(test_no_user)
@@ -843,6 +872,7 @@ main(void)
 	tcase_add_loop_test(tc, test_args, 0, N(arg_cases));
 	tcase_add_loop_test(tc, test_bad_config, 0, N(conf_cases));
 	tcase_add_test(tc, test_no_user);
+	tcase_add_test(tc, test_env_cleared_on_error);
 	tcase_add_test(tc, test_direct_codes);
 	suite_add_tcase(s, tc);
 
