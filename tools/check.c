@@ -91,6 +91,18 @@ cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+void
+cli_raise_high_water(struct cli *c, struct bmsub_state *st)
+{
+	if (st->high_water != BMSUB_TIME_NONE && st->high_water >= c->now)
+		return;
+	st->high_water = c->now;
+	if (c->at_given && c->now > (int64_t)time(NULL) + 86400)
+		cli_warn("warning: --at is ahead of the real clock: the state "
+		    "now records it as the latest time seen, so earlier times "
+		    "count as it until 'bmsub-check clock reset'");
+}
+
 static void
 log_stderr(void *arg, int priority, const char *msg)
 {

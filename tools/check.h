@@ -49,6 +49,12 @@ int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Parses a decimal uint64 with range check; 0 or -1. */
 int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
+/* Raises the state's clock high-water mark H to c->now. A simulated time
+ * (--at) ahead of the real clock is recorded too (so tests and operators
+ * can walk a calendar) but says so: it keeps a rolled-back clock from
+ * un-expiring until 'clock reset'. */
+void cli_raise_high_water(struct cli *c, struct bmsub_state *st);
+
 /* Minimal JSON writer: one object to stdout, strings escaped (well-formed
  * UTF-8 passed through, other bytes as \ufffd, control characters as
  * \u00XX). */

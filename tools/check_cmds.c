@@ -135,6 +135,8 @@ cmd_verify(struct cli *c, int argc, char **argv)
 		    lic.id, lic.customer, lic.users, d1, d2, id);
 	}
 	free(buf);
+	if (r != 0 && kr == NULL)
+		return EXIT_USAGE;	/* the keys folder, not the file */
 	bmsub_keyring_free(kr);
 	return r == 0 ? EXIT_OK : EXIT_NO;
 }
@@ -570,8 +572,7 @@ state_commit(struct cli *c, int lockfd, struct bmsub_state *st)
 	struct bmsub_error err;
 	int r;
 
-	if (st->high_water == BMSUB_TIME_NONE || st->high_water < c->now)
-		st->high_water = c->now;
+	cli_raise_high_water(c, st);
 	r = bmsub_state_save(c->cfg->state_dir, st, &err);
 	bmsub_state_unlock(lockfd);
 	if (r != 0) {

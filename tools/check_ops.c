@@ -400,9 +400,7 @@ cmd_notify(struct cli *c, int argc, char **argv)
 	if (!o.dry_run) {
 		bmsub_alerts_prune(lic, &v.ev, &v.st);
 		v.st.last_notify = c->now;
-		if (v.st.high_water == BMSUB_TIME_NONE ||
-		    v.st.high_water < c->now)
-			v.st.high_water = c->now;
+		cli_raise_high_water(c, &v.st);
 		if (bmsub_state_save(c->cfg->state_dir, &v.st, &e) != 0) {
 			cli_warn("notify: saving the state: %s", e.msg);
 			failed = 1;

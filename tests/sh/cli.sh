@@ -78,6 +78,12 @@ for g in "$TOP"/tests/data/licenses/*.lic; do
 done
 [ "$n_golden" -ge 50 ] && ok || fail "only $n_golden golden licenses found"
 
+# a keys folder others can write is a configuration problem, not a bad file
+chmod 775 "$T/etc/keys.d"
+expect_rc 2 "verify with an insecure keys folder" -- c verify "$T/good.lic"
+expect_grep "keys.d" "$T/err" "names the keys folder"
+chmod 755 "$T/etc/keys.d"
+
 # --- no license installed ----------------------------------------------------
 expect_rc 0 "status without license" -- c status
 expect_grep "INVALID: no-license" "$T/out" "status names no-license"
@@ -237,4 +243,10 @@ c --json decide --user "$(printf 'caf\303\251')" --service imap >"$T/j" 2>/dev/n
 expect_rc 0 "timeline" -- c timeline
 expect_grep "grace" "$T/out" "timeline lists grace"
 expect_grep "blocked" "$T/out" "timeline lists the block"
+# a simulated time ahead of the real clock is recorded as H, and says so
+expect_rc 0 "refresh far in the future" -- c --at 2099-01-01 refresh --users 1
+expect_grep "ahead of the real clock" "$T/err" "future --at warns"
+expect_rc 0 "refresh now" -- c refresh --users 1
+expect_nogrep "ahead of the real clock" "$T/err" "no warning without --at"
+c clock reset >/dev/null
 done_checks
