@@ -361,7 +361,7 @@ cmd_decide(struct cli *c, int argc, char **argv)
 		json_str(&j, "message", res.verdict.message[0] ? res.verdict.message : NULL);
 		json_end(&j);
 	} else {
-		printf("%s: phase %s, reason %s; user %s (%s), service %s "
+		printf("%s (phase %s, reason %s): user %s (%s), service %s "
 		    "(category %s)\n", bmsub_decision_name(res.verdict.decision),
 		    res.verdict.phase, res.verdict.reason, user,
 		    !res.role_looked_up ? "role not needed" :

@@ -88,9 +88,10 @@ chmod 755 "$T/etc/keys.d"
 expect_rc 0 "status without license" -- c status
 expect_grep "INVALID: no-license" "$T/out" "status names no-license"
 expect_rc 1 "decide user without license" -- c decide --user alice --service imap
-expect_grep "^deny" "$T/out" "first word deny"
+expect_grep "^deny " "$T/out" "first word deny"
+[ "$(awk 'NR==1{print $1}' "$T/out")" = deny ] && ok || fail "first word is not exactly 'deny'"
 expect_rc 0 "decide admin web without license" -- c decide --user boss --service webmail
-expect_grep "^redirect" "$T/out" "admin redirected"
+expect_grep "^redirect " "$T/out" "admin redirected"
 expect_rc 1 "can-add without license" -- c can-add
 
 # --- install -----------------------------------------------------------------
@@ -183,7 +184,7 @@ walk() { # at want_phase want_rc_user want_first_word_admin_web
 	[ "$got" = "$2" ] && ok || fail "at $1: date phase $got, want $2"
 	expect_rc "$3" "user at $1" -- c --at "$1" decide --user alice --service imap
 	c --at "$1" decide --user boss --service webmail >"$T/out" 2>"$T/err"
-	[ "$(head -n1 "$T/out" | cut -d: -f1)" = "$4" ] && ok || fail "admin web at $1: $(head -n1 "$T/out"), want $4"
+	[ "$(head -n1 "$T/out" | cut -d" " -f1)" = "$4" ] && ok || fail "admin web at $1: $(head -n1 "$T/out"), want $4"
 }
 walk 2026-11-01T23:59:59Z ok 0 allow
 walk 2026-11-02T00:00:00Z notice 0 allow
