@@ -21,6 +21,10 @@ cmp -s "$T/pam.syms" "$T/pam.want" && ok || fail "pam_bmsub.so exports: $(tr '\n
 # the module is self-contained and stays loaded (its cache survives pam_end)
 readelf -d "$B/pam_bmsub.so" | grep -q 'NODELETE' && ok || fail "pam_bmsub.so not linked -z nodelete"
 readelf -d "$B/pam_bmsub.so" | grep -q 'libbmsub' && fail "pam_bmsub.so needs libbmsub.so" || ok
+# OpenSSL stays off the login path (its first use costs milliseconds)
+for f in "$B/pam_bmsub.so" "$B/libbmsub.so"; do
+	readelf -d "$f" | grep -qE 'NEEDED.*lib(crypto|ssl)' && fail "$f links OpenSSL" || ok
+done
 for f in "$B/libbmsub.so" "$B/pam_bmsub.so" "$B/bmsub-check" "$B/bmsub-sign"; do
 	readelf -d "$f" | grep -q 'BIND_NOW' && ok || fail "$f: no -z now"
 	readelf -l "$f" | grep -q 'GNU_RELRO' && ok || fail "$f: no relro"
