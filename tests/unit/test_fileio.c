@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bmsub.h"
+#include "tlib.h"
 
 static char dir[64];
 
@@ -22,11 +23,7 @@ setup(void)
 static void
 teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
+	tlib_rmrf(dir);
 }
 
 /* path of name in the test dir (static buffer, one at a time) */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "bmsub.h"
+#include "tlib.h"
 #include "internal.h"
 
 static char *
@@ -193,11 +194,7 @@ setup(void)
 static void
 teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
+	tlib_rmrf(dir);
 }
 
 static void

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bmsub.h"
+#include "tlib.h"
 
 #define V1_ID "d6147a148c10bf1f"
 #define V2_ID "bb78a1e23d7ab0db"
@@ -741,11 +742,7 @@ mk_tmp(void)
 static void
 rm_tmp(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", tmpdir);
+	tlib_rmrf(tmpdir);
 }
 
 static char *

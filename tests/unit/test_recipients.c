@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bmsub.h"
+#include "tlib.h"
 
 static char long_local[80], long_domain[300], long_label[90];
 
@@ -151,10 +152,7 @@ mkdir_tmp(void)
 static void
 rm_tmp(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	tlib_rmrf(dir);
 }
 
 static void

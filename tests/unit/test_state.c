@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "bmsub.h"
+#include "tlib.h"
 #include "internal.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -30,11 +31,7 @@ setup(void)
 static void
 teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
+	tlib_rmrf(dir);
 }
 
 static void
