@@ -60,6 +60,7 @@ struct bmsub_ctx {
 	struct keyfile *keyfiles;	/* the *.pem files seen at load */
 	size_t n_keyfiles;
 	struct bmsub_keyring *kr;
+	int keys_err;			/* why kr is NULL */
 
 	struct fstamp lic_st;
 	int lic_err;			/* 0 when lic is valid */
@@ -225,11 +226,13 @@ load_keys(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 	/* An unreadable folder: no trusted key, so no valid license, and the
 	 * license error says why; the login path then denies (fail closed). */
 	memset(&e, 0, sizeof(e));
+	ctx->keys_err = 0;
 	if ((r = bmsub_keyring_load(dir, log, &ctx->kr, &e)) != 0) {
 		bm_log(log, LOG_ERR, "trusted keys %s: %s (%s)", dir, e.msg,
 		    bmsub_err_token(r));
 		bmsub_keyring_free(ctx->kr);
 		ctx->kr = NULL;
+		ctx->keys_err = r;
 	}
 	r = 0; /* success */
  out:
@@ -266,8 +269,9 @@ load_license(struct bmsub_ctx *ctx, const struct bmsub_log *log)
 	memset(&ctx->lic, 0, sizeof(ctx->lic));
 	fstamp_take(path, &ctx->lic_st);
 	if (ctx->kr == NULL)
-		ctx->lic_err = bm_err(&e, BMSUB_E_UNKNOWN_KEY, 0,
-		    "no trusted key could be loaded");
+		ctx->lic_err = bm_err(&e, ctx->keys_err ? ctx->keys_err :
+		    BMSUB_E_UNKNOWN_KEY, 0, "no trusted key could be loaded "
+		    "from %s", ctx->cfg->cfg->keys_dir);
 	else
 		ctx->lic_err = bmsub_license_load(path, ctx->kr, &ctx->lic, &e);
 	if (ctx->lic_err == 0) {

@@ -243,11 +243,17 @@ list_pem(const char *dir, struct bmsub_strlist *names, struct bmsub_error *err)
 		    strerror(errno));
 		goto out;
 	}
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
-	    (st.st_uid != 0 && st.st_uid != geteuid())) {
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
 		r = bm_err(err, BMSUB_E_PERMISSIONS, 0,
-		    "%s: directory writable by group or others, or owned by "
-		    "uid %lu", dir, (unsigned long)st.st_uid);
+		    "%s: folder writable by group or others (mode %04o): "
+		    "anyone there could add a trusted key; chmod go-w it", dir,
+		    (unsigned)(st.st_mode & 07777));
+		goto out;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		r = bm_err(err, BMSUB_E_PERMISSIONS, 0,
+		    "%s: folder owned by uid %lu, not root or uid %lu", dir,
+		    (unsigned long)st.st_uid, (unsigned long)geteuid());
 		goto out;
 	}
 	if ((d = fdopendir(dfd)) == NULL) {

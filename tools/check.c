@@ -119,13 +119,17 @@ cli_view_load(struct cli *c, struct cli_view *v)
 
 	memset(v, 0, sizeof(*v));
 	bmsub_state_init(&v->st);
+	/* Keys that cannot be trusted leave no valid license (as at login):
+	 * reported as the license's problem, not a usage error. */
 	r = bmsub_keyring_load(c->cfg->keys_dir, &c->log, &v->kr, &err);
 	if (r != 0) {
-		cli_warn("keys %s: %s", c->cfg->keys_dir, err.msg);
-		return EXIT_USAGE;
-	}
-	v->lic_err = bmsub_license_load(c->cfg->license, v->kr, &v->lic,
-	    &v->lic_error);
+		v->lic_err = r;
+		v->lic_error = err;
+		bmsub_keyring_free(v->kr);
+		v->kr = NULL;
+	} else
+		v->lic_err = bmsub_license_load(c->cfg->license, v->kr,
+		    &v->lic, &v->lic_error);
 	v->st_err = bmsub_state_load(c->cfg->state_dir, &v->st, &v->st_error);
 	v->rcpt_err = bmsub_recipients_load(c->cfg->state_dir, &v->recipients,
 	    &err);

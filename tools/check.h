@@ -38,7 +38,7 @@ struct cli_view {
 
 /* Loads keys, license, state and recipients named by c->cfg and evaluates
  * the policy at c->now. Problems are recorded in the view, not fatal:
- * returns 0, or EXIT_USAGE when the keys folder cannot be read at all. */
+ * returns 0 (an unusable keys folder is recorded as lic_err). */
 int cli_view_load(struct cli *c, struct cli_view *v);
 void cli_view_free(struct cli_view *v);
 

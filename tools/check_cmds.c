@@ -128,7 +128,8 @@ cmd_verify(struct cli *c, int argc, char **argv)
 		print_error(argv[1], r, &err);
 	} else if (!c->json) {
 		bmsub_hex(lic.key_id, BMSUB_KEYID_LEN, id);
-		fmt_date(lic.issued, d1, sizeof(d1));
+		fmt_date(lic.starts != BMSUB_TIME_NONE ? lic.starts :
+		    lic.issued, d1, sizeof(d1));
 		fmt_date(last_day(&lic), d2, sizeof(d2));
 		printf("%s: valid %s license %s for %s, %" PRIu32 " users, "
 		    "%s through %s, key %s\n", argv[1], bmsub_kind_name(lic.kind),
@@ -468,6 +469,7 @@ cmd_install(struct cli *c, int argc, char **argv)
 	char *buf = NULL, d[16];
 	size_t len;
 	int i, r, force = 0, ret = EXIT_NO, verified = 0;
+	struct bmsub_eval ev;
 	struct json j;
 
 	for (i = 1; i < argc; i++) {
@@ -491,8 +493,31 @@ cmd_install(struct cli *c, int argc, char **argv)
 		goto out;
 	}
 	verified = 1;
-	if (bmsub_state_load(c->cfg->state_dir, &st, NULL) == 0 &&
-	    st.have_count && st.count > lic.users) {
+	if (bmsub_state_load(c->cfg->state_dir, &st, NULL) != 0)
+		bmsub_state_init(&st);
+	/* A license that would deny every user right now (expired past its
+	 * grace, or not started yet) is almost always a mistake. */
+	bmsub_evaluate(&lic, 0, &st, c->now, &ev);
+	if (ev.date_phase == BMSUB_DATE_BLOCKED ||
+	    ev.date_phase == BMSUB_DATE_INVALID) {
+		const char *why = ev.date_phase == BMSUB_DATE_INVALID ?
+		    "has not started yet" : "has expired past its grace period";
+
+		if (!force) {
+			cli_warn("refused: %s %s: every user would be denied "
+			    "(install --force to install it anyway)", file, why);
+			reason = bmsub_err_token(ev.license_err ?
+			    ev.license_err : BMSUB_E_INVALID);
+			if (ev.date_phase == BMSUB_DATE_BLOCKED)
+				reason = "expired";
+			goto out;
+		}
+		cli_warn("warning: %s %s: every user is denied; installed "
+		    "because of --force", file, why);
+	} else if (ev.date_phase == BMSUB_DATE_GRACE)
+		cli_warn("warning: %s has already expired: it is in its grace "
+		    "period", file);
+	if (st.have_count && st.count > lic.users) {
 		if (!force) {
 			cli_warn("refused: %s covers %" PRIu32 " users but %"
 			    PRIu64 " are counted (install --force to install "
@@ -504,8 +529,6 @@ cmd_install(struct cli *c, int argc, char **argv)
 		    " are counted: installed because of --force", file,
 		    lic.users, st.count);
 	}
-	if (lic.expires <= c->now)
-		cli_warn("warning: this license has already expired");
 	if ((r = bm_write_atomic(c->cfg->license, buf, len, 0644, &err)) != 0) {
 		cli_warn("install: %s", err.msg);
 		reason = bmsub_err_token(r);

@@ -82,6 +82,14 @@ done
 chmod 775 "$T/etc/keys.d"
 expect_rc 2 "verify with an insecure keys folder" -- c verify "$T/good.lic"
 expect_grep "keys.d" "$T/err" "names the keys folder"
+expect_grep "chmod go-w" "$T/err" "says what to do"
+cp "$T/good.lic" "$T/etc/license"
+expect_rc 0 "status with an insecure keys folder" -- c status
+expect_grep "INVALID: insecure-permissions" "$T/out" "status names the reason"
+expect_rc 2 "monitor: logins blocked is CRITICAL" -- c monitor
+expect_rc 1 "decide: users denied" -- c decide --user alice --service imap
+expect_grep "reason insecure-permissions" "$T/out" "decide names the reason"
+rm -f "$T/etc/license"
 chmod 755 "$T/etc/keys.d"
 
 # --- no license installed ----------------------------------------------------
@@ -110,6 +118,17 @@ expect_rc 0 "can-add M with unknown count" -- c can-add 110
 expect_rc 1 "can-add M+1 with unknown count" -- c can-add 111
 expect_rc 1 "can-add UINT32_MAX with unknown count" -- c can-add 4294967295
 expect_rc 2 "can-add UINT32_MAX+1" -- c can-add 4294967296
+
+# a license that would deny everyone now is refused without --force
+make_license "$T/old.lic" id=BM-OLD issued=2020-01-01 expires=2021-01-01
+make_license "$T/future.lic" id=BM-FUT starts=2099-01-01 expires=2099-12-31
+expect_rc 1 "install expired past grace" -- c install "$T/old.lic"
+expect_grep "expired past its grace" "$T/err" "says why"
+expect_rc 1 "install not started" -- c install "$T/future.lic"
+expect_grep "not started yet" "$T/err" "says why"
+cmp -s "$T/good.lic" "$T/etc/license" && ok || fail "a refused license replaced the good one"
+expect_rc 0 "verify shows starts" -- c verify "$T/future.lic"
+expect_grep "2099-01-01 through 2099-12-31" "$T/out" "verify prints starts, not issued"
 
 # --- refresh, can-add, users ---------------------------------------------------
 expect_rc 0 "refresh from roster" -- c --at 2026-06-01 refresh
