@@ -512,7 +512,13 @@ cmd_recipients(struct cli *c, int argc, char **argv)
 	    !is_local(c->cfg, o.args[1]))
 		cli_warn("%s is not in notify.local_domains: alerts to it may "
 		    "be filtered as spam", o.args[1]);
-	printf("%s %s\n", sub[0] == 'a' ? "added" : "removed", o.args[1]);
+	if (c->json) {
+		json_begin(&j, stdout);
+		json_str(&j, sub[0] == 'a' ? "added" : "removed", o.args[1]);
+		json_end(&j);
+	} else
+		printf("%s %s\n", sub[0] == 'a' ? "added" : "removed",
+		    o.args[1]);
 	return EXIT_OK;
 }
 
@@ -683,8 +689,27 @@ cmd_monitor(struct cli *c, int argc, char **argv)
 	} else if (ev->have_count)
 		snprintf(perf, sizeof(perf), "users=%" PRIu64, ev->count);
 
-	printf("BMSUB %s - %s%s%s\n", mon_names[st], text,
-	    perf[0] != '\0' ? " | " : "", perf);
+	if (c->json) {
+		struct json j;
+		char line[1400];
+
+		snprintf(line, sizeof(line), "BMSUB %s - %s%s%s", mon_names[st],
+		    text, perf[0] != '\0' ? " | " : "", perf);
+		json_begin(&j, stdout);
+		json_str(&j, "status", mon_names[st]);
+		json_int(&j, "exit", st);
+		json_str(&j, "date_phase", bmsub_date_phase_name(ev->date_phase));
+		json_str(&j, "count_phase",
+		    bmsub_count_phase_name(ev->count_phase));
+		if (v.lic_err == 0)
+			json_int(&j, "days_left", ev->days_left);
+		else
+			json_null(&j, "days_left");
+		json_str(&j, "line", line);
+		json_end(&j);
+	} else
+		printf("BMSUB %s - %s%s%s\n", mon_names[st], text,
+		    perf[0] != '\0' ? " | " : "", perf);
 	cli_view_free(&v);
 	return st;
 #undef ADD
@@ -847,6 +872,9 @@ cmd_metrics(struct cli *c, int argc, char **argv)
 		return rc;
 	if (c->cfg == NULL)
 		return cli_usage("metrics: no configuration");
+	if (c->json)
+		return cli_usage("metrics writes the Prometheus text format: "
+		    "--json does not apply");
 	if (cli_view_load(c, &v) != 0)
 		return EXIT_USAGE;
 	if (o.output != NULL)

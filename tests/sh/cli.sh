@@ -216,10 +216,13 @@ walk 2027-01-12T00:00:00Z blocked 1 redirect
 c clock reset >/dev/null
 
 # --- JSON validity of every data command ---------------------------------
-for cmd in status timeline "decide --user alice --service imap" "decide --user boss --service webmail" can-add "refresh --users 5"; do
+for cmd in status timeline "decide --user alice --service imap" "decide --user boss --service webmail" can-add "refresh --users 5" monitor "recipients add ops@example.com" "recipients list" "recipients remove ops@example.com" "notify --dry-run" metrics; do
 	# shellcheck disable=SC2086
 	c --json $cmd >"$T/j" 2>/dev/null; json_ok "$T/j"
 done
+c --json monitor >"$T/j" 2>/dev/null
+[ "$(json_get "$T/j" 'd["status"]')" = "$(c monitor | cut -d' ' -f2)" ] && ok || fail "monitor --json status differs from the line"
+expect_rc 2 "metrics --json is a usage error" -- c --json metrics
 # --json: stdout is one object on every path, errors and refusals included,
 # and the exit code is unchanged
 json_rc() { # want_rc desc -- command...
