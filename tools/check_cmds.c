@@ -247,7 +247,13 @@ cmd_status(struct cli *c, int argc, char **argv)
 		return EXIT_OK;
 	}
 
-	printf("bmsub status at %s\n", now);
+	if (ev->effective != c->now) {
+		fmt_time(ev->effective, d1, sizeof(d1));
+		printf("bmsub status at %s (policy time %s: the clock is "
+		    "behind the %s)\n", now, d1, ev->clock_behind_license ?
+		    "license's issue date" : "latest time recorded, less a day");
+	} else
+		printf("bmsub status at %s\n", now);
 	if (v.lic_err == 0) {
 		bmsub_hex(v.lic.key_id, BMSUB_KEYID_LEN, id);
 		fmt_date(v.lic.starts != BMSUB_TIME_NONE ? v.lic.starts :
@@ -256,12 +262,21 @@ cmd_status(struct cli *c, int argc, char **argv)
 		printf("  license     %s (%s) for %s, key %s\n", v.lic.id,
 		    bmsub_kind_name(v.lic.kind), v.lic.customer, id);
 		printf("  valid       %s through %s: ", d1, d2);
-		if (ev->days_left >= 0)
-			printf("%" PRId64 " day%s left\n", ev->days_left,
-			    ev->days_left == 1 ? "" : "s");
-		else
-			printf("expired %" PRId64 " day%s ago\n", -ev->days_left,
-			    ev->days_left == -1 ? "" : "s");
+		if (ev->effective < ev->expires) {
+			if (ev->days_left == 0)
+				printf("less than a day left\n");
+			else
+				printf("%" PRId64 " day%s left\n",
+				    ev->days_left, ev->days_left == 1 ? "" : "s");
+		} else {
+			int64_t ago = (ev->effective - ev->expires) / DAY;
+
+			if (ago == 0)
+				printf("expired today\n");
+			else
+				printf("expired %" PRId64 " day%s ago\n", ago,
+				    ago == 1 ? "" : "s");
+		}
 	} else {
 		printf("  license     %s: INVALID: %s (%s)\n", c->cfg->license,
 		    bmsub_err_token(v.lic_err), v.lic_error.msg[0] ?
@@ -271,6 +286,9 @@ cmd_status(struct cli *c, int argc, char **argv)
 	    bmsub_date_phase_name(ev->date_phase),
 	    bmsub_count_phase_name(ev->count_phase));
 	printf("  access      %s\n", access);
+	printf("  admin url   %s\n", c->cfg->admin_url ? c->cfg->admin_url :
+	    "none: redirected admins are let in with nowhere to be sent "
+	    "(set admin_url)");
 	if (ev->have_count) {
 		fmt_time(v.st.last_refresh, d1, sizeof(d1));
 		printf("  users       %" PRIu64 " counted (at %s), %" PRIu64
@@ -284,18 +302,26 @@ cmd_status(struct cli *c, int argc, char **argv)
 			    "unless resolved\n", d1, d2);
 		}
 	} else {
-		printf("  users       unknown (%s): run 'bmsub-check refresh'; "
-		    "%" PRIu64 " licensed, ceiling %" PRIu64 "\n",
-		    v.st_err == BMSUB_E_NOT_FOUND ? "no state yet" :
-		    bmsub_err_token(v.st_err), ev->users, ev->ceiling);
+		if (v.st_err == BMSUB_E_NOT_FOUND || v.st_err == BMSUB_E_CORRUPT)
+			printf("  users       unknown (%s): run 'bmsub-check "
+			    "refresh'; ", v.st_err == BMSUB_E_NOT_FOUND ?
+			    "no state yet" : "state file damaged");
+		else
+			printf("  users       unknown: the state cannot be read "
+			    "(%s: %s); ", bmsub_err_token(v.st_err),
+			    v.st_error.msg);
+		printf("%" PRIu64 " licensed, ceiling %" PRIu64 "\n",
+		    ev->users, ev->ceiling);
 	}
 	printf("  banner      users: %s\n", user.banner[0] ? user.banner : "none");
 	printf("              admins: %s\n", admin.banner[0] ? admin.banner : "none");
 	if (ev->next_event != BMSUB_TIME_NONE) {
+		int64_t in = (ev->next_event - ev->effective) / DAY;
+
 		fmt_date(ev->next_event, d1, sizeof(d1));
-		printf("  next        %s: enters %s (in %" PRId64 " days)\n", d1,
-		    ev->next_event_what ? ev->next_event_what : "?",
-		    (ev->next_event - ev->effective) / DAY);
+		printf("  next        %s: enters %s (in %" PRId64 " day%s)\n",
+		    d1, ev->next_event_what ? ev->next_event_what : "?", in,
+		    in == 1 ? "" : "s");
 	} else {
 		printf("  next        nothing scheduled\n");
 	}
@@ -356,7 +382,10 @@ cmd_decide(struct cli *c, int argc, char **argv)
 		json_str(&j, "user", user);
 		json_str(&j, "service", service);
 		json_str(&j, "category", bmsub_category_name(res.category));
-		json_bool(&j, "admin", res.is_admin);
+		if (res.role_looked_up)
+			json_bool(&j, "admin", res.is_admin);
+		else
+			json_null(&j, "admin");	/* not needed: same answer */
 		json_str(&j, "redirect", res.verdict.redirect);
 		json_str(&j, "banner", res.verdict.banner[0] ? res.verdict.banner : NULL);
 		json_str(&j, "message", res.verdict.message[0] ? res.verdict.message : NULL);

@@ -165,6 +165,8 @@ c --at 2027-02-01 refresh --users 10 >/dev/null
 expect_rc 1 "rolled-back clock keeps the block" -- c --at 2026-01-15 decide --user alice --service imap
 c --json --at 2026-01-15 status >"$T/j"
 [ "$(json_get "$T/j" 'd["clock_anomaly"]')" = true ] && ok || fail "clock anomaly reported"
+c --at 2026-01-15 status >"$T/out"
+expect_grep "^bmsub status at 2026-01-15T00:00:00Z \(policy time 2027-01-31T00:00:00Z" "$T/out" "status prints the time the policy uses"
 expect_rc 0 "clock reset" -- c clock reset
 expect_rc 0 "after reset the old time counts again" -- c --at 2026-01-15 decide --user alice --service imap
 # O is dated on the policy's clock: first seen over with the clock behind
@@ -213,6 +215,19 @@ walk 2027-01-01T23:59:59Z warning 0 allow
 walk 2027-01-02T00:00:00Z grace 0 redirect
 walk 2027-01-11T23:59:59Z grace 0 redirect
 walk 2027-01-12T00:00:00Z blocked 1 redirect
+# status speaks of the day counts without contradiction around E
+c --at 2027-01-01T23:59:59Z status >"$T/out"
+expect_grep "through 2027-01-01: less than a day left" "$T/out" "last second"
+expect_grep "enters grace \(in 0 days\)" "$T/out" "next event today"
+c --at 2027-01-02T00:00:00Z status >"$T/out"
+expect_grep "through 2027-01-01: expired today" "$T/out" "at E"
+c --at 2027-01-03T00:00:01Z status >"$T/out"
+expect_grep "expired 1 day ago" "$T/out" "singular day"
+c --at 2026-12-31T00:00:00Z status >"$T/out"
+expect_grep "\(in 2 days\)" "$T/out" "plural days"
+c --at 2027-01-01T00:00:00Z status >"$T/out"
+expect_grep "\(in 1 day\)" "$T/out" "singular in 1 day"
+expect_grep "admin url   https://admin.example.test/subscription" "$T/out" "status shows admin_url"
 c clock reset >/dev/null
 
 # --- JSON validity of every data command ---------------------------------
