@@ -208,7 +208,10 @@ run(struct cli *c, int argc, char **argv)
 		if (commands[i].config_error_exit == 3 && !c->json)
 			printf("BMSUB UNKNOWN - cannot read config %s: %s\n",
 			    c->conf_path, err.msg);
-		if (err.line)
+		/* the library's messages name the file (and line) already */
+		if (strstr(err.msg, c->conf_path) != NULL)
+			cli_warn("config: %s", err.msg);
+		else if (err.line)
 			cli_warn("config %s: line %u: %s", c->conf_path,
 			    err.line, err.msg);
 		else
