@@ -607,7 +607,16 @@ state_begin(struct cli *c, int *lockfd, struct bmsub_state *st)
 	}
 	r = bmsub_state_load(c->cfg->state_dir, st, &err);
 	if (r == BMSUB_E_CORRUPT) {
-		cli_warn("state: %s: starting a new one", err.msg);
+		char from[4096], to[4096];
+
+		/* keep the damaged file for a person to look at */
+		snprintf(from, sizeof(from), "%s/state", c->cfg->state_dir);
+		snprintf(to, sizeof(to), "%s/state.corrupt", c->cfg->state_dir);
+		if (rename(from, to) == 0)
+			cli_warn("state: %s: kept as %s; starting a new one",
+			    err.msg, to);
+		else
+			cli_warn("state: %s: starting a new one", err.msg);
 	} else if (r != 0 && r != BMSUB_E_NOT_FOUND) {
 		bmsub_state_unlock(*lockfd);
 		bmsub_state_clear(st);

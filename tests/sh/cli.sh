@@ -195,6 +195,7 @@ chmod 644 "$T/state/state"
 printf 'garbage\n' >"$T/state/state"
 expect_rc 0 "a corrupt state is replaced" -- c --at 2026-06-01 refresh --users 5
 expect_grep "starting a new one" "$T/err" "says so"
+[ "$(cat "$T/state/state.corrupt")" = garbage ] && ok || fail "damaged state not kept as state.corrupt"
 c clock reset >/dev/null
 
 # --- phase walk: one second before and at each threshold (prod, G=10) -----
