@@ -17,7 +17,7 @@ CHK=$B/bmsub-check
 CONF=$D/etc/bmsub.conf
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ %s\n' "$*" | sed "s|$B/||g; s|$D/|demo/|g"; "$@" || true; }
+run() { printf '$ %s\n' "$*" | sed "s|$B/||g; s|$D/|demo/|g"; "$@" 2>&1 | sed "s|$D/|demo/|g" || true; }
 day() { date -u -d "@$(( $(date +%s) + $1 * 86400 ))" +%Y-%m-%d; }
 
 say "Vendor: a demo signing key"
@@ -41,7 +41,6 @@ sign() { # name kind issued expires users [extra...]
 	    --kind "$k" --issued "$i" --expires "$e" --users "$u" "$@" \
 	    -o "$D/lic/$n.lic" >/dev/null
 }
-sign ok prod "$(day -30)" "$(day 300)" 250
 sign warning prod "$(day -340)" "$(day 20)" 250
 sign grace prod "$(day -370)" "$(day -3)" 250
 sign blocked prod "$(day -400)" "$(day -30)" 250
@@ -49,6 +48,9 @@ sign trial-ended trial "$(day -31)" "$(day -1)" 25
 sign over prod "$(day -30)" "$(day 300)" 10
 
 say "Vendor: a license, as signed"
+run "$SIGN" sign --key "$D/vendor.key" --id DEMO-ok --customer "Démo SA" \
+    --kind prod --issued "$(day -30)" --expires "$(day 300)" --users 250 \
+    -o "$D/lic/ok.lic"
 cat "$D/lic/ok.lic"
 run "$CHK" -c "$CONF" verify "$D/lic/ok.lic"
 
