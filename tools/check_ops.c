@@ -504,7 +504,7 @@ cmd_recipients(struct cli *c, int argc, char **argv)
 	    bmsub_recipients_add(c->cfg->state_dir, o.args[1], &e) :
 	    bmsub_recipients_remove(c->cfg->state_dir, o.args[1], &e);
 	if (r != 0) {
-		cli_warn("recipients %s: %s (%s)", sub, e.msg,
+		cli_warn("recipients %s '%s': %s (%s)", sub, o.args[1], e.msg,
 		    bmsub_err_token(r));
 		return EXIT_NO;
 	}
