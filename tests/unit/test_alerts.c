@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bmsub.h"
+#include "tlib.h"
 
 #define H 3600
 #define D 86400
@@ -600,7 +601,6 @@ main(void)
 {
 	Suite *s = suite_create("alerts");
 	TCase *tc = tcase_create("alerts");
-	SRunner *sr;
 	int nf;
 
 	tcase_set_timeout(tc, 60);
@@ -619,9 +619,6 @@ main(void)
 	tcase_add_test(tc, test_mail_refused);
 	tcase_add_test(tc, test_mail_every_kind);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	nf = tlib_run(s);
 	return nf == 0 ? 0 : 1;
 }

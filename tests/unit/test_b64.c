@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bmsub.h"
+#include "tlib.h"
 
 static const struct {
 	const char *plain, *b64;
@@ -175,7 +176,6 @@ main(void)
 {
 	Suite *s = suite_create("b64");
 	TCase *tc = tcase_create("base64");
-	SRunner *sr;
 	int nf;
 
 	tcase_add_loop_test(tc, test_rfc_encode, 0,
@@ -190,9 +190,6 @@ main(void)
 	tcase_add_test(tc, test_signature_unique_spelling);
 	tcase_add_test(tc, test_hex);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	nf = tlib_run(s);
 	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bmsub.h"
+#include "tlib.h"
 #include "internal.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -525,7 +526,6 @@ main(void)
 {
 	Suite *s = suite_create("config");
 	TCase *tc;
-	SRunner *sr;
 	int nf;
 
 	tc = tcase_create("parse");
@@ -552,10 +552,7 @@ main(void)
 	tcase_add_test(tc, test_load);
 	suite_add_tcase(s, tc);
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	nf = tlib_run(s);
 	rmdir(tmpdir);
 	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -7,19 +7,11 @@
 #include <string.h>
 
 #include "bmsub.h"
+#include "tlib.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 #define NONE BMSUB_TIME_NONE
 #define URL "https://admin.example/subscription"
-
-static int64_t
-ts(const char *s)
-{
-	int64_t t;
-
-	ck_assert_msg(bmsub_time_parse(s, 0, &t) == 0, "bad time %s", s);
-	return t;
-}
 
 /*
  * One situation: a license (prod unless said, E = 2027-11-02T00:00:00Z,
@@ -396,7 +388,6 @@ main(void)
 {
 	Suite *s = suite_create("decide");
 	TCase *tc = tcase_create("decide");
-	SRunner *sr;
 	int nf;
 
 	tcase_add_loop_test(tc, test_table, 0, N(cells));
@@ -404,9 +395,6 @@ main(void)
 	tcase_add_loop_test(tc, test_hostile_url, 0, N(hostile_fill));
 	tcase_add_test(tc, test_null_args);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	nf = tlib_run(s);
 	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

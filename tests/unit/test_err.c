@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bmsub.h"
+#include "tlib.h"
 
 static const struct {
 	int code;
@@ -57,7 +58,6 @@ main(void)
 {
 	Suite *s = suite_create("err");
 	TCase *tc = tcase_create("tokens");
-	SRunner *sr;
 	int nf;
 
 	tcase_add_loop_test(tc, test_spec_tokens, 0,
@@ -65,9 +65,6 @@ main(void)
 	tcase_add_test(tc, test_tokens_distinct);
 	tcase_add_test(tc, test_out_of_range);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	nf = tlib_run(s);
 	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

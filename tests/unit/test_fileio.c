@@ -240,7 +240,6 @@ main(void)
 {
 	Suite *s = suite_create("fileio");
 	TCase *tc = tcase_create("read");
-	SRunner *sr;
 	int nf;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -254,9 +253,6 @@ main(void)
 	tcase_add_test(tc, test_growing);
 	tcase_add_test(tc, test_large_max);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	nf = tlib_run(s);
 	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -380,7 +380,6 @@ main(void)
 {
 	Suite *s = suite_create("keys");
 	TCase *tc = tcase_create("pem");
-	SRunner *sr;
 	int nf;
 
 	tcase_add_loop_test(tc, test_good_ids, 0,
@@ -402,9 +401,6 @@ main(void)
 	tcase_add_test(tc, test_empty_dir);
 	tcase_add_test(tc, test_bad_dirs);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	nf = tlib_run(s);
 	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

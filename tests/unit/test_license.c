@@ -830,7 +830,6 @@ main(void)
 {
 	Suite *s = suite_create("license");
 	TCase *tc = tcase_create("golden");
-	SRunner *sr;
 	int nf;
 
 	tcase_add_loop_test(tc, test_golden, 0, N_GOLDEN);
@@ -867,9 +866,6 @@ main(void)
 	tcase_add_test(tc, test_null_err);
 	suite_add_tcase(s, tc);
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	nf = tlib_run(s);
 	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

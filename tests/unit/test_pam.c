@@ -12,6 +12,7 @@
 #include <syslog.h>
 
 #include "pamt.h"
+#include "tlib.h"
 
 /* ---- the decision table ---- */
 
@@ -857,7 +858,6 @@ main(void)
 {
 	Suite *s = suite_create("pam");
 	TCase *tc;
-	SRunner *sr;
 	int failed;
 
 	tc = tcase_create("table");
@@ -895,9 +895,6 @@ main(void)
 		suite_add_tcase(s, tc);
 	}
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = tlib_run(s);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

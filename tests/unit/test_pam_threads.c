@@ -11,6 +11,7 @@
 #include <sched.h>
 
 #include "pamt.h"
+#include "tlib.h"
 
 #define N_THREADS 8
 
@@ -140,15 +141,11 @@ main(void)
 {
 	Suite *s = suite_create("pam_threads");
 	TCase *tc = tcase_create("threads");
-	SRunner *sr;
 	int failed;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_threads);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = tlib_run(s);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -6,19 +6,11 @@
 #include <string.h>
 
 #include "bmsub.h"
+#include "tlib.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 #define DAY 86400
 #define NONE BMSUB_TIME_NONE
-
-static int64_t
-ts(const char *s)
-{
-	int64_t t;
-
-	ck_assert_msg(bmsub_time_parse(s, 0, &t) == 0, "bad time %s", s);
-	return t;
-}
 
 /* issued 2026-11-01, "expires: 2027-11-01" (E = 2027-11-02T00:00:00Z). */
 static struct bmsub_license
@@ -573,7 +565,6 @@ main(void)
 {
 	Suite *s = suite_create("policy");
 	TCase *tc = tcase_create("evaluate");
-	SRunner *sr;
 	int nf;
 
 	tcase_add_loop_test(tc, test_date_thresholds, 0, N(thresholds));
@@ -591,9 +582,6 @@ main(void)
 	tcase_add_loop_test(tc, test_next_event, 0, N(nexts));
 	tcase_add_test(tc, test_names);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	nf = tlib_run(s);
 	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -292,7 +292,6 @@ main(void)
 {
 	Suite *s = suite_create("recipients");
 	TCase *tc = tcase_create("recipients");
-	SRunner *sr;
 	int nf;
 
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad) / sizeof(bad[0]));
@@ -305,9 +304,6 @@ main(void)
 	    sizeof(files) / sizeof(files[0]));
 	tcase_add_test(tc, test_load_refused);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	nf = tlib_run(s);
 	return nf == 0 ? 0 : 1;
 }

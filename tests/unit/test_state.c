@@ -672,7 +672,6 @@ main(void)
 {
 	Suite *s = suite_create("state");
 	TCase *tc;
-	SRunner *sr;
 	int nf;
 
 	tc = tcase_create("format");
@@ -694,9 +693,6 @@ main(void)
 	tcase_add_test(tc, test_load);
 	suite_add_tcase(s, tc);
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	nf = tlib_run(s);
 	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bmsub.h"
+#include "tlib.h"
 
 /* Expected values computed independently (date -u -d ... +%s). */
 static const struct {
@@ -252,7 +253,6 @@ main(void)
 {
 	Suite *s = suite_create("time");
 	TCase *tc = tcase_create("time");
-	SRunner *sr;
 	int nf;
 
 	tcase_add_loop_test(tc, test_parse_good, 0, N(good));
@@ -264,9 +264,6 @@ main(void)
 	tcase_add_test(tc, test_add_months_limits);
 	tcase_add_test(tc, test_format);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	nf = tlib_run(s);
 	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -7,18 +7,10 @@
 #include <string.h>
 
 #include "bmsub.h"
+#include "tlib.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 #define NONE BMSUB_TIME_NONE
-
-static int64_t
-ts(const char *s)
-{
-	int64_t t;
-
-	ck_assert_msg(bmsub_time_parse(s, 0, &t) == 0, "bad time %s", s);
-	return t;
-}
 
 static struct bmsub_license
 mklic(enum bmsub_kind kind, uint32_t grace, const char *issued,
@@ -278,7 +270,6 @@ main(void)
 {
 	Suite *s = suite_create("timeline");
 	TCase *tc = tcase_create("timeline");
-	SRunner *sr;
 	int nf;
 
 	tcase_add_loop_test(tc, test_sequence, 0, N(lines));
@@ -286,9 +277,6 @@ main(void)
 	tcase_add_loop_test(tc, test_counts, 0, N(counts));
 	tcase_add_test(tc, test_texts);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	nf = tlib_run(s);
 	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

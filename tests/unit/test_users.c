@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "bmsub.h"
+#include "tlib.h"
 #include "internal.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -353,7 +354,6 @@ main(void)
 {
 	Suite *s = suite_create("users");
 	TCase *tc;
-	SRunner *sr;
 	int nf;
 
 	tc = tcase_create("roster");
@@ -387,9 +387,6 @@ main(void)
 	if (getenv("BMSUB_TEST_NSS") == NULL)
 		printf("note: NSS cases run from tests/sh/users_nss.sh\n");
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	nf = tlib_run(s);
 	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

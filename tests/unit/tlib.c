@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "bmsub.h"
 #include "tlib.h"
 
 static int
@@ -24,4 +25,25 @@ tlib_rmrf(const char *dir)
 {
 	if (dir != NULL && *dir != '\0')
 		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int
+tlib_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int nf;
+
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf;
+}
+
+int64_t
+ts(const char *s)
+{
+	int64_t t;
+
+	ck_assert_msg(bmsub_time_parse(s, 0, &t) == 0, "bad time %s", s);
+	return t;
 }

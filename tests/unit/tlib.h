@@ -3,8 +3,19 @@
 #ifndef BMSUB_TLIB_H
 #define BMSUB_TLIB_H
 
+#include <check.h>
+#include <stdint.h>
+
 /* Removes a test's temporary folder and everything in it (nftw, no
  * shell); says so on stderr when something could not be removed. */
 void tlib_rmrf(const char *dir);
+
+/* Runs every test of s, frees the runner; returns the number of failed
+ * tests (0 = all passed). */
+int tlib_run(Suite *s);
+
+/* A license time (bmsub_time_parse, start of day for dates); fails the
+ * running test on a bad string. */
+int64_t ts(const char *s);
 
 #endif
