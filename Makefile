@@ -26,6 +26,7 @@ B ?= build
 SAN ?= 0
 VERSION := 0.1.0
 SOVERSION := 1
+LIBVERSION := $(SOVERSION).0.0
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wformat=2 -Wshadow -Wmissing-prototypes \
@@ -53,7 +54,12 @@ Q = @
 quiet = @printf '  %-7s %s\n'
 endif
 
-LIB_SRC := $(sort $(wildcard libpolicy/*.c))
+# libpolicy/login: what a login needs (the PAM module links only this);
+# libpolicy/ops: what only the programs need (counting, writing, mail,
+# schedule rendering). libbmsub.so carries both.
+LOGIN_SRC := $(sort $(wildcard libpolicy/login/*.c))
+OPS_SRC := $(sort $(wildcard libpolicy/ops/*.c))
+LIB_SRC := $(LOGIN_SRC) $(OPS_SRC)
 PAM_SRC := $(sort $(wildcard pam_bmsub/*.c))
 CHECK_SRC := $(sort $(wildcard tools/check*.c))
 SIGN_SRC := $(sort $(wildcard tools/sign*.c))
@@ -61,6 +67,7 @@ TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TESTLIB_SRC := $(sort $(wildcard tests/unit/tlib*.c))
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+LOGIN_OBJ := $(call obj,$(LOGIN_SRC))
 LIB_OBJ := $(call obj,$(LIB_SRC))
 PAM_OBJ := $(call obj,$(PAM_SRC))
 CHECK_OBJ := $(call obj,$(CHECK_SRC))
@@ -69,10 +76,11 @@ TESTLIB_OBJ := $(call obj,$(TESTLIB_SRC))
 TEST_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRC))
 
 SONAME := libbmsub.so.$(SOVERSION)
-LIB_SO := $(B)/libbmsub.so.$(VERSION)
+LIB_SO := $(B)/libbmsub.so.$(LIBVERSION)
 LIB_A := $(B)/libbmsub_pic.a
+LOGIN_A := $(B)/libbmsub_login_pic.a
 
-PROGRAMS := $(LIB_SO) $(B)/$(SONAME) $(B)/libbmsub.so $(LIB_A) \
+PROGRAMS := $(LIB_SO) $(B)/$(SONAME) $(B)/libbmsub.so $(LIB_A) $(LOGIN_A) \
 	$(B)/pam_bmsub.so $(B)/bmsub-check $(B)/bmsub-sign $(B)/bmsub.pc
 
 .PHONY: all tests check demo bench install uninstall clean deps deps-demo deps-libs fuzz
@@ -98,6 +106,10 @@ $(LIB_A): $(LIB_OBJ)
 	$(quiet) AR $@
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
+$(LOGIN_A): $(LOGIN_OBJ)
+	$(quiet) AR $@
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
 $(LIB_SO): $(LIB_OBJ) libpolicy/libbmsub.map
 	$(quiet) LD $@
 	$(Q)$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) \
@@ -107,22 +119,35 @@ $(LIB_SO): $(LIB_OBJ) libpolicy/libbmsub.map
 $(B)/$(SONAME) $(B)/libbmsub.so: $(LIB_SO)
 	$(Q)ln -sf $(notdir $(LIB_SO)) $@
 
-# The module carries its own copy of the library (like pam_faillock's
-# shared config code): no library path to set up in auth daemons, and
-# -z nodelete keeps its cache alive across pam_end's dlclose.
-$(B)/pam_bmsub.so: $(PAM_OBJ) $(LIB_A) pam_bmsub/pam_bmsub.map
+# The module carries its own copy of the login half of the library (like
+# pam_faillock's shared config code): no library path to set up in auth
+# daemons, no operator code in them, and -z nodelete keeps its cache alive
+# across pam_end's dlclose.
+$(B)/pam_bmsub.so: $(PAM_OBJ) $(LOGIN_A) pam_bmsub/pam_bmsub.map
 	$(quiet) LD $@
 	$(Q)$(CC) $(CFLAGS) -shared -Wl,--version-script=pam_bmsub/pam_bmsub.map \
 		-Wl,-z,nodelete -Wl,--no-undefined $(LDFLAGS) -o $@ \
-		$(PAM_OBJ) $(LIB_A) $(LIBS_PAM) $(LIBS_CORE)
+		$(PAM_OBJ) $(LOGIN_A) $(LIBS_PAM) $(LIBS_CORE)
 
-$(B)/bmsub-check: $(CHECK_OBJ) $(LIB_A)
+# The tools include only bmsub.h and link the shared library, as any other
+# program would: in build/ through RUNPATH $ORIGIN (runnable in place);
+# "make install" relinks them without it into $(B)/inst/.
+TOOL_LINK = $(CC) $(CFLAGS) $(LDFLAGS) -L$(B) -o $@
+$(B)/bmsub-check: $(CHECK_OBJ) $(B)/libbmsub.so
 	$(quiet) LD $@
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CHECK_OBJ) $(LIB_A) $(LIBS_CORE)
+	$(Q)$(TOOL_LINK) -Wl,-rpath,'$$ORIGIN' $(CHECK_OBJ) -lbmsub
 
-$(B)/bmsub-sign: $(SIGN_OBJ) $(LIB_A)
+$(B)/bmsub-sign: $(SIGN_OBJ) $(B)/libbmsub.so
 	$(quiet) LD $@
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(SIGN_OBJ) $(LIB_A) $(LIBS_SSL) $(LIBS_CORE)
+	$(Q)$(TOOL_LINK) -Wl,-rpath,'$$ORIGIN' $(SIGN_OBJ) -lbmsub $(LIBS_SSL) $(LIBS_CORE)
+
+$(B)/inst/bmsub-check: $(CHECK_OBJ) $(B)/libbmsub.so
+	@mkdir -p $(dir $@)
+	$(Q)$(TOOL_LINK) $(CHECK_OBJ) -lbmsub
+
+$(B)/inst/bmsub-sign: $(SIGN_OBJ) $(B)/libbmsub.so
+	@mkdir -p $(dir $@)
+	$(Q)$(TOOL_LINK) $(SIGN_OBJ) -lbmsub $(LIBS_SSL) $(LIBS_CORE)
 
 $(B)/tests/%: tests/unit/%.c $(TESTLIB_OBJ) $(LIB_A)
 	@mkdir -p $(dir $@)
@@ -154,11 +179,11 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(B)/tests/bench_pam
 	$(Q)$(B)/tests/bench_pam $(CURDIR)/$(B)
 
-install: all
+install: all $(B)/inst/bmsub-check $(B)/inst/bmsub-sign
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
 		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(PAMDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/bmsub/keys.d $(DESTDIR)$(MANDIR)/man8
-	install -m 0755 $(B)/bmsub-check $(B)/bmsub-sign $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(B)/inst/bmsub-check $(B)/inst/bmsub-sign $(DESTDIR)$(BINDIR)/
 	install -m 0644 $(B)/pam_bmsub.so $(DESTDIR)$(PAMDIR)/
 	install -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(SONAME)

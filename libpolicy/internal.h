@@ -28,11 +28,31 @@ void bm_log(const struct bmsub_log *log, int priority, const char *fmt, ...)
 /* Appends a copy of s to l. */
 int bm_strlist_add(struct bmsub_strlist *l, const char *s);
 
-/* Replaces path with data: a temp file in the same folder, fsync, rename,
- * fsync of the folder. On failure the old file is untouched and the temp
- * file removed. */
-int bm_write_atomic(const char *path, const void *data, size_t len,
-    mode_t mode, struct bmsub_error *err);
+/* --- the one text builder (text.c) --- */
+/* Bounded (bm_text_fixed: truncates at size - 1, remembers it) or growing
+ * (bm_text_dynamic: realloc, remembers an allocation failure). buf is
+ * always NUL-terminated once something was added. */
+struct bm_text {
+	char *buf;
+	size_t size;	/* capacity */
+	size_t len;
+	int grow;
+	int truncated;	/* bounded text cut short */
+	int failed;	/* allocation or format failure: take() refuses */
+};
+void bm_text_fixed(struct bm_text *t, char *buf, size_t size);
+void bm_text_dynamic(struct bm_text *t);
+void bm_text_add(struct bm_text *t, const char *fmt, ...) BM_PRINTF(2, 3);
+void bm_text_vadd(struct bm_text *t, const char *fmt, va_list ap)
+    BM_PRINTF(2, 0);
+/* Appends sep unless the text is still empty. */
+void bm_text_sep(struct bm_text *t, const char *sep);
+/* Control bytes to '?', a cut UTF-8 sequence at the end dropped. */
+void bm_text_finish(struct bm_text *t);
+/* Growing text only: the malloc'ed string (transferred), or
+ * BMSUB_E_NOMEM when anything failed (the buffer is then freed). */
+int bm_text_take(struct bm_text *t, char **out, size_t *outlen);
+void bm_text_free(struct bm_text *t);
 
 /* --- keys (keys.c) --- */
 /* Finds the trusted key with this id: 0 and *pk (owned by kr), or
@@ -49,10 +69,37 @@ int bm_config_parse(const char *text, const char *name,
  * error *st is as bmsub_state_init made it. */
 int bm_state_parse(const char *buf, size_t len, struct bmsub_state *st,
     struct bmsub_error *err);
+#define RCPT_FILE "recipients"
+#define RCPT_MAX 65536		/* bytes in the recipients file */
+#define STATE_MAX (1024 * 1024)
+#define STATE_MAGIC "bmsub-state"
+#define STATE_TIME_MAX INT64_C(253402300799)
+/* Rules the state reader and writer share (login/state.c). */
+int bm_key_valid(const char *key);
+int bm_time_valid(int64_t t);
+/* *dup: a key recorded twice in st->sent, or NULL. */
+int bm_find_dup(const struct bmsub_state *st, const struct bmsub_sent **dup);
+/* "dir/name" into buf; BMSUB_E_INVALID when dir is empty or too long. */
+int bm_state_path(char *buf, size_t size, const char *dir, const char *name,
+    struct bmsub_error *err);
 /* The text bmsub_state_save writes (malloc'ed); BMSUB_E_INVALID for a
  * state the reader would refuse (time out of range, bad alert key). */
 int bm_state_format(const struct bmsub_state *st, char **out,
     size_t *outlen, struct bmsub_error *err);
+/* NSS helpers (login/admin.c), shared with the user count. */
+struct nssbuf {
+	char *p;
+	size_t size;
+};
+int bm_nss_errno(int e);
+int bm_nss_not_found(int e);
+int bm_nssbuf_grow(struct nssbuf *b);
+int bm_nss_fail(struct bmsub_error *err, int code, const char *what,
+    const char *name, int e);
+/* getgrnam_r with a buffer grown on ERANGE; *found = 0: no such group. */
+struct group;
+int bm_group_lookup(const char *name, struct group *gr, struct nssbuf *b,
+    int *found, struct bmsub_error *err);
 /* Counts distinct valid logins in roster text (see bmsub_count_users),
  * minus exclude; name is used in messages. */
 int bm_roster_count(const char *buf, size_t len, const char *name,

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "check.h"
-#include "internal.h"
 
 #define DAY 86400
 
@@ -558,7 +557,7 @@ cmd_install(struct cli *c, int argc, char **argv)
 		    " are counted: installed because of --force", file,
 		    lic.users, st.count);
 	}
-	if ((r = bm_write_atomic(c->cfg->license, buf, len, 0644, &err)) != 0) {
+	if ((r = bmsub_file_write_atomic(c->cfg->license, buf, len, 0644, &err)) != 0) {
 		cli_warn("install: %s", err.msg);
 		reason = bmsub_err_token(r);
 		goto out;

@@ -119,6 +119,17 @@ BMSUB_API void bmsub_hex(const uint8_t *in, size_t n, char *out);
 BMSUB_API int bmsub_file_read(const char *path, size_t max, char **buf,
     size_t *len, struct bmsub_error *err);
 
+/*
+ * Replaces path with data atomically: a temp file ".NAME.XXXXXX" in the
+ * same folder (O_CLOEXEC, mode), write, fsync, rename over path, fsync
+ * of the folder. On failure the old file is untouched and the temp file
+ * removed. Temp files of this name that a killed writer left behind are
+ * removed first: call it under the lock that serialises the writers of
+ * path (the state lock for everything in state_dir).
+ */
+BMSUB_API int bmsub_file_write_atomic(const char *path, const void *data,
+    size_t len, unsigned mode, struct bmsub_error *err);
+
 /* Growable list of strings (NULL-safe free). */
 struct bmsub_strlist {
 	char **v;

@@ -31,6 +31,24 @@ for f in "$B/libbmsub.so" "$B/pam_bmsub.so" "$B/bmsub-check" "$B/bmsub-sign"; do
 	readelf -s "$f" | grep -q '__stack_chk_fail' && ok || fail "$f: no stack protector"
 done
 readelf -d "$B/libbmsub.so" | grep -q 'SONAME.*libbmsub.so.1' && ok || fail "soname"
+# the login path apart from operations: the module imports no user
+# enumeration, no process creation, no file writing or locking
+nm -D --undefined-only "$B/pam_bmsub.so" | awk '{print $NF}' | sed 's/@.*//' |
+	sort -u >"$T/pam.imports"
+grep -qx pam_get_item "$T/pam.imports" && ok || fail "pam.imports looks empty"
+grep -E '^(getpwent.*|setpwent|endpwent|fork|vfork|exec.*|posix_spawn.*|rename|renameat.*|flock|fsync|fdatasync|mkostemp.*|mkstemp.*|unlink)$' \
+	"$T/pam.imports" >"$T/pam.bad"
+[ ! -s "$T/pam.bad" ] && ok || fail "pam_bmsub.so imports operator calls: $(tr '\n' ' ' <"$T/pam.bad")"
+# ...and none of the library's operator functions ended up inside it
+nm "$B/pam_bmsub.so" | grep -E ' [tT] bmsub_(count_users|recipients_(add|remove|save)|timeline|state_save|state_lock|alerts_due|mail_compose|file_write_atomic)$' >"$T/pam.ops"
+[ ! -s "$T/pam.ops" ] && ok || fail "pam_bmsub.so carries operator code: $(awk '{print $3}' "$T/pam.ops" | tr '\n' ' ')"
+# the tools link the shared library and nothing of it statically
+for f in "$B/bmsub-check" "$B/bmsub-sign"; do
+	readelf -d "$f" | grep -q 'NEEDED.*libbmsub.so.1' && ok || fail "$f does not link libbmsub.so.1"
+	nm "$f" | grep -qE ' [tT] bmsub_' && fail "$f carries a static copy of the library" || ok
+done
+grep -l 'internal.h' tools/*.c tools/*.h >"$T/tools.int" 2>/dev/null
+[ ! -s "$T/tools.int" ] && ok || fail "tools include internal.h: $(cat "$T/tools.int")"
 # no undefined symbols left for the host process to provide
 expect_rc 0 "module loads with every symbol bound" -- \
 	python3 -c 'import ctypes,sys; import os; ctypes.CDLL(sys.argv[1], mode=os.RTLD_NOW)' "$B/pam_bmsub.so"
@@ -39,7 +57,7 @@ expect_rc 0 "module loads with every symbol bound" -- \
 # localtime, exit, abort, printing) ------------------------------------------
 for fn in sscanf atoi atol strtok localtime gmtime exit abort printf puts \
     fprintf perror syslog getpwnam getgrnam; do
-	if grep -nE "(^|[^_a-z.>])$fn[[:space:]]*\(" libpolicy/*.c pam_bmsub/*.c |
+	if grep -nE "(^|[^_a-z.>])$fn[[:space:]]*\(" libpolicy/*/*.c pam_bmsub/*.c |
 	    grep -vE '^\S+:[0-9]+:\s*(/?\*|//)' >"$T/hits"; then
 		fail "$fn( in library/module:"; cat "$T/hits"
 	else

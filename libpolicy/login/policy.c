@@ -310,97 +310,20 @@ level_has_banner(enum level l, int is_admin, int web)
 	}
 }
 
-/* Bounded text builder: never overflows, remembers truncation. */
-struct text {
-	char *buf;
-	size_t size;
-	size_t len;
-};
-
-static void BM_PRINTF(2, 3)
-text_add(struct text *t, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	if (t->len + 1 >= t->size)
-		return;
-	va_start(ap, fmt);
-	r = vsnprintf(t->buf + t->len, t->size - t->len, fmt, ap);
-	va_end(ap);
-	if (r < 0) {
-		t->buf[t->len] = '\0';
-		return;
-	}
-	if ((size_t)r >= t->size - t->len)
-		t->len = t->size - 1;
-	else
-		t->len += (size_t)r;
-}
-
-/* Starts a new banner, separated from the previous one by " | ". */
 static void
-text_sep(struct text *t)
-{
-	if (t->len > 0)
-		text_add(t, " | ");
-}
-
-/*
- * Makes a finished text safe for people's terminals, syslog and PAM
- * conversations: control bytes become '?', and a UTF-8 sequence cut by
- * truncation is dropped rather than left half-written.
- */
-static void
-text_finish(struct text *t)
-{
-	size_t i, start;
-	unsigned char c;
-	unsigned need;
-
-	for (i = 0; i < t->len; i++) {
-		c = (unsigned char)t->buf[i];
-		if (c < 0x20 || c == 0x7f)
-			t->buf[i] = '?';
-		/* C1 controls, U+0080..U+009F, are C2 80..C2 9F in UTF-8. */
-		if (c == 0xc2 && i + 1 < t->len &&
-		    (unsigned char)t->buf[i + 1] >= 0x80 &&
-		    (unsigned char)t->buf[i + 1] <= 0x9f) {
-			t->buf[i] = '?';
-			t->buf[i + 1] = '?';
-		}
-	}
-	/* Find the last lead byte and check its sequence is complete. */
-	start = t->len;
-	while (start > 0 && t->len - start < 3 &&
-	    ((unsigned char)t->buf[start - 1] & 0xc0) == 0x80)
-		start--;
-	if (start == 0)
-		return;
-	c = (unsigned char)t->buf[start - 1];
-	if (c < 0xc0)
-		return;
-	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-	if (t->len - (start - 1) < need) {
-		t->len = start - 1;
-		t->buf[t->len] = '\0';
-	}
-}
-
-static void
-days_text(struct text *t, int64_t days)
+days_text(struct bm_text *t, int64_t days)
 {
 	if (days <= 0)
-		text_add(t, "less than a day left");
+		bm_text_add(t, "less than a day left");
 	else if (days == 1)
-		text_add(t, "1 day left");
+		bm_text_add(t, "1 day left");
 	else
-		text_add(t, "%lld days left", (long long)days);
+		bm_text_add(t, "%lld days left", (long long)days);
 }
 
 /* The banner of one phase (date or count side). */
 static void
-date_banner(struct text *t, const struct bmsub_eval *ev)
+date_banner(struct bm_text *t, const struct bmsub_eval *ev)
 {
 	char e[32], b[32];
 
@@ -411,20 +334,20 @@ date_banner(struct text *t, const struct bmsub_eval *ev)
 	 * 2027-11-01" is valid through that day and E is the next midnight */
 	bmsub_date_format(ev->expires - 1, e, sizeof(e));
 	bmsub_date_format(ev->block_at, b, sizeof(b));
-	text_sep(t);
+	bm_text_sep(t, " | ");
 	switch (ev->date_phase) {
 	case BMSUB_DATE_WARNING:
-		text_add(t, "Subscription is valid through %s (", e);
+		bm_text_add(t, "Subscription is valid through %s (", e);
 		days_text(t, ev->days_left);
-		text_add(t, "): renew it to avoid any interruption.");
+		bm_text_add(t, "): renew it to avoid any interruption.");
 		break;
 	case BMSUB_DATE_GRACE:
 		if (ev->notice_at == BMSUB_TIME_NONE)
-			text_add(t, "Trial ended after %s: access for users will "
+			bm_text_add(t, "Trial ended after %s: access for users will "
 			    "be suspended on %s unless a subscription is "
 			    "installed.", e, b);
 		else
-			text_add(t, "Subscription expired after %s: access for "
+			bm_text_add(t, "Subscription expired after %s: access for "
 			    "users will be suspended on %s unless it is "
 			    "renewed.", e, b);
 		break;
@@ -434,19 +357,19 @@ date_banner(struct text *t, const struct bmsub_eval *ev)
 }
 
 static void
-count_banner(struct text *t, const struct bmsub_eval *ev)
+count_banner(struct bm_text *t, const struct bmsub_eval *ev)
 {
 	char o[32];
 
-	text_sep(t);
-	text_add(t, "%llu users for %llu licensed: ",
+	bm_text_sep(t, " | ");
+	bm_text_add(t, "%llu users for %llu licensed: ",
 	    (unsigned long long)ev->count, (unsigned long long)ev->users);
 	if (ev->over_block_at != BMSUB_TIME_NONE) {
 		bmsub_date_format(ev->over_block_at, o, sizeof(o));
-		text_add(t, "users will be blocked on %s unless the count is "
+		bm_text_add(t, "users will be blocked on %s unless the count is "
 		    "reduced or the subscription extended.", o);
 	} else {
-		text_add(t, "reduce the count or extend the subscription.");
+		bm_text_add(t, "reduce the count or extend the subscription.");
 	}
 }
 
@@ -476,7 +399,7 @@ reason_of(const struct bmsub_eval *ev, int count_wins, int trial)
 
 /* PAM_ERROR_MSG for a denied login. */
 static void
-deny_message(struct text *t, const struct bmsub_eval *ev, int count_wins,
+deny_message(struct bm_text *t, const struct bmsub_eval *ev, int count_wins,
     int trial, int is_admin, const char *admin_url)
 {
 	char where[600];
@@ -488,28 +411,28 @@ deny_message(struct text *t, const struct bmsub_eval *ev, int count_wins,
 
 	if (!is_admin) {
 		if (count_wins)
-			text_add(t, "Access suspended: this mail platform has "
+			bm_text_add(t, "Access suspended: this mail platform has "
 			    "more users than its subscription allows.");
 		else if (ev->date_phase == BMSUB_DATE_INVALID)
-			text_add(t, "Access suspended: this mail platform has "
+			bm_text_add(t, "Access suspended: this mail platform has "
 			    "no valid subscription.");
 		else
-			text_add(t, "Access suspended: this mail platform's "
+			bm_text_add(t, "Access suspended: this mail platform's "
 			    "%s has expired.",
 			    trial ? "trial" : "subscription");
-		text_add(t, " Please contact your administrator.");
+		bm_text_add(t, " Please contact your administrator.");
 		return;
 	}
 	if (count_wins)
-		text_add(t, "Too many users (%llu for %llu licensed): remove "
+		bm_text_add(t, "Too many users (%llu for %llu licensed): remove "
 		    "users or extend the subscription %s.",
 		    (unsigned long long)ev->count,
 		    (unsigned long long)ev->users, where);
 	else if (ev->date_phase == BMSUB_DATE_INVALID)
-		text_add(t, "No valid subscription (%s): install a valid "
+		bm_text_add(t, "No valid subscription (%s): install a valid "
 		    "license %s.", reason_of(ev, 0, trial), where);
 	else
-		text_add(t, "Subscription expired: renew it %s.", where);
+		bm_text_add(t, "Subscription expired: renew it %s.", where);
 }
 
 void
@@ -517,7 +440,7 @@ bmsub_decide(const struct bmsub_eval *ev, int is_admin,
     enum bmsub_category cat, int have_recipients, const char *admin_url,
     struct bmsub_verdict *v)
 {
-	struct text banner, msg;
+	struct bm_text banner, msg;
 	int ds, cs, count_wins, web, trial;
 	enum level lvl;
 
@@ -563,7 +486,7 @@ bmsub_decide(const struct bmsub_eval *ev, int is_admin,
 	/* Banners: the worse phase's, then the other phase's when it too
 	 * would show one to this login, then the admin-only notes. A denied
 	 * login sees no banner: its message says everything. */
-	banner = (struct text){ v->banner, sizeof(v->banner), 0 };
+	bm_text_fixed(&banner, v->banner, sizeof(v->banner));
 	if (v->decision != BMSUB_DENY) {
 		if (count_wins) {
 			if (level_has_banner(lvl, is_admin, web))
@@ -577,260 +500,31 @@ bmsub_decide(const struct bmsub_eval *ev, int is_admin,
 				count_banner(&banner, ev);
 		}
 		if (is_admin && web && ev->ceiling_reached) {
-			text_sep(&banner);
-			text_add(&banner, "User limit reached (%llu of %llu "
+			bm_text_sep(&banner, " | ");
+			bm_text_add(&banner, "User limit reached (%llu of %llu "
 			    "allowed): no user can be created.",
 			    (unsigned long long)ev->count,
 			    (unsigned long long)ev->ceiling);
 		}
 		if (is_admin && web && !have_recipients) {
-			text_sep(&banner);
-			text_add(&banner, "No alert recipient is configured: "
+			bm_text_sep(&banner, " | ");
+			bm_text_add(&banner, "No alert recipient is configured: "
 			    "subscription emails reach nobody.");
 		}
 	}
-	text_finish(&banner);
+	bm_text_finish(&banner);
 
-	msg = (struct text){ v->message, sizeof(v->message), 0 };
+	bm_text_fixed(&msg, v->message, sizeof(v->message));
 	if (v->decision == BMSUB_REDIRECT) {
 		v->redirect = admin_url;
 		if (admin_url != NULL && *admin_url != '\0')
-			text_add(&msg, "Subscription action required: see %s",
+			bm_text_add(&msg, "Subscription action required: see %s",
 			    admin_url);
 		else
-			text_add(&msg, "Subscription action required: see "
+			bm_text_add(&msg, "Subscription action required: see "
 			    "the administration console");
 	} else if (v->decision == BMSUB_DENY) {
 		deny_message(&msg, ev, count_wins, trial, is_admin, admin_url);
 	}
-	text_finish(&msg);
-}
-
-/* ------------------------------------------------------------------ */
-/* Timeline. */
-
-/*
- * Timeline event tokens (bmsub_event.what): "starts" (a later starts:
- * the license becomes valid), "notice", "warning", "grace", "blocked"
- * (phase changes of the date; a trial goes to "grace" or "blocked"),
- * "over" (O, count above N), "over-blocked" (O + 1 month), and "email"
- * (an alert due to the administrators: one at notice, warning, trial end
- * and over-blocked; every 2 days from E through grace, and one more at
- * blocked "then every 2 days"; every 7 days from O until over-blocked).
- *
- * The timeline is a handful of arithmetic series (a start, a step, a
- * count): counting never loops, so a hostile grace_days or state time
- * cannot make it slow, and filling merges the series in time order
- * (equal times keep the order of the series table below).
- */
-enum ttext {
-	TT_STARTS, TT_NOTICE, TT_NOTICE_MAIL, TT_WARNING, TT_WARNING_MAIL,
-	TT_GRACE, TT_GRACE_MAIL, TT_BLOCKED, TT_BLOCKED_MAIL,
-	TT_TRIAL_END, TT_TRIAL_MAIL, TT_TRIAL_BLOCKED,
-	TT_OVER, TT_OVER_MAIL, TT_OVER_BLOCKED, TT_OVER_BLOCKED_MAIL
-};
-
-struct series {
-	int64_t at;	/* first event */
-	int64_t step;	/* seconds between events */
-	uint64_t count;
-	const char *what;
-	enum ttext tt;
-};
-
-#define SERIES_MAX 16
-
-static void
-add_series(struct series *s, size_t *ns, int64_t at, int64_t step,
-    uint64_t count, const char *what, enum ttext tt)
-{
-	if (count == 0 || *ns >= SERIES_MAX)
-		return;
-	s[*ns] = (struct series){ at, step, count, what, tt };
-	(*ns)++;
-}
-
-/* Events every step seconds from 'from' while before 'until'. */
-static uint64_t
-count_until(int64_t from, int64_t until, int64_t step)
-{
-	uint64_t span;
-
-	if (until <= from)
-		return 0;
-	span = (uint64_t)until - (uint64_t)from;
-	return (span + (uint64_t)step - 1) / (uint64_t)step;
-}
-
-static void
-event_text(struct bmsub_event *e, enum ttext tt,
-    const struct bmsub_license *lic, const struct bmsub_eval *ev,
-    const struct bmsub_state *st)
-{
-	struct text t = { e->text, sizeof(e->text), 0 };
-	char d[32], b[32];
-
-	bmsub_date_format(ev->expires - 1, d, sizeof(d));
-	bmsub_date_format(ev->block_at, b, sizeof(b));
-	switch (tt) {
-	case TT_STARTS:
-		text_add(&t, "license starts: logins allowed from now on");
-		break;
-	case TT_NOTICE:
-		text_add(&t, "notice period: the subscription is valid through %s",
-		    d);
-		break;
-	case TT_NOTICE_MAIL:
-		text_add(&t, "email to administrators: expiry in 2 months");
-		break;
-	case TT_WARNING:
-		text_add(&t, "warning period: banner for administrators");
-		break;
-	case TT_WARNING_MAIL:
-		text_add(&t, "email to administrators: expiry in 1 month");
-		break;
-	case TT_GRACE:
-		text_add(&t, "expiry: grace of %u days, banner for all users, "
-		    "administrators redirected", lic->grace_days);
-		break;
-	case TT_GRACE_MAIL:
-		text_add(&t, "email reminder");
-		break;
-	case TT_BLOCKED:
-		text_add(&t, "blocked: every login denied, administrators "
-		    "redirected on web services");
-		break;
-	case TT_BLOCKED_MAIL:
-		text_add(&t, "email reminder, then every 2 days");
-		break;
-	case TT_TRIAL_END:
-		if (ev->block_at > ev->expires)
-			text_add(&t, "trial ends: grace of %u days until %s",
-			    lic->grace_days, b);
-		else
-			text_add(&t, "trial ends: every login denied");
-		break;
-	case TT_TRIAL_MAIL:
-		text_add(&t, "email to administrators: trial ended");
-		break;
-	case TT_TRIAL_BLOCKED:
-		text_add(&t, "blocked: every login denied, administrators "
-		    "redirected on web services");
-		break;
-	case TT_OVER:
-		if (st->have_count)
-			text_add(&t, "over the license: %llu users for %u "
-			    "licensed", (unsigned long long)st->count,
-			    lic->users);
-		else
-			text_add(&t, "over the license: more users than %u",
-			    lic->users);
-		break;
-	case TT_OVER_MAIL:
-		text_add(&t, "email reminder (over the license), every 7 days");
-		break;
-	case TT_OVER_BLOCKED:
-		text_add(&t, "over the license for a month: users blocked "
-		    "until the count is reduced");
-		break;
-	case TT_OVER_BLOCKED_MAIL:
-		text_add(&t, "email to administrators: users blocked (over the "
-		    "license)");
-		break;
-	}
-	text_finish(&t);
-}
-
-void
-bmsub_timeline(const struct bmsub_license *lic, const struct bmsub_state *st,
-    struct bmsub_event *out, size_t max, size_t *n)
-{
-	struct series s[SERIES_MAX];
-	uint64_t used[SERIES_MAX] = { 0 };
-	size_t ns = 0, i, filled = 0, best;
-	uint64_t total = 0;
-	int64_t start, from, at, ob;
-	struct bmsub_eval ev;
-
-	if (n != NULL)
-		*n = 0;
-	if (lic == NULL || n == NULL)
-		return;
-	/* The thresholds, exactly as the policy computes them. */
-	bmsub_evaluate(lic, 0, NULL, lic->issued, &ev);
-	start = lic->issued;
-	if (lic->starts != BMSUB_TIME_NONE && lic->starts > start)
-		start = lic->starts;
-
-	/* Before a later "starts" the license is not valid yet. A phase
-	 * already under way when the license starts is entered at the start
-	 * (its email is due then); one over before it never is. */
-	if (start > lic->issued)
-		add_series(s, &ns, start, 0, 1, "starts", TT_STARTS);
-	if (lic->kind != BMSUB_KIND_TRIAL) {
-		if (ev.warning_at > start) {
-			from = ev.notice_at > start ? ev.notice_at : start;
-			add_series(s, &ns, from, 0, 1, "notice", TT_NOTICE);
-			add_series(s, &ns, from, 0, 1, "email", TT_NOTICE_MAIL);
-		}
-		if (ev.expires > start) {
-			from = ev.warning_at > start ? ev.warning_at : start;
-			add_series(s, &ns, from, 0, 1, "warning", TT_WARNING);
-			add_series(s, &ns, from, 0, 1, "email",
-			    TT_WARNING_MAIL);
-		}
-		from = ev.expires > start ? ev.expires : start;
-		if (ev.block_at > from) {
-			add_series(s, &ns, from, 0, 1, "grace", TT_GRACE);
-			add_series(s, &ns, from, 2 * BM_DAY,
-			    count_until(from, ev.block_at, 2 * BM_DAY),
-			    "email", TT_GRACE_MAIL);
-		}
-		from = ev.block_at > start ? ev.block_at : start;
-		add_series(s, &ns, from, 0, 1, "blocked", TT_BLOCKED);
-		add_series(s, &ns, from, 0, 1, "email", TT_BLOCKED_MAIL);
-	} else {
-		from = ev.expires > start ? ev.expires : start;
-		add_series(s, &ns, from, 0, 1,
-		    ev.block_at > from ? "grace" : "blocked", TT_TRIAL_END);
-		add_series(s, &ns, from, 0, 1, "email", TT_TRIAL_MAIL);
-		if (ev.block_at > from)
-			add_series(s, &ns, ev.block_at, 0, 1, "blocked",
-			    TT_TRIAL_BLOCKED);
-	}
-
-	if (st != NULL && st->over_since != BMSUB_TIME_NONE) {
-		ob = bmsub_add_months(st->over_since, 1);
-		add_series(s, &ns, st->over_since, 0, 1, "over", TT_OVER);
-		add_series(s, &ns, st->over_since, 7 * BM_DAY,
-		    count_until(st->over_since, ob, 7 * BM_DAY), "email",
-		    TT_OVER_MAIL);
-		add_series(s, &ns, ob, 0, 1, "over-blocked", TT_OVER_BLOCKED);
-		add_series(s, &ns, ob, 0, 1, "email", TT_OVER_BLOCKED_MAIL);
-	}
-
-	for (i = 0; i < ns; i++)
-		total += s[i].count;	/* each < 2^47 (step >= 1 day) */
-	*n = total > SIZE_MAX ? SIZE_MAX : (size_t)total;
-
-	while (out != NULL && filled < max && filled < *n) {
-		best = ns;
-		for (i = 0; i < ns; i++) {
-			if (used[i] >= s[i].count)
-				continue;
-			at = s[i].at + (int64_t)used[i] * s[i].step;
-			if (best == ns || at < s[best].at +
-			    (int64_t)used[best] * s[best].step)
-				best = i;
-		}
-		if (best == ns)
-			break;
-		memset(&out[filled], 0, sizeof(out[filled]));
-		out[filled].at = s[best].at +
-		    (int64_t)used[best] * s[best].step;
-		out[filled].what = s[best].what;
-		event_text(&out[filled], s[best].tt, lic, &ev, st);
-		used[best]++;
-		filled++;
-	}
+	bm_text_finish(&msg);
 }

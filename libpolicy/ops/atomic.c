@@ -29,7 +29,8 @@ write_all(int fd, const char *p, size_t len)
 }
 
 int
-bm_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+bmsub_file_write_atomic(const char *path, const void *data, size_t len,
+    unsigned mode,
     struct bmsub_error *err)
 {
 	char tmp[PATH_MAX], dir[PATH_MAX];
@@ -55,7 +56,7 @@ bm_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 		goto out;
 	}
 	made = 1;
-	if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 ||
+	if (fchmod(fd, (mode_t)mode) != 0 || write_all(fd, data, len) != 0 ||
 	    fsync(fd) != 0) {
 		r = bm_err(err, BMSUB_E_IO, 0, "%s: write failed: %s", tmp,
 		    strerror(errno));

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* state.c - the versioned state file (SPEC section 4): strict reader,
- * lock, and atomic replacement. */
+/* state.c - the versioned state file (SPEC section 4): strict reader;
+ * see ops/state_write.c for the writer. */
 /*
  * Format, version 1: text, LF line ends, at most 1 MiB, one item a line,
  * fields separated by exactly one space:
@@ -32,9 +32,6 @@
 
 #include "internal.h"
 
-#define STATE_MAX (1024 * 1024)
-#define STATE_MAGIC "bmsub-state"
-#define STATE_TIME_MAX INT64_C(253402300799)
 
 void
 bmsub_state_init(struct bmsub_state *st)
@@ -56,8 +53,8 @@ bmsub_state_clear(struct bmsub_state *st)
 	bmsub_state_init(st);
 }
 
-static int
-key_valid(const char *key)
+int
+bm_key_valid(const char *key)
 {
 	size_t n;
 
@@ -91,8 +88,8 @@ bmsub_state_sent_get(const struct bmsub_state *st, const char *key,
 	return BMSUB_E_NOT_FOUND;
 }
 
-static int
-time_valid(int64_t t)
+int
+bm_time_valid(int64_t t)
 {
 	return t >= 0 && t <= STATE_TIME_MAX;
 }
@@ -103,7 +100,7 @@ bmsub_state_sent_set(struct bmsub_state *st, const char *key, int64_t at)
 	struct bmsub_sent *v;
 	size_t i;
 
-	if (st == NULL || !key_valid(key) || !time_valid(at))
+	if (st == NULL || !bm_key_valid(key) || !bm_time_valid(at))
 		return BMSUB_E_INVALID;
 	for (i = 0; i < st->n_sent; i++) {
 		if (strcmp(st->sent[i].key, key) == 0) {
@@ -130,8 +127,8 @@ cmp_sent(const void *a, const void *b)
 
 /* The first key given twice, by sorting pointers (a hostile 1 MiB file
  * holds some 70,000 entries: no quadratic scan). *dup = NULL if none. */
-static int
-find_dup(const struct bmsub_state *st, const struct bmsub_sent **dup)
+int
+bm_find_dup(const struct bmsub_state *st, const struct bmsub_sent **dup)
 {
 	const struct bmsub_sent **v;
 	size_t i;
@@ -307,7 +304,7 @@ bm_state_parse(const char *buf, size_t len, struct bmsub_state *st,
 			}
 			memcpy(key, rest, (size_t)(sp - rest));
 			key[sp - rest] = '\0';
-			if (!key_valid(key) || parse_time(sp + 1,
+			if (!bm_key_valid(key) || parse_time(sp + 1,
 			    rl - (size_t)(sp - rest) - 1, &t) != 0) {
 				r = bm_err(err, BMSUB_E_CORRUPT, line,
 				    "state line %u: bad sent line", line);
@@ -348,7 +345,7 @@ bm_state_parse(const char *buf, size_t len, struct bmsub_state *st,
 		    "state: truncated (no \"end\" line)");
 		goto out;
 	}
-	if ((r = find_dup(&tmp, &dup)) != 0) {
+	if ((r = bm_find_dup(&tmp, &dup)) != 0) {
 		r = bm_err(err, r, 0, "state: out of memory");
 		goto out;
 	}
@@ -367,8 +364,8 @@ bm_state_parse(const char *buf, size_t len, struct bmsub_state *st,
 	return r;
 }
 
-static int
-state_path(char *buf, size_t size, const char *dir, const char *name,
+int
+bm_state_path(char *buf, size_t size, const char *dir, const char *name,
     struct bmsub_error *err)
 {
 	int n;
@@ -393,7 +390,7 @@ bmsub_state_load(const char *state_dir, struct bmsub_state *st,
 
 	bmsub_state_init(st);
 	bm_err_clear(err);
-	if ((r = state_path(path, sizeof(path), state_dir, "state", err)) != 0)
+	if ((r = bm_state_path(path, sizeof(path), state_dir, "state", err)) != 0)
 		goto out;
 	if ((r = bmsub_file_read(path, STATE_MAX, &buf, &len, err)) != 0) {
 		if (r == BMSUB_E_TOO_LARGE)
@@ -404,204 +401,5 @@ bmsub_state_load(const char *state_dir, struct bmsub_state *st,
 	r = bm_state_parse(buf, len, st, err);
  out:
 	free(buf);
-	return r;
-}
-
-int
-bmsub_state_lock(const char *state_dir, int *fd, struct bmsub_error *err)
-{
-	char path[4096];
-	struct stat sb;
-	int r = BMSUB_E_INTERNAL, f = -1;
-
-	*fd = -1;
-	bm_err_clear(err);
-	if ((r = state_path(path, sizeof(path), state_dir, "lock", err)) != 0)
-		goto out;
-	/* O_NONBLOCK: a FIFO planted there must not hang the CLI. */
-	if ((f = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
-	    O_NONBLOCK, 0600)) == -1) {
-		r = bm_err(err, BMSUB_E_LOCK, 0, "%s: %s", path,
-		    strerror(errno));
-		goto out;
-	}
-	if (fstat(f, &sb) == -1 || !S_ISREG(sb.st_mode)) {
-		r = bm_err(err, BMSUB_E_LOCK, 0, "%s: not a regular file",
-		    path);
-		goto out;
-	}
-	while (flock(f, LOCK_EX) == -1) {
-		if (errno != EINTR) {
-			r = bm_err(err, BMSUB_E_LOCK, 0, "%s: flock: %s",
-			    path, strerror(errno));
-			goto out;
-		}
-	}
-	*fd = f;
-	f = -1; /* transferred */
-	r = 0; /* success */
- out:
-	if (f != -1)
-		close(f);
-	return r;
-}
-
-void
-bmsub_state_unlock(int fd)
-{
-	if (fd >= 0)
-		close(fd);	/* releases the flock */
-}
-
-/* ------------------------------------------------------------------ */
-/* Writing. */
-
-static int
-append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
-    BM_PRINTF(4, 5);
-
-static int
-append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
-{
-	va_list ap;
-	char *nb;
-	size_t ncap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(*buf != NULL ? *buf + *len : NULL,
-	    *buf != NULL ? *cap - *len : 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return BMSUB_E_INTERNAL;
-	if (*buf != NULL && *len + (size_t)n < *cap) {
-		*len += (size_t)n;
-		return BMSUB_OK;
-	}
-	ncap = (*cap == 0 ? 256 : *cap);
-	while (ncap <= *len + (size_t)n)
-		ncap *= 2;
-	if ((nb = realloc(*buf, ncap)) == NULL)
-		return BMSUB_E_NOMEM;
-	*buf = nb;
-	*cap = ncap;
-	va_start(ap, fmt);
-	n = vsnprintf(*buf + *len, *cap - *len, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return BMSUB_E_INTERNAL;
-	*len += (size_t)n;
-	return BMSUB_OK;
-}
-
-/* The text of st; refuses what the reader would call corrupt, so a save
- * can never replace a good file by one nobody can read. */
-int
-bm_state_format(const struct bmsub_state *st, char **out, size_t *outlen,
-    struct bmsub_error *err)
-{
-	static const char *const words[] = {
-		"over-since", "high-water", "refreshed", "notified"
-	};
-	const int64_t tv[] = {
-		st->over_since, st->high_water, st->last_refresh,
-		st->last_notify
-	};
-	const struct bmsub_sent *dup;
-	char *buf = NULL;
-	size_t len = 0, cap = 0, i;
-	int r = BMSUB_E_INTERNAL;
-
-	*out = NULL;
-	*outlen = 0;
-	if ((r = append(&buf, &len, &cap, "%s %d\n", STATE_MAGIC,
-	    BMSUB_STATE_VERSION)) != 0)
-		goto out;
-	if (st->have_count && (r = append(&buf, &len, &cap, "count %llu\n",
-	    (unsigned long long)st->count)) != 0)
-		goto out;
-	for (i = 0; i < sizeof(tv) / sizeof(tv[0]); i++) {
-		if (tv[i] == BMSUB_TIME_NONE)
-			continue;
-		if (!time_valid(tv[i])) {
-			r = bm_err(err, BMSUB_E_INVALID, 0,
-			    "state: %s time %lld out of range", words[i],
-			    (long long)tv[i]);
-			goto out;
-		}
-		if ((r = append(&buf, &len, &cap, "%s %lld\n", words[i],
-		    (long long)tv[i])) != 0)
-			goto out;
-	}
-	for (i = 0; i < st->n_sent; i++) {
-		if (memchr(st->sent[i].key, '\0', sizeof(st->sent[i].key))
-		    == NULL || !key_valid(st->sent[i].key) ||
-		    !time_valid(st->sent[i].at)) {
-			r = bm_err(err, BMSUB_E_INVALID, 0,
-			    "state: bad alert entry %zu", i);
-			goto out;
-		}
-		if ((r = append(&buf, &len, &cap, "sent %s %lld\n",
-		    st->sent[i].key, (long long)st->sent[i].at)) != 0)
-			goto out;
-	}
-	if ((r = find_dup(st, &dup)) != 0)
-		goto out;
-	if (dup != NULL) {
-		r = bm_err(err, BMSUB_E_INVALID, 0, "state: alert %s twice",
-		    dup->key);
-		goto out;
-	}
-	if ((r = append(&buf, &len, &cap, "end\n")) != 0)
-		goto out;
-	if (len > STATE_MAX) {
-		r = bm_err(err, BMSUB_E_INVALID, 0,
-		    "state: larger than %d bytes", STATE_MAX);
-		goto out;
-	}
-	*out = buf;
-	*outlen = len;
-	buf = NULL; /* transferred */
-	r = 0; /* success */
- out:
-	if (r == BMSUB_E_NOMEM)
-		bm_err(err, r, 0, "state: out of memory");
-	free(buf);
-	return r;
-}
-
-int
-bmsub_state_save(const char *state_dir, const struct bmsub_state *st,
-    struct bmsub_error *err)
-{
-	char path[4096];
-	char *text = NULL;
-	size_t len = 0;
-	struct stat sb;
-	int r = BMSUB_E_INTERNAL;
-
-	bm_err_clear(err);
-	if ((r = state_path(path, sizeof(path), state_dir, "state", err)) != 0 ||
-	    (r = bm_state_format(st, &text, &len, err)) != 0)
-		goto out;
-	errno = 0;
-	if (stat(state_dir, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
-		r = bm_err(err, BMSUB_E_IO, 0, "%s: %s", state_dir,
-		    errno ? strerror(errno) : "not a folder");
-		goto out;
-	}
-	/* Readers trust the file; a directory others can write to would let
-	 * them replace it. */
-	if ((sb.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
-	    (sb.st_uid != 0 && sb.st_uid != geteuid())) {
-		r = bm_err(err, BMSUB_E_PERMISSIONS, 0,
-		    "%s: writable by group or others, or owned by another user",
-		    state_dir);
-		goto out;
-	}
-	/* 0644: the PAM module may run in a non-root auth worker. */
-	r = bm_write_atomic(path, text, len, 0644, err);
- out:
-	free(text);
 	return r;
 }

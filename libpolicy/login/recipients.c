@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* recipients.c - the alert recipients file: validation, loading, atomic changes. */
+/* recipients.c - the alert recipients file: validation and loading (the
+ * writer is ops/recipients_write.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,8 +8,6 @@
 
 #include "internal.h"
 
-#define RCPT_FILE "recipients"
-#define RCPT_MAX 65536		/* bytes in the file */
 #define ADDR_MAX 254		/* RFC 5321 path limit minus the brackets */
 #define LOCAL_MAX 64
 
@@ -178,107 +177,4 @@ bmsub_recipients_load(const char *state_dir, struct bmsub_strlist *out,
 	free(buf);
 	free(path);
 	return r;
-}
-
-int
-bmsub_recipients_save(const char *state_dir, const struct bmsub_strlist *l,
-    struct bmsub_error *err)
-{
-	static const char head[] = "# bmsub alert recipients: one address a "
-	    "line. Change with bmsub-check recipients.\n";
-	int r = BMSUB_E_INTERNAL;
-	char *path = NULL, *data = NULL, *p;
-	size_t i, len = sizeof(head) - 1;
-
-	for (i = 0; i < l->n; i++) {
-		if ((r = bmsub_recipients_address_valid(l->v[i], err)) != 0)
-			goto out;
-		len += strlen(l->v[i]) + 1;
-	}
-	if (asprintf(&path, "%s/%s", state_dir, RCPT_FILE) < 0) {
-		path = NULL;
-		r = bm_err(err, BMSUB_E_NOMEM, 0, NULL);
-		goto out;
-	}
-	if ((data = malloc(len + 1)) == NULL) {
-		r = bm_err(err, BMSUB_E_NOMEM, 0, NULL);
-		goto out;
-	}
-	p = stpcpy(data, head);
-	for (i = 0; i < l->n; i++) {
-		p = stpcpy(p, l->v[i]);
-		*p++ = '\n';
-	}
-	/* 0644: the services showing the "no recipient" banner read it */
-	if ((r = bm_write_atomic(path, data, len, 0644, err)) != 0)
-		goto out;
-	r = 0; /* success */
- out:
-	free(data);
-	free(path);
-	return r;
-}
-
-/* Under the state lock: load, apply add (1) or remove (0), save. */
-static int
-change(const char *state_dir, const char *addr, int add,
-    struct bmsub_error *err)
-{
-	int r = BMSUB_E_INTERNAL, lock = -1;
-	struct bmsub_strlist l = { NULL, 0 };
-	size_t i;
-
-	if (add && (r = bmsub_recipients_address_valid(addr, err)) != 0)
-		goto out;
-	if ((r = bmsub_state_lock(state_dir, &lock, err)) != 0)
-		goto out;
-	if ((r = bmsub_recipients_load(state_dir, &l, err)) != 0)
-		goto out;
-	for (i = 0; i < l.n; i++)
-		if (bmsub_recipients_same(l.v[i], addr))
-			break;
-	if (add) {
-		if (i < l.n) {
-			r = bm_err(err, BMSUB_E_FIELD_DUP, 0,
-			    "%s is already a recipient (as %s)", addr, l.v[i]);
-			goto out;
-		}
-		if ((r = bm_strlist_add(&l, addr)) != 0) {
-			r = bm_err(err, r, 0, NULL);
-			goto out;
-		}
-	} else {
-		if (i == l.n) {
-			r = bm_err(err, BMSUB_E_NOT_FOUND, 0,
-			    "%s is not a recipient", addr);
-			goto out;
-		}
-		free(l.v[i]);
-		memmove(&l.v[i], &l.v[i + 1], (l.n - i - 1) * sizeof(l.v[0]));
-		l.n--;
-	}
-	if ((r = bmsub_recipients_save(state_dir, &l, err)) != 0)
-		goto out;
-	r = 0; /* success */
- out:
-	if (lock >= 0)
-		bmsub_state_unlock(lock);
-	bmsub_strlist_free(&l);
-	return r;
-}
-
-int
-bmsub_recipients_add(const char *state_dir, const char *addr,
-    struct bmsub_error *err)
-{
-	return change(state_dir, addr, 1, err);
-}
-
-int
-bmsub_recipients_remove(const char *state_dir, const char *addr,
-    struct bmsub_error *err)
-{
-	if (addr == NULL || addr[0] == '\0')
-		return bm_err(err, BMSUB_E_INVALID, 0, "empty address");
-	return change(state_dir, addr, 0, err);
 }

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* state_write.c - the state's writer (SPEC section 4): lock, format and
+ * atomic replacement; only bmsub-check writes, under the lock. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int
+bmsub_state_lock(const char *state_dir, int *fd, struct bmsub_error *err)
+{
+	char path[4096];
+	struct stat sb;
+	int r = BMSUB_E_INTERNAL, f = -1;
+
+	*fd = -1;
+	bm_err_clear(err);
+	if ((r = bm_state_path(path, sizeof(path), state_dir, "lock", err)) != 0)
+		goto out;
+	/* O_NONBLOCK: a FIFO planted there must not hang the CLI. */
+	if ((f = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK, 0600)) == -1) {
+		r = bm_err(err, BMSUB_E_LOCK, 0, "%s: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	if (fstat(f, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		r = bm_err(err, BMSUB_E_LOCK, 0, "%s: not a regular file",
+		    path);
+		goto out;
+	}
+	while (flock(f, LOCK_EX) == -1) {
+		if (errno != EINTR) {
+			r = bm_err(err, BMSUB_E_LOCK, 0, "%s: flock: %s",
+			    path, strerror(errno));
+			goto out;
+		}
+	}
+	*fd = f;
+	f = -1; /* transferred */
+	r = 0; /* success */
+ out:
+	if (f != -1)
+		close(f);
+	return r;
+}
+
+void
+bmsub_state_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);	/* releases the flock */
+}
+
+/* The text of st; refuses what the reader would call corrupt, so a save
+ * can never replace a good file by one nobody can read. */
+int
+bm_state_format(const struct bmsub_state *st, char **out, size_t *outlen,
+    struct bmsub_error *err)
+{
+	static const char *const words[] = {
+		"over-since", "high-water", "refreshed", "notified"
+	};
+	const int64_t tv[] = {
+		st->over_since, st->high_water, st->last_refresh,
+		st->last_notify
+	};
+	const struct bmsub_sent *dup;
+	struct bm_text t;
+	size_t i;
+	int r = BMSUB_E_INTERNAL;
+
+	*out = NULL;
+	*outlen = 0;
+	bm_text_dynamic(&t);
+	bm_text_add(&t, "%s %d\n", STATE_MAGIC, BMSUB_STATE_VERSION);
+	if (st->have_count)
+		bm_text_add(&t, "count %llu\n", (unsigned long long)st->count);
+	for (i = 0; i < sizeof(tv) / sizeof(tv[0]); i++) {
+		if (tv[i] == BMSUB_TIME_NONE)
+			continue;
+		if (!bm_time_valid(tv[i])) {
+			r = bm_err(err, BMSUB_E_INVALID, 0,
+			    "state: %s time %lld out of range", words[i],
+			    (long long)tv[i]);
+			goto out;
+		}
+		bm_text_add(&t, "%s %lld\n", words[i], (long long)tv[i]);
+	}
+	for (i = 0; i < st->n_sent; i++) {
+		if (memchr(st->sent[i].key, '\0', sizeof(st->sent[i].key))
+		    == NULL || !bm_key_valid(st->sent[i].key) ||
+		    !bm_time_valid(st->sent[i].at)) {
+			r = bm_err(err, BMSUB_E_INVALID, 0,
+			    "state: bad alert entry %zu", i);
+			goto out;
+		}
+		bm_text_add(&t, "sent %s %lld\n", st->sent[i].key,
+		    (long long)st->sent[i].at);
+	}
+	if ((r = bm_find_dup(st, &dup)) != 0)
+		goto out;
+	if (dup != NULL) {
+		r = bm_err(err, BMSUB_E_INVALID, 0, "state: alert %s twice",
+		    dup->key);
+		goto out;
+	}
+	bm_text_add(&t, "end\n");
+	if (t.len > STATE_MAX) {
+		r = bm_err(err, BMSUB_E_INVALID, 0,
+		    "state: larger than %d bytes", STATE_MAX);
+		goto out;
+	}
+	if ((r = bm_text_take(&t, out, outlen)) != 0) {
+		r = bm_err(err, r, 0, "state: out of memory");
+		goto out;
+	}
+	r = 0; /* success */
+ out:
+	bm_text_free(&t);
+	return r;
+}
+
+int
+bmsub_state_save(const char *state_dir, const struct bmsub_state *st,
+    struct bmsub_error *err)
+{
+	char path[4096];
+	char *text = NULL;
+	size_t len = 0;
+	struct stat sb;
+	int r = BMSUB_E_INTERNAL;
+
+	bm_err_clear(err);
+	if ((r = bm_state_path(path, sizeof(path), state_dir, "state", err)) != 0 ||
+	    (r = bm_state_format(st, &text, &len, err)) != 0)
+		goto out;
+	errno = 0;
+	if (stat(state_dir, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+		r = bm_err(err, BMSUB_E_IO, 0, "%s: %s", state_dir,
+		    errno ? strerror(errno) : "not a folder");
+		goto out;
+	}
+	/* Readers trust the file; a directory others can write to would let
+	 * them replace it. */
+	if ((sb.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
+	    (sb.st_uid != 0 && sb.st_uid != geteuid())) {
+		r = bm_err(err, BMSUB_E_PERMISSIONS, 0,
+		    "%s: writable by group or others, or owned by another user",
+		    state_dir);
+		goto out;
+	}
+	/* 0644: the PAM module may run in a non-root auth worker. */
+	r = bmsub_file_write_atomic(path, text, len, 0644, err);
+ out:
+	free(text);
+	return r;
+}
