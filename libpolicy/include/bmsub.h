@@ -91,7 +91,20 @@ BMSUB_API int bmsub_time_parse(const char *s, int end_of_day, int64_t *out);
 /* Calendar months (n may be negative): same day and time, clamped to the
  * last day of the target month. */
 BMSUB_API int64_t bmsub_add_months(int64_t t, int n);
-/* "YYYY-MM-DDTHH:MM:SSZ" (buf >= 21 bytes) and "YYYY-MM-DD" (>= 11). */
+/* The one date formatter. Styles: */
+enum bmsub_tstyle {
+	BMSUB_TS_ISO,		/* "2027-07-01T00:00:00Z" (files, JSON) */
+	BMSUB_TS_DATE,		/* "2027-07-01" */
+	BMSUB_TS_LAST_DAY,	/* date of t - 1 s: the last day an expires covers */
+	BMSUB_TS_HUMAN,		/* "2027-07-01 00:00:00 UTC" */
+	BMSUB_TS_RFC5322	/* "Thu, 01 Jul 2027 00:00:00 +0000" (mail Date:) */
+};
+#define BMSUB_TIME_STR_MAX 40	/* enough for every style */
+/* Formats t into buf and returns buf (so it can stand in a printf
+ * argument list); BMSUB_TIME_NONE gives none ("none" when NULL). */
+BMSUB_API const char *bmsub_time_str(int64_t t, enum bmsub_tstyle style,
+    const char *none, char *buf, size_t size);
+/* Shorthands: BMSUB_TS_ISO (buf >= 21 bytes), BMSUB_TS_DATE (>= 11). */
 BMSUB_API void bmsub_time_format(int64_t t, char *buf, size_t size);
 BMSUB_API void bmsub_date_format(int64_t t, char *buf, size_t size);
 

@@ -152,38 +152,68 @@ bmsub_add_months(int64_t t, int n)
 	return r;
 }
 
-/* Formats t with or without its time of day; "none" for BMSUB_TIME_NONE.
- * snprintf truncates safely for any size, including 0. */
-static void
-format(int64_t t, int with_time, char *buf, size_t size)
+static const char *const wdays[7] = {
+	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
+};
+static const char *const months[12] = {
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+};
+
+/* The one date formatter: every time a person or a file reads. No
+ * localtime, no locale; snprintf truncates safely for any size. */
+const char *
+bmsub_time_str(int64_t t, enum bmsub_tstyle style, const char *none,
+    char *buf, size_t size)
 {
 	int64_t days, sod, y;
-	unsigned m, d;
+	unsigned m, d, hh, mm, ss;
 
 	if (buf == NULL || size == 0)
-		return;
+		return "";
 	if (t == BMSUB_TIME_NONE) {
-		snprintf(buf, size, "none");
-		return;
+		snprintf(buf, size, "%s", none != NULL ? none : "none");
+		return buf;
 	}
+	if (style == BMSUB_TS_LAST_DAY)
+		t = t == INT64_MIN + 1 ? t : t - 1;
 	split_time(t, &days, &sod);
 	civil_from_days(days, &y, &m, &d);
-	if (with_time)
+	hh = (unsigned)(sod / 3600);
+	mm = (unsigned)(sod / 60 % 60);
+	ss = (unsigned)(sod % 60);
+	switch (style) {
+	case BMSUB_TS_ISO:
 		snprintf(buf, size, "%04lld-%02u-%02uT%02u:%02u:%02uZ",
-		    (long long)y, m, d, (unsigned)(sod / 3600),
-		    (unsigned)(sod / 60 % 60), (unsigned)(sod % 60));
-	else
+		    (long long)y, m, d, hh, mm, ss);
+		break;
+	case BMSUB_TS_HUMAN:
+		snprintf(buf, size, "%04lld-%02u-%02u %02u:%02u:%02u UTC",
+		    (long long)y, m, d, hh, mm, ss);
+		break;
+	case BMSUB_TS_RFC5322:
+		/* 1970-01-01 was a Thursday */
+		snprintf(buf, size, "%s, %02u %s %04lld %02u:%02u:%02u +0000",
+		    wdays[((days % 7) + 7 + 4) % 7], d, months[(m - 1) % 12],
+		    (long long)y, hh, mm, ss);
+		break;
+	case BMSUB_TS_DATE:
+	case BMSUB_TS_LAST_DAY:
+	default:
 		snprintf(buf, size, "%04lld-%02u-%02u", (long long)y, m, d);
+		break;
+	}
+	return buf;
 }
 
 void
 bmsub_time_format(int64_t t, char *buf, size_t size)
 {
-	format(t, 1, buf, size);
+	bmsub_time_str(t, BMSUB_TS_ISO, NULL, buf, size);
 }
 
 void
 bmsub_date_format(int64_t t, char *buf, size_t size)
 {
-	format(t, 0, buf, size);
+	bmsub_time_str(t, BMSUB_TS_DATE, NULL, buf, size);
 }

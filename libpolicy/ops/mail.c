@@ -56,39 +56,10 @@ sb_printf(struct sbuf *b, const char *fmt, ...)
 	b->len += (size_t)w;
 }
 
-static const char *const wdays[7] = {
-	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
-};
-static const char *const months[12] = {
-	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
-};
-
 void
 bmsub_mail_date(int64_t t, char *buf, size_t size)
 {
-	char iso[32];
-	int64_t days;
-	unsigned mon;
-
-	if (size == 0)
-		return;
-	/* "YYYY-MM-DDTHH:MM:SSZ", rearranged: no localtime, no locale */
-	bmsub_time_format(t, iso, sizeof(iso));
-	if (strlen(iso) != 20) {
-		buf[0] = '\0';
-		return;
-	}
-	days = t / BM_DAY - (t % BM_DAY < 0);
-	mon = (unsigned)(iso[5] - '0') * 10 + (unsigned)(iso[6] - '0');
-	if (mon < 1 || mon > 12) {
-		buf[0] = '\0';
-		return;
-	}
-	/* 1970-01-01 was a Thursday */
-	snprintf(buf, size, "%s, %.2s %s %.4s %.8s +0000",
-	    wdays[((days % 7) + 7 + 4) % 7], iso + 8, months[mon - 1], iso,
-	    iso + 11);
+	bmsub_time_str(t, BMSUB_TS_RFC5322, "", buf, size);
 }
 
 /* A copy fit for a header or the body: controls become '?'. */
@@ -184,28 +155,14 @@ put_wrapped(struct sbuf *b, const char *text)
 static void
 when(int64_t t, char *buf, size_t size)
 {
-	char iso[32];
-
-	if (t == BMSUB_TIME_NONE) {
-		snprintf(buf, size, "(no date)");
-		return;
-	}
-	bmsub_time_format(t, iso, sizeof(iso));
-	if (strlen(iso) == 20) {
-		iso[10] = ' ';
-		iso[19] = '\0';
-	}
-	snprintf(buf, size, "%s UTC", iso);
+	bmsub_time_str(t, BMSUB_TS_HUMAN, "(no date)", buf, size);
 }
 
 /* The last day a license covers: the day of E - 1 second. */
 static void
 last_day(int64_t e, char *buf, size_t size)
 {
-	if (e == BMSUB_TIME_NONE)
-		snprintf(buf, size, "(no date)");
-	else
-		bmsub_date_format(e - 1, buf, size);
+	bmsub_time_str(e, BMSUB_TS_LAST_DAY, "(no date)", buf, size);
 }
 
 static const char *
