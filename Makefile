@@ -61,8 +61,8 @@ LOGIN_SRC := $(sort $(wildcard libpolicy/login/*.c))
 OPS_SRC := $(sort $(wildcard libpolicy/ops/*.c))
 LIB_SRC := $(LOGIN_SRC) $(OPS_SRC)
 PAM_SRC := $(sort $(wildcard pam_bmsub/*.c))
-CHECK_SRC := $(sort $(wildcard tools/check*.c))
-SIGN_SRC := $(sort $(wildcard tools/sign*.c))
+CHECK_SRC := $(sort $(wildcard tools/check/*.c)) tools/common/json.c
+SIGN_SRC := $(sort $(wildcard tools/sign/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TESTLIB_SRC := $(sort $(wildcard tests/unit/tlib*.c))
 

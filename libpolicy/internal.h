@@ -106,4 +106,31 @@ int bm_roster_count(const char *buf, size_t len, const char *name,
     const struct bmsub_strlist *exclude, uint64_t *count,
     struct bmsub_error *err);
 
+/* --- context (login/context.c), for the operators' calls in ops/ --- */
+/* What a context holds, as bm_ctx_view shows it to its callback: every
+ * pointer is into the context and valid only during the callback. */
+struct bm_ctx_view {
+	const char *conf_path;
+	const struct bmsub_config *cfg;
+	const struct bmsub_keyring *kr;		/* NULL when keys_err != 0 */
+	int keys_err;
+	const struct bmsub_error *keys_error;
+	const struct bmsub_strlist *keys_notes;
+	int lic_err;
+	const struct bmsub_error *lic_error;
+	const struct bmsub_license *lic;	/* NULL when lic_err != 0 */
+	int st_err;
+	const struct bmsub_error *st_error;
+	const struct bmsub_state *st;		/* NULL when st_err != 0 */
+	int rcpt_err;
+	const struct bmsub_error *rcpt_error;
+	const struct bmsub_strlist *rcpt;
+};
+typedef int bm_ctx_view_fn(const struct bm_ctx_view *v, void *arg);
+/* Revalidates ctx as bmsub_ctx_decide does, then calls fn under the
+ * context's lock (fn must not call into ctx). A refresh error, else what
+ * fn returns. */
+int bm_ctx_view(struct bmsub_ctx *ctx, const struct bmsub_log *log,
+    bm_ctx_view_fn *fn, void *arg, struct bmsub_error *err);
+
 #endif

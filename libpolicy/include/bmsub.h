@@ -453,6 +453,147 @@ BMSUB_API int bmsub_ctx_decide(struct bmsub_ctx *ctx,
     struct bmsub_result *res, struct bmsub_error *err);
 
 /* ------------------------------------------------------------------ */
+/* Report (ops): a snapshot of everything an operator's command shows,
+ * taken from a context, i.e. from the very cache bmsub_ctx_decide answers
+ * logins from. */
+
+#define BMSUB_REPORT_EVENTS_MAX 512
+
+/*
+ * Everything below is owned by the report (bmsub_report_free): a deep copy
+ * taken under the context's lock, so it stays valid and consistent while
+ * other threads go on using (and reloading) the context. Each part has
+ * err (0 or an enum bmsub_err) and error (its detail); when err != 0 the
+ * part's data is empty as described.
+ */
+struct bmsub_report {
+	int64_t now;			/* T as given */
+	char *conf_path;		/* the configuration file read */
+	struct bmsub_config *config;	/* the configuration in use */
+	struct {			/* config->keys_dir */
+		int err;		/* the folder could not be used: no key
+					 * is trusted and license.err is it too */
+		struct bmsub_error error;
+		size_t count;		/* keys trusted */
+		struct bmsub_strlist notes; /* warnings of the load: a key
+					 * file skipped, no such folder */
+	} keys;
+	struct {			/* config->license */
+		int err;		/* 0: lic verifies; BMSUB_E_NO_LICENSE,
+					 * BMSUB_E_BAD_SIGNATURE, ... */
+		struct bmsub_error error;
+		struct bmsub_license lic;	/* zeroed when err != 0 */
+	} license;
+	struct {			/* config->state_dir/state */
+		int err;		/* 0; BMSUB_E_NOT_FOUND: none yet;
+					 * BMSUB_E_CORRUPT: damaged; others:
+					 * cannot be read (permissions, I/O) */
+		struct bmsub_error error;
+		struct bmsub_state st;	/* bmsub_state_init'ed when err != 0 */
+	} state;
+	struct {			/* config->state_dir/recipients */
+		int err;		/* 0 (a missing file is no recipient) */
+		struct bmsub_error error;
+		struct bmsub_strlist list;	/* empty when err != 0 */
+	} recipients;
+	/* bmsub_evaluate(license, state, now): the policy's view of now */
+	struct bmsub_eval eval;
+	/* bmsub_timeline of the license and state, in time order; empty
+	 * without a valid license */
+	struct {
+		struct bmsub_event *v;
+		size_t n;		/* entries in v, at most
+					 * BMSUB_REPORT_EVENTS_MAX */
+		size_t total;		/* events that exist (> n when cut) */
+		size_t next;		/* index of the first event after
+					 * eval.effective; n when none */
+	} events;
+};
+
+/* Brings ctx up to date with the files (as bmsub_ctx_decide does; log
+ * receives what a reload says) and takes the snapshot at now. Fails only
+ * when the configuration cannot be used (BMSUB_E_CONFIG or the reader's
+ * error, as bmsub_ctx_decide) or on BMSUB_E_NOMEM; a missing license,
+ * damaged state... are parts of the report. */
+BMSUB_API int bmsub_ctx_report(struct bmsub_ctx *ctx,
+    const struct bmsub_log *log, int64_t now, struct bmsub_report **out,
+    struct bmsub_error *err);
+BMSUB_API void bmsub_report_free(struct bmsub_report *rep);
+
+/* ------------------------------------------------------------------ */
+/* Installing a license (ops): the checks an install makes, then the atomic
+ * replacement of the configured license file. One call for every program
+ * that installs (bmsub-check install, a web page). */
+
+/* What the checks find, bits of bmsub_install.found, at now on the
+ * policy's clock (the state's H applies). */
+#define BMSUB_INSTALL_NOT_STARTED 0x1u	/* starts after now: would deny everyone */
+#define BMSUB_INSTALL_EXPIRED 0x2u	/* past E + G: would deny everyone */
+#define BMSUB_INSTALL_IN_GRACE 0x4u	/* past E, in grace: a warning only */
+#define BMSUB_INSTALL_UNDER_COUNT 0x8u	/* N < C: covers fewer users than the
+					 * state counts (N, not the ceiling M) */
+/* The findings that refuse an install unless BMSUB_INSTALL_FORCE. */
+#define BMSUB_INSTALL_REFUSING (BMSUB_INSTALL_NOT_STARTED | \
+    BMSUB_INSTALL_EXPIRED | BMSUB_INSTALL_UNDER_COUNT)
+/* flags of bmsub_ctx_license_install */
+#define BMSUB_INSTALL_FORCE 0x1u
+
+struct bmsub_install {
+	int keys_err;		/* the context's keys folder error, 0 if usable */
+	int verified;		/* the text verifies: lic is filled */
+	int verify_err;		/* why it does not (detail in err), else 0 */
+	struct bmsub_license lic;	/* the candidate, when verified */
+	struct bmsub_eval eval;	/* the candidate evaluated at now */
+	int have_count;		/* the state has a count C */
+	uint64_t count;		/* C */
+	unsigned found;		/* BMSUB_INSTALL_* */
+	const char *refused;	/* NULL, or why it was not installed:
+				 * "not-yet-valid", "expired", "over-count" */
+	int installed;		/* config->license was replaced */
+};
+
+/* Verifies text against the context's trusted keys and makes the checks
+ * at now against its state. 0 when the text verifies (findings in res),
+ * else the verification error (res->verify_err, detail in err). Writes
+ * nothing. */
+BMSUB_API int bmsub_ctx_license_check(struct bmsub_ctx *ctx,
+    const struct bmsub_log *log, const char *text, size_t len, int64_t now,
+    struct bmsub_install *res, struct bmsub_error *err);
+/*
+ * Under the state lock: bmsub_ctx_license_check, then, unless a refusing
+ * finding stands and flags lack BMSUB_INSTALL_FORCE, replaces the
+ * configured license file by text (bmsub_file_write_atomic, 0644). The
+ * context (and every other one: the module's) sees the new license at its
+ * next call. Returns 0 when the checks ran: res->installed, or
+ * res->refused says why not; else the verification error
+ * (res->verify_err != 0), the lock or the write error.
+ */
+BMSUB_API int bmsub_ctx_license_install(struct bmsub_ctx *ctx,
+    const struct bmsub_log *log, const char *text, size_t len, int64_t now,
+    unsigned flags, struct bmsub_install *res, struct bmsub_error *err);
+
+/* ------------------------------------------------------------------ */
+/* State updates (ops): rules the writers of the state share. The caller
+ * holds the state lock and saves. */
+
+/* Raises the clock high-water mark: H = max(H, now). 1 when H moved. */
+BMSUB_API int bmsub_state_saw_time(struct bmsub_state *st, int64_t now);
+/*
+ * A user count: C = count, refreshed = now; O, on the policy's clock
+ * max(now, H - 1 day, issued), is set when C > N is first seen, kept while
+ * C > N (a refresh never postpones the block) and cleared when C <= N;
+ * without a valid license (lic NULL) there is no N and O is kept as it is;
+ * then bmsub_state_saw_time. Returns what bmsub_state_saw_time returned.
+ */
+BMSUB_API int bmsub_state_refresh(struct bmsub_state *st,
+    const struct bmsub_license *lic, uint64_t count, int64_t now);
+/* Keeps the bytes of a damaged state_dir/state as state_dir/state.corrupt
+ * (bmsub_file_write_atomic, replacing an older one) for a person to look
+ * at; the caller then saves a new state over the damaged one. */
+BMSUB_API int bmsub_state_quarantine(const char *state_dir,
+    struct bmsub_error *err);
+
+/* ------------------------------------------------------------------ */
 /* alerts and recipients (ops) */
 
 /* A recipient address must be plausible: local@domain, at most 254 bytes,

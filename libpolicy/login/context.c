@@ -61,17 +61,25 @@ struct bmsub_ctx {
 	size_t n_keyfiles;
 	struct bmsub_keyring *kr;
 	int keys_err;			/* why kr is NULL */
+	struct bmsub_error keys_error;
+	struct bmsub_strlist keys_notes; /* warnings of the last load */
 
 	struct fstamp lic_st;
 	int lic_err;			/* 0 when lic is valid */
+	struct bmsub_error lic_error;
 	struct bmsub_license lic;
 
 	struct fstamp state_st;
 	int have_state;
+	int st_err;			/* 0 when have_state */
+	struct bmsub_error st_error;
 	struct bmsub_state st;
 
 	struct fstamp rcpt_st;
 	int have_recipients;
+	int rcpt_err;
+	struct bmsub_error rcpt_error;
+	struct bmsub_strlist rcpt;	/* empty when rcpt_err != 0 */
 };
 
 static int
@@ -161,11 +169,40 @@ ctx_unload(struct bmsub_ctx *ctx)
 	keyfiles_clear(ctx);
 	bmsub_keyring_free(ctx->kr);
 	ctx->kr = NULL;
+	ctx->keys_err = 0;
+	bm_err_clear(&ctx->keys_error);
+	bmsub_strlist_free(&ctx->keys_notes);
 	bmsub_state_clear(&ctx->st);
 	ctx->have_state = 0;
+	ctx->st_err = BMSUB_E_NOT_FOUND;
+	bm_err_clear(&ctx->st_error);
 	ctx->lic_err = BMSUB_E_NO_LICENSE;
+	bm_err_clear(&ctx->lic_error);
 	memset(&ctx->lic, 0, sizeof(ctx->lic));
 	ctx->have_recipients = 0;
+	ctx->rcpt_err = 0;
+	bm_err_clear(&ctx->rcpt_error);
+	bmsub_strlist_free(&ctx->rcpt);
+}
+
+/* Passes the keyring loader's messages on to the caller's log and keeps
+ * its warnings (a key file skipped, no keys folder) for bmsub_ctx_report:
+ * an operator's command shows them although the keys were loaded before. */
+struct keys_tee {
+	const struct bmsub_log *log;
+	struct bmsub_strlist *notes;
+};
+
+static void
+keys_tee_fn(void *arg, int priority, const char *msg)
+{
+	struct keys_tee *t = arg;
+
+	/* a note that cannot be kept is only missing from a report */
+	if (priority <= LOG_WARNING)
+		(void)bm_strlist_add(t->notes, msg);
+	if (t->log != NULL && t->log->fn != NULL)
+		t->log->fn(t->log->arg, priority, msg);
 }
 
 static int
@@ -190,12 +227,16 @@ load_keys(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 	struct dirent *de;
 	struct keyfile *kf = NULL, *tmp;
 	struct bmsub_error e;
+	struct keys_tee tee = { log, &ctx->keys_notes };
+	struct bmsub_log tee_log = { keys_tee_fn, &tee };
 	size_t n = 0, cap = 0;
 	int r = BMSUB_E_INTERNAL;
 
 	keyfiles_clear(ctx);
 	bmsub_keyring_free(ctx->kr);
 	ctx->kr = NULL;
+	bmsub_strlist_free(&ctx->keys_notes);
+	bm_err_clear(&ctx->keys_error);
 
 	fstamp_take(dir, &ctx->keys_dir_st);
 	if ((d = opendir(dir)) != NULL) {
@@ -227,12 +268,13 @@ load_keys(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 	 * license error says why; the login path then denies (fail closed). */
 	memset(&e, 0, sizeof(e));
 	ctx->keys_err = 0;
-	if ((r = bmsub_keyring_load(dir, log, &ctx->kr, &e)) != 0) {
+	if ((r = bmsub_keyring_load(dir, &tee_log, &ctx->kr, &e)) != 0) {
 		bm_log(log, LOG_ERR, "trusted keys %s: %s (%s)", dir, e.msg,
 		    bmsub_err_token(r));
 		bmsub_keyring_free(ctx->kr);
 		ctx->kr = NULL;
 		ctx->keys_err = r;
+		ctx->keys_error = e;
 	}
 	r = 0; /* success */
  out:
@@ -274,6 +316,7 @@ load_license(struct bmsub_ctx *ctx, const struct bmsub_log *log)
 		    "from %s", ctx->cfg->cfg->keys_dir);
 	else
 		ctx->lic_err = bmsub_license_load(path, ctx->kr, &ctx->lic, &e);
+	ctx->lic_error = e;
 	if (ctx->lic_err == 0) {
 		bm_log(log, LOG_DEBUG, "license %s loaded: id %s, %u users",
 		    path, ctx->lic.id, ctx->lic.users);
@@ -301,6 +344,8 @@ load_state(struct bmsub_ctx *ctx, const struct bmsub_log *log)
 	fstamp_take(ctx->state_path, &ctx->state_st);
 	r = bmsub_state_load(ctx->cfg->cfg->state_dir, &ctx->st, &e);
 	ctx->have_state = (r == 0);
+	ctx->st_err = r;
+	ctx->st_error = e;
 	if (r != 0) {
 		bmsub_state_clear(&ctx->st);
 		bmsub_state_init(&ctx->st);
@@ -317,13 +362,16 @@ load_recipients(struct bmsub_ctx *ctx, const struct bmsub_log *log)
 	int r;
 
 	memset(&e, 0, sizeof(e));
+	bmsub_strlist_free(&ctx->rcpt);
 	fstamp_take(ctx->rcpt_path, &ctx->rcpt_st);
 	r = bmsub_recipients_load(ctx->cfg->cfg->state_dir, &l, &e);
 	if (r != 0)
 		bm_log(log, LOG_WARNING, "recipients %s: %s (%s)",
 		    ctx->rcpt_path, e.msg, bmsub_err_token(r));
 	ctx->have_recipients = (r == 0 && l.n > 0);
-	bmsub_strlist_free(&l);
+	ctx->rcpt_err = r;
+	ctx->rcpt_error = e;
+	ctx->rcpt = l;	/* transferred */
 }
 
 /* Loads the config and everything it names. On error ctx is unloaded. */
@@ -427,6 +475,7 @@ bmsub_ctx_new(const char *conf_path, struct bmsub_ctx **out,
 	}
 	bmsub_state_init(&ctx->st);
 	ctx->lic_err = BMSUB_E_NO_LICENSE;
+	ctx->st_err = BMSUB_E_NOT_FOUND;
 	*out = ctx;
 	ctx = NULL;	/* transferred */
 	r = 0; /* success */
@@ -548,5 +597,46 @@ bmsub_ctx_decide(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 	} else {
 		memset(res, 0, sizeof(*res));
 	}
+	return r;
+}
+
+/*
+ * For the operators' calls (ops/report.c, ops/install.c): brings the cache
+ * up to date as bmsub_ctx_decide does, then lets fn read it with the lock
+ * held, so that what it copies is one consistent load. fn must not call
+ * into ctx. Returns a refresh error, else what fn returns.
+ */
+int
+bm_ctx_view(struct bmsub_ctx *ctx, const struct bmsub_log *log,
+    bm_ctx_view_fn *fn, void *arg, struct bmsub_error *err)
+{
+	struct bm_ctx_view v;
+	int r = BMSUB_E_INTERNAL;
+
+	if (ctx == NULL || fn == NULL)
+		return bm_err(err, BMSUB_E_INVALID, 0, "missing argument");
+	if (pthread_mutex_lock(&ctx->lock) != 0)
+		return bm_err(err, BMSUB_E_INTERNAL, 0, "mutex");
+	if ((r = refresh(ctx, log, err)) != 0)
+		goto out;
+	memset(&v, 0, sizeof(v));
+	v.conf_path = ctx->conf_path;
+	v.cfg = ctx->cfg->cfg;
+	v.kr = ctx->kr;
+	v.keys_err = ctx->keys_err;
+	v.keys_error = &ctx->keys_error;
+	v.keys_notes = &ctx->keys_notes;
+	v.lic_err = ctx->lic_err;
+	v.lic_error = &ctx->lic_error;
+	v.lic = ctx->lic_err == 0 ? &ctx->lic : NULL;
+	v.st_err = ctx->have_state ? 0 : ctx->st_err;
+	v.st_error = &ctx->st_error;
+	v.st = ctx->have_state ? &ctx->st : NULL;
+	v.rcpt_err = ctx->rcpt_err;
+	v.rcpt_error = &ctx->rcpt_error;
+	v.rcpt = &ctx->rcpt;
+	r = fn(&v, arg);
+ out:
+	pthread_mutex_unlock(&ctx->lock);
 	return r;
 }

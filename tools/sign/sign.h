@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* sign.h - shared declarations of bmsub-sign's subcommand files. */
+/* sign.h - what bmsub-sign's subcommand files share. */
 #ifndef BMSUB_SIGN_H
 #define BMSUB_SIGN_H
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* sign.c - bmsub-sign, the vendor's CLI: subcommand table and shared helpers. */
+/* main.c - bmsub-sign, the vendor's CLI: subcommand table and shared helpers. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>

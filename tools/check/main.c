@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* check.c - bmsub-check, the operator's CLI: options, command table, loading. */
-#include <errno.h>
-#include <stdarg.h>
+/* main.c - bmsub-check, the operator's CLI: global options and the command table. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
 
-#include "check.h"
+#include "cli.h"
 
 static const struct {
 	const char *name;
@@ -30,6 +28,7 @@ static const struct {
 	{ "metrics", cmd_metrics, EXIT_USAGE, "metrics [--output FILE]", "Prometheus text format" },
 	{ "clock", cmd_clock, EXIT_USAGE, "clock reset", "forget the clock high-water mark" },
 };
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static void
 usage(FILE *f)
@@ -38,69 +37,10 @@ usage(FILE *f)
 
 	fprintf(f, "Usage: bmsub-check [-c CONF] [--json] [--at TIME] COMMAND [ARGS]\n\n"
 	    "Commands:\n");
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %-38s %s\n", commands[i].usage, commands[i].help);
 	fprintf(f, "\nTIME is YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC). "
 	    "Default CONF: %s\n", BMSUB_DEFAULT_CONF);
-}
-
-/* The last problem told on stderr, for the --json fallback object. */
-static char last_msg[512];
-
-static void
-vwarn(const char *fmt, va_list ap, const char *suffix)
-{
-	vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
-	fprintf(stderr, "bmsub-check: %s%s\n", last_msg, suffix);
-}
-
-void
-cli_warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vwarn(fmt, ap, "");
-	va_end(ap);
-}
-
-int
-cli_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vwarn(fmt, ap, " (see bmsub-check --help)");
-	va_end(ap);
-	return EXIT_USAGE;
-}
-
-int
-cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-void
-cli_raise_high_water(struct cli *c, struct bmsub_state *st)
-{
-	if (st->high_water != BMSUB_TIME_NONE && st->high_water >= c->now)
-		return;
-	st->high_water = c->now;
-	if (c->at_given && c->now > (int64_t)time(NULL) + 86400)
-		cli_warn("warning: --at is ahead of the real clock: the state "
-		    "now records it as the latest time seen, so earlier times "
-		    "count as it until 'bmsub-check clock reset'");
 }
 
 static void
@@ -109,42 +49,6 @@ log_stderr(void *arg, int priority, const char *msg)
 	(void)arg;
 	if (priority <= LOG_WARNING)
 		fprintf(stderr, "bmsub-check: %s\n", msg);
-}
-
-int
-cli_view_load(struct cli *c, struct cli_view *v)
-{
-	struct bmsub_error err;
-	int r;
-
-	memset(v, 0, sizeof(*v));
-	bmsub_state_init(&v->st);
-	/* Keys that cannot be trusted leave no valid license (as at login):
-	 * reported as the license's problem, not a usage error. */
-	r = bmsub_keyring_load(c->cfg->keys_dir, &c->log, &v->kr, &err);
-	if (r != 0) {
-		v->lic_err = r;
-		v->lic_error = err;
-		bmsub_keyring_free(v->kr);
-		v->kr = NULL;
-	} else
-		v->lic_err = bmsub_license_load(c->cfg->license, v->kr,
-		    &v->lic, &v->lic_error);
-	v->st_err = bmsub_state_load(c->cfg->state_dir, &v->st, &v->st_error);
-	v->rcpt_err = bmsub_recipients_load(c->cfg->state_dir, &v->recipients,
-	    &err);
-	bmsub_evaluate(v->lic_err == 0 ? &v->lic : NULL, v->lic_err,
-	    v->st_err == 0 ? &v->st : NULL, c->now, &v->ev);
-	return 0;
-}
-
-void
-cli_view_free(struct cli_view *v)
-{
-	bmsub_keyring_free(v->kr);
-	bmsub_state_clear(&v->st);
-	bmsub_strlist_free(&v->recipients);
-	memset(v, 0, sizeof(*v));
 }
 
 /* Takes the global options out of argv wherever they stand (before "--"),
@@ -186,7 +90,21 @@ global_options(struct cli *c, int *argc, char **argv)
 	return 0;
 }
 
-/* Config, then the command. Returns the exit code. */
+/* The configuration cannot be used: one line naming the file. */
+static void
+config_error(const struct cli *c, const struct bmsub_error *err)
+{
+	/* the library's messages name the file (and line) already */
+	if (strstr(err->msg, c->conf_path) != NULL)
+		cli_warn("config: %s", err->msg);
+	else if (err->line)
+		cli_warn("config %s: line %u: %s", c->conf_path, err->line,
+		    err->msg);
+	else
+		cli_warn("config %s: %s", c->conf_path, err->msg);
+}
+
+/* The context and its report, then the command. Returns the exit code. */
 static int
 run(struct cli *c, int argc, char **argv)
 {
@@ -198,30 +116,25 @@ run(struct cli *c, int argc, char **argv)
 		return r;
 	if (argc < 1)
 		return cli_usage("no command given");
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (i = 0; i < N_COMMANDS; i++)
 		if (strcmp(argv[0], commands[i].name) == 0)
 			break;
-	if (i == sizeof(commands) / sizeof(commands[0]))
+	if (i == N_COMMANDS)
 		return cli_usage("unknown command '%s'", argv[0]);
 
-	if (bmsub_config_load(c->conf_path, &c->cfg, &err) != 0) {
+	/* Silent: what the load finds is in the report, and each command
+	 * tells the part it uses. */
+	memset(&err, 0, sizeof(err));
+	if (bmsub_ctx_new(c->conf_path, &c->ctx, &err) != 0 ||
+	    bmsub_ctx_report(c->ctx, NULL, c->now, &c->rep, &err) != 0) {
 		if (commands[i].config_error_exit == 3 && !c->json)
 			printf("BMSUB UNKNOWN - cannot read config %s: %s\n",
 			    c->conf_path, err.msg);
-		/* the library's messages name the file (and line) already */
-		if (strstr(err.msg, c->conf_path) != NULL)
-			cli_warn("config: %s", err.msg);
-		else if (err.line)
-			cli_warn("config %s: line %u: %s", c->conf_path,
-			    err.line, err.msg);
-		else
-			cli_warn("config %s: %s", c->conf_path, err.msg);
+		config_error(c, &err);
 		return commands[i].config_error_exit;
 	}
-	r = commands[i].fn(c, argc, argv);
-	bmsub_config_free(c->cfg);
-	c->cfg = NULL;
-	return r;
+	c->cfg = c->rep->config;
+	return commands[i].fn(c, argc, argv);
 }
 
 /* --json is honoured even when the error comes before the option parser
@@ -265,14 +178,16 @@ main(int argc, char **argv)
 	}
 	c.json = wants_json(argc, argv);
 	r = run(&c, argc, argv);
+	bmsub_report_free(c.rep);
+	bmsub_ctx_free(c.ctx);
 	/* With --json, stdout is always exactly one object, errors included:
 	 * a script parsing it must never meet an empty or text answer. */
 	if (c.json && json_objects() == 0) {
 		json_begin(&j, stdout);
 		json_bool(&j, "ok", r == EXIT_OK);
 		json_int(&j, "exit", r);
-		json_str(&j, "error", r == EXIT_OK || last_msg[0] == '\0' ?
-		    NULL : last_msg);
+		json_str(&j, "error", r == EXIT_OK ||
+		    cli_last_message()[0] == '\0' ? NULL : cli_last_message());
 		json_end(&j);
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -1,15 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* sign_license.c - bmsub-sign sign: builds, signs and self-checks a license. */
+/* sign.c - bmsub-sign sign: builds, signs and self-checks a license. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
-#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -122,108 +118,61 @@ value_ok(const char *what, const char *v)
 	return 1;
 }
 
-/* Appends the pieces (NULL-terminated list) to *buf. */
-static int
-append(char **buf, size_t *len, ...)
-{
-	va_list ap;
-	const char *piece;
-	char *nb;
-	size_t n;
-	int r = 0;
-
-	va_start(ap, len);
-	while ((piece = va_arg(ap, const char *)) != NULL) {
-		n = strlen(piece);
-		if ((nb = realloc(*buf, *len + n + 1)) == NULL) {
-			r = -1;
-			break;
-		}
-		memcpy(nb + *len, piece, n + 1);
-		*buf = nb;
-		*len += n;
-	}
-	va_end(ap);
-	return r;
-}
-
 /*
  * "-----BEGIN BMSUB LICENSE-----" and the body in the SPEC's field order,
  * then the x- fields in the order given: exactly the signed bytes.
  */
-static int
-build_body(const struct sign_opts *o, const char *idhex, char **body,
-    size_t *len)
+static void
+write_body(FILE *f, const struct sign_opts *o, const char *idhex)
 {
-	char *name = NULL;
 	size_t i;
-	int r = -1;
 
-	if (append(body, len, "-----BEGIN BMSUB LICENSE-----\nformat: 1\n",
-	    (char *)NULL) != 0)
-		goto out;
+	fputs("-----BEGIN BMSUB LICENSE-----\nformat: 1\n", f);
 	for (i = 0; i < N_NAMES; i++)
-		if (o->v[i] != NULL && append(body, len, names[i], ": ",
-		    o->v[i], "\n", (char *)NULL) != 0)
-			goto out;
-	if (append(body, len, "key: ", idhex, "\n", (char *)NULL) != 0)
-		goto out;
+		if (o->v[i] != NULL)
+			fprintf(f, "%s: %s\n", names[i], o->v[i]);
+	fprintf(f, "key: %s\n", idhex);
 	for (i = 0; i < o->nx; i++) {
 		const char *eq = strchr(o->x[i], '=');
 
-		free(name);
-		if ((name = strndup(o->x[i], (size_t)(eq - o->x[i]))) == NULL ||
-		    append(body, len, name, ": ", eq + 1, "\n",
-		    (char *)NULL) != 0)
-			goto out;
+		fprintf(f, "%.*s: %s\n", (int)(eq - o->x[i]), o->x[i], eq + 1);
 	}
-	r = 0; /* success */
- out:
-	free(name);
-	return r;
 }
 
-/* Temp file beside out, fsync, rename, fsync the directory. */
+/* The whole license into *out (malloc'ed): the body, signed with sk, then
+ * the signature block. -1 when out of memory (told). */
 static int
-write_atomic(const char *out, const char *data, size_t len)
+build_license(const struct sign_opts *o, const char *idhex,
+    const unsigned char *sk, char **out, size_t *outlen, size_t *bodylen)
 {
-	char *tmp = NULL, *dcopy = NULL;
-	int fd = -1, dfd, r = -1;
+	uint8_t sig[crypto_sign_BYTES];
+	char sigb64[4 * (64 + 2) / 3 + 1];
+	FILE *f;
 
-	if (asprintf(&tmp, "%s.tmpXXXXXX", out) < 0) {
-		tmp = NULL;
-		sign_err("out of memory");
-		goto done;
+	*out = NULL;
+	*outlen = 0;
+	if ((f = open_memstream(out, outlen)) == NULL)
+		goto nomem;
+	write_body(f, o, idhex);
+	/* after fflush, *out and *outlen hold the body written so far */
+	if (fflush(f) != 0 || ferror(f)) {
+		fclose(f);
+		goto nomem;
 	}
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-		sign_err("%s: %s", tmp, strerror(errno));
-		goto done;
-	}
-	if (fchmod(fd, 0644) != 0 || write_all_sync(fd, data, len) != 0 ||
-	    close(fd) != 0) {
-		fd = -1;
-		sign_err("%s: %s", tmp, strerror(errno));
-		unlink(tmp);
-		goto done;
-	}
-	fd = -1;
-	if (rename(tmp, out) != 0) {
-		sign_err("%s: %s", out, strerror(errno));
-		unlink(tmp);
-		goto done;
-	}
-	if ((dcopy = strdup(out)) != NULL &&
-	    (dfd = open(dirname(dcopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	r = 0;
- done:
-	if (fd >= 0)
-		close(fd);
-	free(tmp);
-	free(dcopy);
-	return r;
+	*bodylen = *outlen;
+	crypto_sign_detached(sig, NULL, (const unsigned char *)*out, *bodylen,
+	    sk);
+	bmsub_base64_encode(sig, sizeof(sig), sigb64);
+	fprintf(f, "-----BEGIN BMSUB SIGNATURE-----\n%s\n"
+	    "-----END BMSUB LICENSE-----\n", sigb64);
+	if (fclose(f) != 0)
+		goto nomem;
+	return 0;
+ nomem:
+	free(*out);
+	*out = NULL;
+	sign_err("out of memory");
+	return -1;
 }
 
 static int
@@ -303,11 +252,11 @@ cmd_sign(int argc, char *argv[])
 	struct sign_opts o;
 	struct bmsub_license lic;
 	struct bmsub_error e;
-	char *pass = NULL, *body = NULL;
+	char *pass = NULL, *text = NULL;
 	unsigned char *sk = NULL;
-	uint8_t pk[32], id[BMSUB_KEYID_LEN], sig[crypto_sign_BYTES];
-	char idhex[2 * BMSUB_KEYID_LEN + 1], sigb64[4 * (64 + 2) / 3 + 1];
-	size_t len = 0, bodylen;
+	uint8_t pk[32], id[BMSUB_KEYID_LEN];
+	char idhex[2 * BMSUB_KEYID_LEN + 1];
+	size_t len = 0, bodylen = 0;
 
 	if (parse_opts(argc, argv, &o) != 0) {
 		r = EXIT_USAGE;
@@ -319,34 +268,27 @@ cmd_sign(int argc, char *argv[])
 		goto out;
 	bmsub_key_id(pk, id);
 	bmsub_hex(id, sizeof(id), idhex);
-	if (build_body(&o, idhex, &body, &len) != 0) {
-		sign_err("out of memory");
+	if (build_license(&o, idhex, sk, &text, &len, &bodylen) != 0)
 		goto out;
-	}
-	bodylen = len;
-	crypto_sign_detached(sig, NULL, (const unsigned char *)body, bodylen, sk);
-	bmsub_base64_encode(sig, sizeof(sig), sigb64);
-	if (append(&body, &len, "-----BEGIN BMSUB SIGNATURE-----\n", sigb64,
-	    "\n-----END BMSUB LICENSE-----\n", (char *)NULL) != 0) {
-		sign_err("out of memory");
-		goto out;
-	}
 	/* the same parser as every reader: never hand out a license that
-	 * bmsub would refuse */
-	if (bmsub_license_parse(body, len, &lic, &e) != 0) {
+	 * bmsub would refuse, nor one whose written signature is wrong */
+	if (bmsub_license_parse(text, len, &lic, &e) != 0) {
 		sign_err("refusing to write an invalid license: %s (line %u: %s)",
 		    bmsub_err_token(e.code), e.line, e.msg);
 		goto out;
 	}
-	if (crypto_sign_verify_detached(sig, (const unsigned char *)body,
-	    bodylen, pk) != 0) {
+	if (crypto_sign_verify_detached(lic.signature,
+	    (const unsigned char *)text, bodylen, pk) != 0) {
 		sign_err("internal error: the signature does not verify");
 		goto out;
 	}
+	/* -o replaces an existing file, atomically */
 	if (o.out != NULL) {
-		if (write_atomic(o.out, body, len) != 0)
+		if (bmsub_file_write_atomic(o.out, text, len, 0644, &e) != 0) {
+			sign_err("%s", e.msg);
 			goto out;
-	} else if (fwrite(body, 1, len, stdout) != len || fflush(stdout) != 0) {
+		}
+	} else if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
 		sign_err("stdout: %s", strerror(errno));
 		goto out;
 	}
@@ -354,6 +296,6 @@ cmd_sign(int argc, char *argv[])
  out:
 	sodium_free(sk);
 	sodium_free(pass);
-	free(body);
+	free(text);
 	return r;
 }

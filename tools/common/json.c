@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* check_json.c - a tiny JSON writer: one object, escaped strings. */
+/* json.c - the tools' JSON writer: one object, escaped strings (json.h says why hand-written). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "check.h"
+#include "bmsub.h"
+#include "json.h"
 
 static void
 sep(struct json *j, const char *key)
@@ -204,12 +205,12 @@ json_null(struct json *j, const char *key)
 void
 json_time(struct json *j, const char *key, int64_t t)
 {
-	char buf[32];
+	char buf[BMSUB_TIME_STR_MAX];
 
 	if (t == BMSUB_TIME_NONE) {
 		json_null(j, key);
 		return;
 	}
-	bmsub_time_format(t, buf, sizeof(buf));
-	json_str(j, key, buf);
+	json_str(j, key, bmsub_time_str(t, BMSUB_TS_ISO, NULL, buf,
+	    sizeof(buf)));
 }

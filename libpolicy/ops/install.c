@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* install.c - a candidate license checked against a context's keys and state, then installed. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct check_arg {
+	const char *text;
+	size_t len;
+	int64_t now;
+	struct bmsub_install *res;
+	struct bmsub_error *err;
+	char *target;		/* the configured license file */
+	char *state_dir;
+};
+
+/* Under the context's lock: the keys and the state as the context holds
+ * them, so the checks see what the next login will see. */
+static int
+check_view(const struct bm_ctx_view *v, void *arg)
+{
+	struct check_arg *a = arg;
+	struct bmsub_install *res = a->res;
+	const struct bmsub_eval *ev = &res->eval;
+	int r = BMSUB_E_INTERNAL;
+
+	free(a->target);
+	free(a->state_dir);
+	a->state_dir = NULL;
+	if ((a->target = strdup(v->cfg->license)) == NULL ||
+	    (a->state_dir = strdup(v->cfg->state_dir)) == NULL)
+		return bm_err(a->err, BMSUB_E_NOMEM, 0, NULL);
+	res->keys_err = v->keys_err;
+	if (v->kr == NULL) {
+		/* nothing is trusted: why is the folder's problem */
+		if (a->err != NULL)
+			*a->err = *v->keys_error;
+		res->verify_err = v->keys_err;
+		return v->keys_err;
+	}
+	if ((r = bmsub_license_verify(a->text, a->len, v->kr, &res->lic,
+	    a->err)) != 0) {
+		memset(&res->lic, 0, sizeof(res->lic));
+		res->verify_err = r;
+		return r;
+	}
+	res->verified = 1;
+	if (v->st != NULL && v->st->have_count) {
+		res->have_count = 1;
+		res->count = v->st->count;
+	}
+	bmsub_evaluate(&res->lic, 0, v->st, a->now, &res->eval);
+	if (ev->date_phase == BMSUB_DATE_INVALID)
+		res->found |= BMSUB_INSTALL_NOT_STARTED;
+	else if (ev->date_phase == BMSUB_DATE_BLOCKED)
+		res->found |= BMSUB_INSTALL_EXPIRED;
+	else if (ev->date_phase == BMSUB_DATE_GRACE)
+		res->found |= BMSUB_INSTALL_IN_GRACE;
+	/* N, not the ceiling M: the allowance is for growth between
+	 * refreshes, not a way to license fewer users than exist. */
+	if (res->have_count && res->count > res->lic.users)
+		res->found |= BMSUB_INSTALL_UNDER_COUNT;
+	if (res->found & BMSUB_INSTALL_NOT_STARTED)
+		res->refused = bmsub_err_token(ev->license_err ?
+		    ev->license_err : BMSUB_E_INVALID);
+	else if (res->found & BMSUB_INSTALL_EXPIRED)
+		res->refused = "expired";
+	else if (res->found & BMSUB_INSTALL_UNDER_COUNT)
+		res->refused = "over-count";
+	return 0;
+}
+
+static int
+check(struct bmsub_ctx *ctx, const struct bmsub_log *log, struct check_arg *a)
+{
+	memset(a->res, 0, sizeof(*a->res));
+	bm_err_clear(a->err);
+	if (a->text == NULL)
+		return bm_err(a->err, BMSUB_E_INVALID, 0, "no license text");
+	return bm_ctx_view(ctx, log, check_view, a, a->err);
+}
+
+int
+bmsub_ctx_license_check(struct bmsub_ctx *ctx, const struct bmsub_log *log,
+    const char *text, size_t len, int64_t now, struct bmsub_install *res,
+    struct bmsub_error *err)
+{
+	struct bmsub_install dummy;
+	struct check_arg a = { text, len, now, res != NULL ? res : &dummy,
+	    err, NULL, NULL };
+	int r;
+
+	r = check(ctx, log, &a);
+	free(a.target);
+	free(a.state_dir);
+	return r;
+}
+
+int
+bmsub_ctx_license_install(struct bmsub_ctx *ctx, const struct bmsub_log *log,
+    const char *text, size_t len, int64_t now, unsigned flags,
+    struct bmsub_install *res, struct bmsub_error *err)
+{
+	struct bmsub_install dummy;
+	struct check_arg a = { text, len, now, res != NULL ? res : &dummy,
+	    err, NULL, NULL };
+	int r = BMSUB_E_INTERNAL, lockfd = -1;
+
+	/* Unlocked first: a text that does not verify or is refused needs
+	 * no lock (and its reason outranks a lock problem). */
+	if ((r = check(ctx, log, &a)) != 0 ||
+	    (a.res->refused != NULL && (flags & BMSUB_INSTALL_FORCE) == 0))
+		goto out;
+	/* Then again under the state lock, which serialises the operators'
+	 * writes: no refresh can change C between the check and the
+	 * replacement. */
+	if ((r = bmsub_state_lock(a.state_dir, &lockfd, err)) != 0 ||
+	    (r = check(ctx, log, &a)) != 0)
+		goto out;
+	if (a.res->refused != NULL && (flags & BMSUB_INSTALL_FORCE) == 0)
+		goto out;
+	if ((r = bmsub_file_write_atomic(a.target, text, len, 0644, err)) != 0)
+		goto out;
+	a.res->installed = 1;
+	r = 0; /* success */
+ out:
+	bmsub_state_unlock(lockfd);
+	free(a.target);
+	free(a.state_dir);
+	return r;
+}

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* report.c - bmsub_ctx_report: one snapshot of a context for the operators' commands. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static int
+str_dup(char **dst, const char *s)
+{
+	*dst = NULL;
+	if (s == NULL)
+		return 0;
+	if ((*dst = strdup(s)) == NULL)
+		return BMSUB_E_NOMEM;
+	return 0;
+}
+
+static int
+list_dup(struct bmsub_strlist *dst, const struct bmsub_strlist *src)
+{
+	size_t i;
+	int r;
+
+	dst->v = NULL;
+	dst->n = 0;
+	for (i = 0; i < src->n; i++)
+		if ((r = bm_strlist_add(dst, src->v[i])) != 0)
+			return r;
+	return 0;
+}
+
+/* A deep copy of c, freed by bmsub_config_free: every field of struct
+ * bmsub_config, in its order. */
+static int
+config_dup(const struct bmsub_config *c, struct bmsub_config **out)
+{
+	struct bmsub_config *d = NULL;
+	int i, r = BMSUB_E_INTERNAL;
+
+	*out = NULL;
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return BMSUB_E_NOMEM;
+	if ((r = str_dup(&d->license, c->license)) != 0 ||
+	    (r = str_dup(&d->keys_dir, c->keys_dir)) != 0 ||
+	    (r = str_dup(&d->state_dir, c->state_dir)) != 0 ||
+	    (r = str_dup(&d->admin_url, c->admin_url)) != 0 ||
+	    (r = list_dup(&d->admin_users, &c->admin_users)) != 0 ||
+	    (r = list_dup(&d->admin_groups, &c->admin_groups)) != 0 ||
+	    (r = list_dup(&d->user_groups, &c->user_groups)) != 0 ||
+	    (r = str_dup(&d->user_roster, c->user_roster)) != 0 ||
+	    (r = list_dup(&d->user_exclude, &c->user_exclude)) != 0)
+		goto out;
+	for (i = 0; i < BMSUB_CAT__COUNT; i++)
+		if ((r = list_dup(&d->services[i], &c->services[i])) != 0)
+			goto out;
+	if ((r = str_dup(&d->sendmail, c->sendmail)) != 0 ||
+	    (r = str_dup(&d->notify_from, c->notify_from)) != 0 ||
+	    (r = list_dup(&d->local_domains, &c->local_domains)) != 0)
+		goto out;
+	*out = d;
+	d = NULL;	/* transferred */
+	r = 0; /* success */
+ out:
+	bmsub_config_free(d);
+	return r;
+}
+
+static int
+state_dup(struct bmsub_state *dst, const struct bmsub_state *src)
+{
+	bmsub_state_init(dst);
+	if (src == NULL)
+		return 0;
+	*dst = *src;
+	dst->sent = NULL;
+	if (src->n_sent == 0)
+		return 0;
+	if ((dst->sent = calloc(src->n_sent, sizeof(*dst->sent))) == NULL) {
+		bmsub_state_init(dst);
+		return BMSUB_E_NOMEM;
+	}
+	memcpy(dst->sent, src->sent, src->n_sent * sizeof(*dst->sent));
+	return 0;
+}
+
+/* Under the context's lock: copies only, the policy runs after. */
+static int
+copy_view(const struct bm_ctx_view *v, void *arg)
+{
+	struct bmsub_report *rep = arg;
+	int r = BMSUB_E_INTERNAL;
+
+	if ((r = str_dup(&rep->conf_path, v->conf_path)) != 0 ||
+	    (r = config_dup(v->cfg, &rep->config)) != 0)
+		return r;
+
+	rep->keys.err = v->keys_err;
+	rep->keys.error = *v->keys_error;
+	rep->keys.count = v->kr != NULL ? bmsub_keyring_count(v->kr) : 0;
+	if ((r = list_dup(&rep->keys.notes, v->keys_notes)) != 0)
+		return r;
+
+	rep->license.err = v->lic_err;
+	rep->license.error = *v->lic_error;
+	if (v->lic != NULL)
+		rep->license.lic = *v->lic;
+
+	rep->state.err = v->st_err;
+	rep->state.error = *v->st_error;
+	if ((r = state_dup(&rep->state.st, v->st)) != 0)
+		return r;
+
+	rep->recipients.err = v->rcpt_err;
+	rep->recipients.error = *v->rcpt_error;
+	return list_dup(&rep->recipients.list, v->rcpt);
+}
+
+static int
+add_events(struct bmsub_report *rep)
+{
+	const struct bmsub_state *st = rep->state.err == 0 ?
+	    &rep->state.st : NULL;
+	size_t i;
+
+	rep->events.n = rep->events.total = rep->events.next = 0;
+	if (rep->license.err != 0)
+		return 0;
+	if ((rep->events.v = calloc(BMSUB_REPORT_EVENTS_MAX,
+	    sizeof(*rep->events.v))) == NULL)
+		return BMSUB_E_NOMEM;
+	bmsub_timeline(&rep->license.lic, st, rep->events.v,
+	    BMSUB_REPORT_EVENTS_MAX, &rep->events.total);
+	rep->events.n = rep->events.total < BMSUB_REPORT_EVENTS_MAX ?
+	    rep->events.total : BMSUB_REPORT_EVENTS_MAX;
+	for (i = 0; i < rep->events.n; i++)
+		if (rep->events.v[i].at > rep->eval.effective)
+			break;
+	rep->events.next = i;
+	return 0;
+}
+
+int
+bmsub_ctx_report(struct bmsub_ctx *ctx, const struct bmsub_log *log,
+    int64_t now, struct bmsub_report **out, struct bmsub_error *err)
+{
+	struct bmsub_report *rep = NULL;
+	int r = BMSUB_E_INTERNAL;
+
+	if (out != NULL)
+		*out = NULL;
+	if (ctx == NULL || out == NULL)
+		return bm_err(err, BMSUB_E_INVALID, 0, "missing argument");
+	if ((rep = calloc(1, sizeof(*rep))) == NULL)
+		return bm_err(err, BMSUB_E_NOMEM, 0, NULL);
+	rep->now = now;
+	bmsub_state_init(&rep->state.st);
+	if ((r = bm_ctx_view(ctx, log, copy_view, rep, err)) != 0) {
+		if (r == BMSUB_E_NOMEM)
+			r = bm_err(err, r, 0, "report: out of memory");
+		goto out;
+	}
+	bmsub_evaluate(rep->license.err == 0 ? &rep->license.lic : NULL,
+	    rep->license.err, rep->state.err == 0 ? &rep->state.st : NULL,
+	    now, &rep->eval);
+	if ((r = add_events(rep)) != 0) {
+		r = bm_err(err, r, 0, "report: out of memory");
+		goto out;
+	}
+	*out = rep;
+	rep = NULL;	/* transferred */
+	bm_err_clear(err);
+	r = 0; /* success */
+ out:
+	bmsub_report_free(rep);
+	return r;
+}
+
+void
+bmsub_report_free(struct bmsub_report *rep)
+{
+	if (rep == NULL)
+		return;
+	free(rep->conf_path);
+	bmsub_config_free(rep->config);
+	bmsub_strlist_free(&rep->keys.notes);
+	bmsub_state_clear(&rep->state.st);
+	bmsub_strlist_free(&rep->recipients.list);
+	free(rep->events.v);
+	free(rep);
+}
