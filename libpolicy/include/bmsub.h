@@ -547,7 +547,8 @@ struct bmsub_install {
 	int have_count;		/* the state has a count C */
 	uint64_t count;		/* C */
 	unsigned found;		/* BMSUB_INSTALL_* */
-	const char *refused;	/* NULL, or why it was not installed:
+	const char *refused;	/* NULL, or the first refusing finding, why
+				 * it is not installed unless forced:
 				 * "not-yet-valid", "expired", "over-count" */
 	int installed;		/* config->license was replaced */
 };

@@ -48,6 +48,54 @@ write_new(const char *path, mode_t mode, BIO *bio)
 	return 0;
 }
 
+/* A new Ed25519 key pair, PEM-encoded in memory: *kbio the private key
+ * (PKCS#8; with a passphrase, PBES2 with AES-256-CBC as "openssl genpkey
+ * -aes-256-cbc" writes it), *pbio the public key; pk its raw public key. */
+static int
+generate(const char *pass, BIO **kbio, BIO **pbio, uint8_t pk[32])
+{
+	EVP_PKEY *pkey = NULL;
+	size_t pklen = 32;
+	int r = -1;
+
+	*kbio = *pbio = NULL;
+	if ((pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519")) == NULL ||
+	    EVP_PKEY_get_raw_public_key(pkey, pk, &pklen) != 1 ||
+	    pklen != 32) {
+		sign_err("could not generate an Ed25519 key");
+		goto out;
+	}
+	if ((*kbio = BIO_new(BIO_s_mem())) == NULL ||
+	    (*pbio = BIO_new(BIO_s_mem())) == NULL) {
+		sign_err("out of memory");
+		goto out;
+	}
+	if (PEM_write_bio_PKCS8PrivateKey(*kbio, pkey,
+	    pass != NULL ? EVP_aes_256_cbc() : NULL, NULL, 0, NULL,
+	    (void *)pass) != 1 || PEM_write_bio_PUBKEY(*pbio, pkey) != 1) {
+		sign_err("could not encode the key");
+		goto out;
+	}
+	r = 0; /* success */
+ out:
+	EVP_PKEY_free(pkey);
+	return r;
+}
+
+/* Frees a memory BIO that held a private key, wiping it first. */
+static void
+free_secret_bio(BIO *bio)
+{
+	char *data;
+	long n;
+
+	if (bio == NULL)
+		return;
+	if ((n = BIO_get_mem_data(bio, &data)) > 0)
+		OPENSSL_cleanse(data, (size_t)n);
+	BIO_free(bio);
+}
+
 int
 cmd_keygen(int argc, char *argv[])
 {
@@ -58,11 +106,9 @@ cmd_keygen(int argc, char *argv[])
 	int r = EXIT_FAIL, c, wrote_key = 0;
 	const char *pass_file = NULL;
 	char *pass = NULL, *keypath = NULL, *pubpath = NULL;
-	EVP_PKEY *pkey = NULL;
 	BIO *kbio = NULL, *pbio = NULL;
 	uint8_t pk[32], id[BMSUB_KEYID_LEN];
 	char idhex[2 * BMSUB_KEYID_LEN + 1];
-	size_t pklen = sizeof(pk);
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 'p') {
@@ -84,26 +130,8 @@ cmd_keygen(int argc, char *argv[])
 	}
 	if (pass_file != NULL && (pass = read_pass_file(pass_file)) == NULL)
 		goto out;
-	if ((pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519")) == NULL ||
-	    EVP_PKEY_get_raw_public_key(pkey, pk, &pklen) != 1 ||
-	    pklen != sizeof(pk)) {
-		sign_err("could not generate an Ed25519 key");
-		goto out;
-	}
-	if ((kbio = BIO_new(BIO_s_mem())) == NULL ||
-	    (pbio = BIO_new(BIO_s_mem())) == NULL) {
-		sign_err("out of memory");
-		goto out;
-	}
-	/* PKCS#8; with a passphrase, PBES2 (scrypt-free, AES-256-CBC) as
-	 * "openssl genpkey -aes-256-cbc" writes it. */
-	if (PEM_write_bio_PKCS8PrivateKey(kbio, pkey,
-	    pass != NULL ? EVP_aes_256_cbc() : NULL, NULL, 0, NULL, pass) != 1 ||
-	    PEM_write_bio_PUBKEY(pbio, pkey) != 1) {
-		sign_err("could not encode the key");
-		goto out;
-	}
-	if (write_new(keypath, 0600, kbio) != 0)
+	if (generate(pass, &kbio, &pbio, pk) != 0 ||
+	    write_new(keypath, 0600, kbio) != 0)
 		goto out;
 	wrote_key = 1;
 	if (write_new(pubpath, 0644, pbio) != 0)
@@ -120,16 +148,8 @@ cmd_keygen(int argc, char *argv[])
  out:
 	if (wrote_key)
 		unlink(keypath);
-	if (kbio != NULL) {
-		char *data;
-		long n = BIO_get_mem_data(kbio, &data);
-
-		if (n > 0)
-			OPENSSL_cleanse(data, (size_t)n);
-	}
-	BIO_free(kbio);
+	free_secret_bio(kbio);
 	BIO_free(pbio);
-	EVP_PKEY_free(pkey);
 	sodium_free(pass);
 	free(keypath);
 	free(pubpath);
