@@ -47,7 +47,7 @@ for f in "$B/bmsub-check" "$B/bmsub-sign"; do
 	readelf -d "$f" | grep -q 'NEEDED.*libbmsub.so.1' && ok || fail "$f does not link libbmsub.so.1"
 	nm "$f" | grep -qE ' [tT] bmsub_' && fail "$f carries a static copy of the library" || ok
 done
-grep -l 'internal.h' tools/*.c tools/*.h >"$T/tools.int" 2>/dev/null
+grep -rl --include='*.[ch]' 'internal.h' tools/ >"$T/tools.int" 2>/dev/null
 [ ! -s "$T/tools.int" ] && ok || fail "tools include internal.h: $(cat "$T/tools.int")"
 # no undefined symbols left for the host process to provide
 expect_rc 0 "module loads with every symbol bound" -- \
