@@ -250,7 +250,7 @@ UNIT_SRC := $(sort $(wildcard conf/*.service conf/*.timer))
 PAMD_SRC := $(sort $(wildcard conf/pam.d/*))
 EXAMPLE_SRC := conf/README.servers conf/bmsub.conf conf/bmsub.cron
 # install -m MODE from a file through $(SUBST)
-subst_install = $(SUBST) $(1) >$(2).tmp && chmod $(3) $(2).tmp && mv -f $(2).tmp $(2)
+subst_install = { $(SUBST) $(1) >$(2).tmp && chmod $(3) $(2).tmp && mv -f $(2).tmp $(2); }
 
 # The configuration is installed only when absent (never overwritten);
 # $(CONFDIR)/keys.d and $(STATEDIR) are made when absent, mode 0755 (the
