@@ -283,7 +283,8 @@ install: all $(B)/inst/bmsub-check $(B)/inst/bmsub-sign
 # Everything install put, except what the operator owns: a bmsub.conf that
 # differs from the shipped one, $(CONFDIR) with the license and keys.d,
 # and $(STATEDIR) (state, recipients). Folders shared with other software
-# (bin, lib, man...) stay.
+# (bin, lib, man...) stay. $(BINDIR)/bmsub-check: where installs before
+# the move to SBINDIR put it.
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/bmsub-check $(DESTDIR)$(BINDIR)/bmsub-sign \
 		$(DESTDIR)$(BINDIR)/bmsub-check \
