@@ -423,6 +423,8 @@ struct bmsub_event {
 	const char *what;	/* token: "invalid", "starts", "notice",
 				 * "warning", "grace", "blocked", "over",
 				 * "over-blocked", "email" */
+	const char *alert;	/* an email's alert, bmsub_alert_name
+				 * ("grace", ...); NULL for a phase change */
 	int64_t every;		/* seconds between repetitions after this
 				 * event, for ever (the blocked reminder);
 				 * 0 = once. A repetition that ends is

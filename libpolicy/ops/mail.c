@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* mail.c - composes the RFC 5322 alert messages that bmsub-check notify hands to sendmail. */
+/* mail.c - composes the RFC 5322 alert messages that bmsub-check notify hands to sendmail, from the texts of the schedule (schedule.c). */
 #include <inttypes.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,28 +102,20 @@ put_wrapped(struct bm_text *b, const char *text)
 	}
 }
 
-/* The three parts of every body, in order, each under its heading. */
-static const struct {
-	const char *heading;
-	size_t off;	/* of the part in struct bm_sched */
-} parts[] = {
-	{ "What happened", offsetof(struct bm_sched, happened) },
-	{ "What happens next", offsetof(struct bm_sched, next) },
-	{ "What to do", offsetof(struct bm_sched, todo) },
-};
-
-/* The body before the figures: what happened, what next, what to do. */
+/* The body before the figures: what happened, what happens next and
+ * what to do, each under its heading. */
 static int
 put_parts(struct bm_text *b, const struct bm_sched *row,
     const struct bm_vars *v)
 {
-	const struct bm_piece *p;
+	static const char *const heading[] = { "What happened",
+	    "What happens next", "What to do" };
+	const struct bm_piece *part[] = { row->happened, row->next, row->todo };
 	size_t i;
 
-	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-		memcpy(&p, (const char *)row + parts[i].off, sizeof(p));
-		bm_text_add(b, "%s\n\n", parts[i].heading);
-		if (bm_expand_pieces(b, p, v) != 0)
+	for (i = 0; i < sizeof(part) / sizeof(part[0]); i++) {
+		bm_text_add(b, "%s\n\n", heading[i]);
+		if (bm_expand_pieces(b, part[i], v) != 0)
 			return -1;
 		bm_text_add(b, "\n\n");
 	}
@@ -231,7 +222,8 @@ bmsub_mail_compose(const struct bmsub_alert *a, const struct bmsub_license *lic,
 		r = bm_err(err, BMSUB_E_NOMEM, 0, NULL);
 		goto out;
 	}
-	put_message(&m, a, mp, from, subj.buf, body.buf);
+	put_message(&m, a, mp, from, subj.buf != NULL ? subj.buf : "",
+	    body.buf != NULL ? body.buf : "");
 	if (bm_text_take(&m, out, NULL) != 0) {
 		r = bm_err(err, BMSUB_E_NOMEM, 0, NULL);
 		goto out;

@@ -193,6 +193,8 @@ fill(struct tl *tl, struct bm_vars *v, struct bmsub_event *out, size_t max)
 		memset(&out[filled], 0, sizeof(out[filled]));
 		out[filled].at = best_at;
 		out[filled].what = tl->s[best].what;
+		if (tl->s[best].row != NULL)
+			out[filled].alert = tl->s[best].row->name;
 		if (++used[best] == tl->s[best].count)
 			out[filled].every = tl->s[best].every;
 		bm_vars_row(v, tl->s[best].row);
