@@ -313,6 +313,52 @@ START_TEST(test_texts)
 }
 END_TEST
 
+/* The texts of a trial with grace, of a later start and of the alerts
+ * each email names. */
+START_TEST(test_texts_trial)
+{
+	struct bmsub_license l = mklic(BMSUB_KIND_TRIAL, 4,
+	    "2027-10-20T00:00:00Z", "2027-10-25T00:00:00Z");
+	struct bmsub_event ev[16];
+	size_t n, i;
+	static const char *const want[][3] = {
+		{ "invalid", NULL, "not started: every login denied until "
+		    "2027-10-25 00:00:00 UTC" },
+		{ "email", "invalid", "email to administrators: no valid "
+		    "license (not-yet-valid), logins blocked" },
+		{ "email", "invalid", NULL },
+		{ "email", "invalid", NULL },
+		{ "starts", NULL, "license starts: logins allowed from now on" },
+		{ "grace", NULL, "trial ends: grace of 4 days until 2027-11-06" },
+		{ "email", "grace", "email reminder" },
+		{ "email", "grace", "email reminder" },
+		{ "blocked", NULL, "blocked: every login denied, administrators "
+		    "redirected on web services" },
+		{ "email", "trial-ended", "email to administrators: trial "
+		    "ended" },
+	};
+
+	bmsub_timeline(&l, NULL, ev, N(ev), &n);
+	ck_assert_uint_eq(n, N(want));
+	for (i = 0; i < n; i++) {
+		ck_assert_str_eq(ev[i].what, want[i][0]);
+		if (want[i][1] == NULL)
+			ck_assert_ptr_null(ev[i].alert);
+		else
+			ck_assert_str_eq(ev[i].alert, want[i][1]);
+		if (want[i][2] != NULL)
+			ck_assert_str_eq(ev[i].text, want[i][2]);
+		ck_assert_int_eq(ev[i].every, 0);	/* a trial's end */
+	}
+	/* no grace: the trial ends blocked at E, one email */
+	l = mklic(BMSUB_KIND_TRIAL, 0, NULL, NULL);
+	bmsub_timeline(&l, NULL, ev, N(ev), &n);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(ev[0].text, "trial ends: every login denied");
+	ck_assert_str_eq(ev[1].alert, "trial-ended");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -324,6 +370,7 @@ main(void)
 	tcase_add_test(tc, test_partial);
 	tcase_add_loop_test(tc, test_counts, 0, N(counts));
 	tcase_add_test(tc, test_texts);
+	tcase_add_test(tc, test_texts_trial);
 	suite_add_tcase(s, tc);
 	nf = tlib_run(s);
 	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
