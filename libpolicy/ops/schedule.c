@@ -75,78 +75,88 @@ static const struct bm_piece expiry_todo[] = {
 
 const struct bm_sched bm_schedule[BMSUB_ALERT__COUNT] = {
 	[BMSUB_ALERT_EXPIRY_2M] = {
-		"expiry-2m", BM_AXIS_DATE, BMSUB_DATE_NOTICE,
-		BM_CLASS_NOT_TRIAL, BM_KEY_LICENSE, 0,
-		"email to administrators: expiry in 2 months",
-		EXPIRY_SUBJECT, expiry_happened,
-		(const struct bm_piece[]){
+		.name = "expiry-2m", .axis = BM_AXIS_DATE,
+		.phase = BMSUB_DATE_NOTICE, .cls = BM_CLASS_NOT_TRIAL,
+		.key = BM_KEY_LICENSE, .every = 0,
+		.event = "email to administrators: expiry in 2 months",
+		.subject = EXPIRY_SUBJECT, .happened = expiry_happened,
+		.next = (const struct bm_piece[]){
 			{ BM_ALWAYS, "- from {warning}, administrators see a "
 			    "banner at login;\n" },
 			{ BM_IF_GRACE, EXPIRY_GRACE_ITEM },
 			{ BM_ALWAYS, EXPIRY_BLOCK_ITEM },
 			{ BM_ALWAYS, NULL } },
-		expiry_todo },
+		.todo = expiry_todo },
 	[BMSUB_ALERT_EXPIRY_1M] = {
-		"expiry-1m", BM_AXIS_DATE, BMSUB_DATE_WARNING,
-		BM_CLASS_NOT_TRIAL, BM_KEY_LICENSE, 0,
-		"email to administrators: expiry in 1 month",
-		EXPIRY_SUBJECT, expiry_happened,
-		(const struct bm_piece[]){
+		.name = "expiry-1m", .axis = BM_AXIS_DATE,
+		.phase = BMSUB_DATE_WARNING, .cls = BM_CLASS_NOT_TRIAL,
+		.key = BM_KEY_LICENSE, .every = 0,
+		.event = "email to administrators: expiry in 1 month",
+		.subject = EXPIRY_SUBJECT, .happened = expiry_happened,
+		.next = (const struct bm_piece[]){
 			{ BM_IF_GRACE, EXPIRY_GRACE_ITEM },
 			{ BM_ALWAYS, EXPIRY_BLOCK_ITEM },
 			{ BM_ALWAYS, NULL } },
-		expiry_todo },
+		.todo = expiry_todo },
 	[BMSUB_ALERT_GRACE] = {
 		/* a trial with grace days is in grace too: same alert */
-		"grace", BM_AXIS_DATE, BMSUB_DATE_GRACE,
-		BM_CLASS_ANY, BM_KEY_LICENSE, EVERY_EXPIRED,
-		"email reminder",
-		"[bmsub] {customer}: license {id} has EXPIRED, logins will be "
-		    "blocked on {block_date}",
-		(const struct bm_piece[]){
+		.name = "grace", .axis = BM_AXIS_DATE,
+		.phase = BMSUB_DATE_GRACE, .cls = BM_CLASS_ANY,
+		.key = BM_KEY_LICENSE, .every = EVERY_EXPIRED,
+		.event = "email reminder",
+		.subject = "[bmsub] {customer}: license {id} has EXPIRED, "
+		    "logins will be blocked on {block_date}",
+		.happened = (const struct bm_piece[]){
 			{ BM_ALWAYS, "The bmsub license {id} of {customer} "
 			    "expired at {expires}. Users can still log in "
 			    "during the grace period, with a banner; "
 			    "administrators are sent to the admin page." },
 			{ BM_ALWAYS, NULL } },
-		(const struct bm_piece[]){
+		.next = (const struct bm_piece[]){
 			{ BM_ALWAYS, "From {block} every login (IMAP, POP, "
 			    "ActiveSync, webmail, SMTP) is denied. Incoming "
 			    "mail keeps flowing." },
 			{ BM_IF_REPEATS, " This alert is repeated every "
 			    "{every}." },
 			{ BM_ALWAYS, NULL } },
-		(const struct bm_piece[]){
+		.todo = (const struct bm_piece[]){
 			{ BM_ALWAYS, "Install a renewed license now with\n"
 			    "  bmsub-check install FILE" },
 			{ BM_ALWAYS, NULL } } },
 	[BMSUB_ALERT_BLOCKED] = {
-		"blocked", BM_AXIS_DATE, BMSUB_DATE_BLOCKED,
-		BM_CLASS_NOT_TRIAL, BM_KEY_LICENSE, EVERY_EXPIRED,
-		"email reminder",
-		"[bmsub] {customer}: license {id} expired, logins are BLOCKED",
-		blocked_happened, blocked_next, blocked_todo },
+		.name = "blocked", .axis = BM_AXIS_DATE,
+		.phase = BMSUB_DATE_BLOCKED, .cls = BM_CLASS_NOT_TRIAL,
+		.key = BM_KEY_LICENSE, .every = EVERY_EXPIRED,
+		.event = "email reminder",
+		.subject = "[bmsub] {customer}: license {id} expired, logins "
+		    "are BLOCKED",
+		.happened = blocked_happened, .next = blocked_next,
+		.todo = blocked_todo },
 	[BMSUB_ALERT_TRIAL_ENDED] = {
-		"trial-ended", BM_AXIS_DATE, BMSUB_DATE_BLOCKED,
-		BM_CLASS_TRIAL, BM_KEY_LICENSE, 0,
-		"email to administrators: trial ended",
-		"[bmsub] {customer}: trial license {id} has ended, logins are "
-		    "BLOCKED",
-		blocked_happened, blocked_next, blocked_todo },
+		.name = "trial-ended", .axis = BM_AXIS_DATE,
+		.phase = BMSUB_DATE_BLOCKED, .cls = BM_CLASS_TRIAL,
+		.key = BM_KEY_LICENSE, .every = 0,
+		.event = "email to administrators: trial ended",
+		.subject = "[bmsub] {customer}: trial license {id} has ended, "
+		    "logins are BLOCKED",
+		.happened = blocked_happened, .next = blocked_next,
+		.todo = blocked_todo },
 	[BMSUB_ALERT_INVALID] = {
-		"invalid", BM_AXIS_DATE, BMSUB_DATE_INVALID,
-		BM_CLASS_ANY, BM_KEY_ERROR, EVERY_EXPIRED,
-		"email to administrators: no valid license ({error}), logins "
-		    "blocked",
-		"[bmsub] no valid license ({error}), logins are BLOCKED",
-		(const struct bm_piece[]){
+		.name = "invalid", .axis = BM_AXIS_DATE,
+		.phase = BMSUB_DATE_INVALID, .cls = BM_CLASS_ANY,
+		.key = BM_KEY_ERROR, .every = EVERY_EXPIRED,
+		.event = "email to administrators: no valid license "
+		    "({error}), logins blocked",
+		.subject = "[bmsub] no valid license ({error}), logins are "
+		    "BLOCKED",
+		.happened = (const struct bm_piece[]){
 			{ BM_ALWAYS, "bmsub finds no valid license: "
 			    "{error_text} ({error}). Every login (IMAP, POP, "
 			    "ActiveSync, webmail, SMTP) is denied; "
 			    "administrators are sent to the admin page on web "
 			    "services. Incoming mail keeps flowing." },
 			{ BM_ALWAYS, NULL } },
-		(const struct bm_piece[]){
+		.next = (const struct bm_piece[]){
 			{ BM_UNLESS_WAITING, "Logins stay blocked until a "
 			    "valid license is installed." },
 			{ BM_IF_WAITING, "Logins are allowed from {starts}, "
@@ -155,19 +165,20 @@ const struct bm_sched bm_schedule[BMSUB_ALERT__COUNT] = {
 			{ BM_IF_REPEATS, " This alert is repeated every "
 			    "{every}." },
 			{ BM_ALWAYS, NULL } },
-		(const struct bm_piece[]){
+		.todo = (const struct bm_piece[]){
 			{ BM_ALWAYS, "Check the license with\n"
 			    "  bmsub-check status\n"
 			    "and install a valid one with\n"
 			    "  bmsub-check install FILE" },
 			{ BM_ALWAYS, NULL } } },
 	[BMSUB_ALERT_OVER] = {
-		"over", BM_AXIS_COUNT, BMSUB_COUNT_OVER,
-		BM_CLASS_ANY, BM_KEY_EPISODE, EVERY_OVER,
-		"email reminder (over the license), every {every}",
-		"[bmsub] {customer}: {count} users, more than the {users} "
-		    "licensed",
-		(const struct bm_piece[]){
+		.name = "over", .axis = BM_AXIS_COUNT,
+		.phase = BMSUB_COUNT_OVER, .cls = BM_CLASS_ANY,
+		.key = BM_KEY_EPISODE, .every = EVERY_OVER,
+		.event = "email reminder (over the license), every {every}",
+		.subject = "[bmsub] {customer}: {count} users, more than the "
+		    "{users} licensed",
+		.happened = (const struct bm_piece[]){
 			{ BM_ALWAYS, "{count} users are counted, more than the "
 			    "{users} that license {id} of {customer} allows, "
 			    "since {over_since}. Administrators see a "
@@ -175,14 +186,14 @@ const struct bm_sched bm_schedule[BMSUB_ALERT__COUNT] = {
 			{ BM_IF_CEILING, " No user can be created (the ceiling "
 			    "is reached)." },
 			{ BM_ALWAYS, NULL } },
-		(const struct bm_piece[]){
+		.next = (const struct bm_piece[]){
 			{ BM_ALWAYS, "If the count is still above {users} at "
 			    "{over_block}, every login (IMAP, POP, ActiveSync, "
 			    "webmail, SMTP) is denied." },
 			{ BM_IF_REPEATS, " This alert is repeated every "
 			    "{every} until then." },
 			{ BM_ALWAYS, NULL } },
-		(const struct bm_piece[]){
+		.todo = (const struct bm_piece[]){
 			{ BM_ALWAYS, "Remove users (or exclude technical "
 			    "accounts with users.exclude) and recount with\n"
 			    "  bmsub-check refresh\n"
@@ -191,12 +202,14 @@ const struct bm_sched bm_schedule[BMSUB_ALERT__COUNT] = {
 			    "  bmsub-check install FILE" },
 			{ BM_ALWAYS, NULL } } },
 	[BMSUB_ALERT_OVER_BLOCKED] = {
-		"over-blocked", BM_AXIS_COUNT, BMSUB_COUNT_OVER_BLOCKED,
-		BM_CLASS_ANY, BM_KEY_EPISODE, 0,
-		"email to administrators: users blocked (over the license)",
-		"[bmsub] {customer}: logins are BLOCKED, {count} users for "
-		    "{users} licensed",
-		(const struct bm_piece[]){
+		.name = "over-blocked", .axis = BM_AXIS_COUNT,
+		.phase = BMSUB_COUNT_OVER_BLOCKED, .cls = BM_CLASS_ANY,
+		.key = BM_KEY_EPISODE, .every = 0,
+		.event = "email to administrators: users blocked (over the "
+		    "license)",
+		.subject = "[bmsub] {customer}: logins are BLOCKED, {count} "
+		    "users for {users} licensed",
+		.happened = (const struct bm_piece[]){
 			{ BM_ALWAYS, "{count} users have been counted since "
 			    "{over_since}, more than the {users} that license "
 			    "{id} of {customer} allows, for over a month. "
@@ -205,12 +218,12 @@ const struct bm_sched bm_schedule[BMSUB_ALERT__COUNT] = {
 			    "administrators are sent to the admin page on web "
 			    "services. Incoming mail keeps flowing." },
 			{ BM_ALWAYS, NULL } },
-		(const struct bm_piece[]){
+		.next = (const struct bm_piece[]){
 			{ BM_ALWAYS, "Logins stay blocked until the count is "
 			    "back to {users} or less, or a license for more "
 			    "users is installed." },
 			{ BM_ALWAYS, NULL } },
-		(const struct bm_piece[]){
+		.todo = (const struct bm_piece[]){
 			{ BM_ALWAYS, "Remove users and recount with\n"
 			    "  bmsub-check refresh\n"
 			    "or install a license for more users with\n"

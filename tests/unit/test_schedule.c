@@ -282,6 +282,25 @@ END_TEST
 /* ------------------------------------------------------------------ */
 /* The table itself (libpolicy/ops/schedule.c) against SPEC section 3. */
 
+/* A license of 2027 for the table tests: issued 1 January, expires
+ * (E) 1 June, 10 users, evaluated on 1 May. */
+static struct bmsub_license
+lic_2027(const char *id, enum bmsub_kind kind, unsigned grace,
+    const char *starts)
+{
+	struct bmsub_license l;
+
+	memset(&l, 0, sizeof(l));
+	snprintf(l.id, sizeof(l.id), "%s", id);
+	l.kind = kind;
+	l.issued = ts("2027-01-01");
+	l.starts = starts != NULL ? ts(starts) : NONE;
+	l.expires = ts("2027-06-01");
+	l.users = 10;
+	l.grace_days = grace;
+	return l;
+}
+
 static const struct {
 	enum bm_axis axis;
 	int phase;
@@ -375,14 +394,7 @@ START_TEST(test_rows)
 	    row->name);
 	ck_assert_int_ge(row->every, 0);
 	ck_assert_int_eq(row->every % D, 0);
-	memset(&l, 0, sizeof(l));
-	snprintf(l.id, sizeof(l.id), "BM-R");
-	l.kind = BMSUB_KIND_PROD;
-	l.issued = ts("2027-01-01");
-	l.starts = NONE;
-	l.expires = ts("2027-06-01");
-	l.users = 10;
-	l.grace_days = 10;
+	l = lic_2027("BM-R", BMSUB_KIND_PROD, 10, NULL);
 	bmsub_state_init(&st);
 	st.have_count = 1;
 	st.count = 20;
@@ -433,14 +445,8 @@ START_TEST(test_expand)
 	struct bm_text t;
 	int r;
 
-	memset(&l, 0, sizeof(l));
-	snprintf(l.id, sizeof(l.id), "BM-X");
+	l = lic_2027("BM-X", BMSUB_KIND_HOST, 0, NULL);
 	snprintf(l.customer, sizeof(l.customer), "{id}\nx");
-	l.kind = BMSUB_KIND_HOST;
-	l.issued = ts("2027-01-01");
-	l.starts = NONE;
-	l.expires = ts("2027-06-01");
-	l.users = 10;
 	bmsub_evaluate(&l, 0, NULL, ts("2027-05-01"), &ev);
 	bm_vars_init(&v, &bm_schedule[BMSUB_ALERT_OVER], &l, &ev);
 	bm_text_dynamic(&t);
@@ -486,13 +492,8 @@ START_TEST(test_conditions)
 	size_t i;
 
 	for (i = 0; i < N(c); i++) {
-		memset(&l, 0, sizeof(l));
-		snprintf(l.id, sizeof(l.id), "BM-C");
-		l.issued = ts("2027-01-01");
-		l.starts = c[i].starts != NULL ? ts(c[i].starts) : NONE;
-		l.expires = ts("2027-06-01");
-		l.users = 10;
-		l.grace_days = c[i].grace;
+		l = lic_2027("BM-C", BMSUB_KIND_PROD, c[i].grace,
+		    c[i].starts);
 		bmsub_state_init(&st);
 		st.have_count = 1;
 		st.count = c[i].count;
