@@ -408,8 +408,9 @@ BMSUB_API void bmsub_decide(const struct bmsub_eval *ev, int is_admin,
 
 /*
  * Every dated event of a license: phase changes and the emails that
- * bmsub-check notify sends, run at every hour, with this state (the
- * over-count episode O; NULL: none). The emails are those of the alert
+ * bmsub-check notify sends (each at its first run at or after the time
+ * listed) with this state (the over-count episode O; NULL: none), as
+ * long as the state stays so. The emails are those of the alert
  * schedule that bmsub_alerts_due follows, so the two never disagree:
  * prod, host, free: expiry-2m at notice, expiry-1m at warning, grace at E
  * then every 2 days while in grace, blocked at E + G days then every 2
