@@ -406,15 +406,37 @@ BMSUB_API void bmsub_decide(const struct bmsub_eval *ev, int is_admin,
     enum bmsub_category cat, int have_recipients, const char *admin_url,
     struct bmsub_verdict *v);
 
-/* Every dated event of a license: phase changes and emails. */
+/*
+ * Every dated event of a license: phase changes and the emails that
+ * bmsub-check notify sends (each at its first run at or after the time
+ * listed) with this state (the over-count episode O; NULL: none), as
+ * long as the state stays so. The emails are those of the alert
+ * schedule that bmsub_alerts_due follows, so the two never disagree:
+ * prod, host, free: expiry-2m at notice, expiry-1m at warning, grace at E
+ * then every 2 days while in grace, blocked at E + G days then every 2
+ * days for ever; trial: grace at E then every 2 days while in grace (only
+ * with grace days), trial-ended once at E + G days; invalid (before a
+ * later starts) at issued, then every 2 days until starts; over at O then
+ * every 7 days until O + 1 month, over-blocked once then.
+ */
 struct bmsub_event {
 	int64_t at;
-	const char *what;	/* token: "notice", "warning", "grace",
-				 * "blocked", "email", "over-blocked", ... */
-	char text[200];		/* one line for people */
+	const char *what;	/* token: "invalid", "starts", "notice",
+				 * "warning", "grace", "blocked", "over",
+				 * "over-blocked", "email" */
+	const char *alert;	/* an email's alert, bmsub_alert_name
+				 * ("grace", ...); NULL for a phase change */
+	int64_t every;		/* seconds between repetitions after this
+				 * event, for ever (the blocked reminder);
+				 * 0 = once. A repetition that ends is
+				 * listed event by event instead. */
+	char text[200];		/* one line for people, e.g. "email
+				 * reminder, then every 2 days" */
 };
-/* Fills at most max events in time order; *n is the total that exist
- * (may exceed max). */
+/* Fills at most max events in time order (equal times: a phase change
+ * before its email); *n is the total that exist (may exceed max; an
+ * event with every > 0 counts once). Never loops over time: a huge
+ * grace_days or hostile state time costs nothing. */
 BMSUB_API void bmsub_timeline(const struct bmsub_license *lic,
     const struct bmsub_state *st, struct bmsub_event *ev, size_t max,
     size_t *n);
@@ -478,14 +500,18 @@ BMSUB_API int bmsub_recipients_remove(const char *state_dir, const char *addr,
     struct bmsub_error *err);
 
 /* Email alerts: which are due now. Each alert has a key recorded in
- * bmsub_state.sent once sent; the key names the license id (date alerts)
- * or the over-count episode O (count alerts), so a renewed license or a new
- * episode starts afresh. Only the alert of the current phase is ever due:
- * one that was missed while its phase lasted is not sent later. */
+ * bmsub_state.sent once sent; the key names the license id (date alerts),
+ * the license error (invalid) or the over-count episode O (count alerts),
+ * so a renewed license or a new episode starts afresh. Only the alert of
+ * the current phase is ever due: one that was missed while its phase
+ * lasted is not sent later. A repeating alert is due again once its
+ * period has passed since its last sending. The schedule (phase, key,
+ * cadence, texts) is one table in the library, also read by
+ * bmsub_timeline and bmsub_mail_compose. */
 enum bmsub_alert_kind {
 	BMSUB_ALERT_EXPIRY_2M,	/* "expiry-2m": phase notice, once a license */
 	BMSUB_ALERT_EXPIRY_1M,	/* "expiry-1m": phase warning, once a license */
-	BMSUB_ALERT_GRACE,	/* "grace": expired, in grace; every 2 days */
+	BMSUB_ALERT_GRACE,	/* "grace": in grace (trial too); every 2 days */
 	BMSUB_ALERT_BLOCKED,	/* "blocked": prod/host/free; every 2 days */
 	BMSUB_ALERT_TRIAL_ENDED, /* "trial-ended": trial blocked; once */
 	BMSUB_ALERT_INVALID,	/* "invalid": no valid license; every 2 days */
@@ -494,8 +520,6 @@ enum bmsub_alert_kind {
 	BMSUB_ALERT__COUNT
 };
 #define BMSUB_ALERTS_MAX 4
-#define BMSUB_ALERT_REPEAT_EXPIRED (2 * 86400)
-#define BMSUB_ALERT_REPEAT_OVER (7 * 86400)
 
 struct bmsub_alert {
 	enum bmsub_alert_kind kind;

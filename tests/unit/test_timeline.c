@@ -59,7 +59,8 @@ static const struct {
 		"2027-11-02T00:00:00Z grace", "2027-11-02T00:00:00Z email",
 		"2027-11-04T00:00:00Z email", "2027-11-06T00:00:00Z email",
 		"2027-11-08T00:00:00Z email", "2027-11-10T00:00:00Z email",
-		"2027-11-12T00:00:00Z blocked", "2027-11-12T00:00:00Z email",
+		"2027-11-12T00:00:00Z blocked",
+		"2027-11-12T00:00:00Z email every=172800",
 		NULL } },
 	/* host, 3 grace days: days 0 and 2 */
 	{ BMSUB_KIND_HOST, 3, NULL, NULL, NULL, {
@@ -67,31 +68,67 @@ static const struct {
 		"2027-10-02T00:00:00Z warning", "2027-10-02T00:00:00Z email",
 		"2027-11-02T00:00:00Z grace", "2027-11-02T00:00:00Z email",
 		"2027-11-04T00:00:00Z email",
-		"2027-11-05T00:00:00Z blocked", "2027-11-05T00:00:00Z email",
+		"2027-11-05T00:00:00Z blocked",
+		"2027-11-05T00:00:00Z email every=172800",
 		NULL } },
 	/* no grace: warning straight to blocked */
 	{ BMSUB_KIND_FREE, 0, NULL, NULL, NULL, {
 		"2027-09-02T00:00:00Z notice", "2027-09-02T00:00:00Z email",
 		"2027-10-02T00:00:00Z warning", "2027-10-02T00:00:00Z email",
-		"2027-11-02T00:00:00Z blocked", "2027-11-02T00:00:00Z email",
+		"2027-11-02T00:00:00Z blocked",
+		"2027-11-02T00:00:00Z email every=172800",
 		NULL } },
+	/* a trial: no notice nor warning; one email when it ends */
 	{ BMSUB_KIND_TRIAL, 0, NULL, NULL, NULL, {
 		"2027-11-02T00:00:00Z blocked", "2027-11-02T00:00:00Z email",
 		NULL } },
+	/* a trial with grace: reminders every 2 days in grace, then the
+	 * trial-ended email at the block, once */
 	{ BMSUB_KIND_TRIAL, 5, NULL, NULL, NULL, {
 		"2027-11-02T00:00:00Z grace", "2027-11-02T00:00:00Z email",
-		"2027-11-07T00:00:00Z blocked",
+		"2027-11-04T00:00:00Z email", "2027-11-06T00:00:00Z email",
+		"2027-11-07T00:00:00Z blocked", "2027-11-07T00:00:00Z email",
+		NULL } },
+	{ BMSUB_KIND_TRIAL, 4, NULL, NULL, NULL, {
+		"2027-11-02T00:00:00Z grace", "2027-11-02T00:00:00Z email",
+		"2027-11-04T00:00:00Z email",
+		"2027-11-06T00:00:00Z blocked", "2027-11-06T00:00:00Z email",
+		NULL } },
+	{ BMSUB_KIND_TRIAL, 1, NULL, NULL, NULL, {
+		"2027-11-02T00:00:00Z grace", "2027-11-02T00:00:00Z email",
+		"2027-11-03T00:00:00Z blocked", "2027-11-03T00:00:00Z email",
 		NULL } },
 	/* issued inside the notice period: notice entered at issue */
 	{ BMSUB_KIND_PROD, 0, "2027-09-15T08:00:00Z", NULL, NULL, {
 		"2027-09-15T08:00:00Z notice", "2027-09-15T08:00:00Z email",
 		"2027-10-02T00:00:00Z warning", "2027-10-02T00:00:00Z email",
-		"2027-11-02T00:00:00Z blocked", "2027-11-02T00:00:00Z email",
+		"2027-11-02T00:00:00Z blocked",
+		"2027-11-02T00:00:00Z email every=172800",
 		NULL } },
-	/* starting inside the warning period: no notice at all */
-	{ BMSUB_KIND_PROD, 0, NULL, "2027-10-10T00:00:00Z", NULL, {
+	/* starting inside the warning period: no notice at all; before it
+	 * the license is invalid, every 2 days from issued */
+	{ BMSUB_KIND_PROD, 0, "2027-10-01T00:00:00Z", "2027-10-10T00:00:00Z", NULL, {
+		"2027-10-01T00:00:00Z invalid", "2027-10-01T00:00:00Z email",
+		"2027-10-03T00:00:00Z email", "2027-10-05T00:00:00Z email",
+		"2027-10-07T00:00:00Z email", "2027-10-09T00:00:00Z email",
 		"2027-10-10T00:00:00Z starts", "2027-10-10T00:00:00Z warning", "2027-10-10T00:00:00Z email",
-		"2027-11-02T00:00:00Z blocked", "2027-11-02T00:00:00Z email",
+		"2027-11-02T00:00:00Z blocked",
+		"2027-11-02T00:00:00Z email every=172800",
+		NULL } },
+	/* starting after the block: blocked at once */
+	{ BMSUB_KIND_HOST, 2, "2027-11-01T12:00:00Z", "2027-11-05T00:00:00Z", NULL, {
+		"2027-11-01T12:00:00Z invalid", "2027-11-01T12:00:00Z email",
+		"2027-11-03T12:00:00Z email",
+		"2027-11-05T00:00:00Z starts", "2027-11-05T00:00:00Z blocked",
+		"2027-11-05T00:00:00Z email every=172800",
+		NULL } },
+	/* a trial starting in its grace: the grace emails from the start */
+	{ BMSUB_KIND_TRIAL, 6, "2027-11-01T00:00:00Z", "2027-11-03T00:00:00Z", NULL, {
+		"2027-11-01T00:00:00Z invalid", "2027-11-01T00:00:00Z email",
+		"2027-11-03T00:00:00Z starts", "2027-11-03T00:00:00Z grace",
+		"2027-11-03T00:00:00Z email", "2027-11-05T00:00:00Z email",
+		"2027-11-07T00:00:00Z email",
+		"2027-11-08T00:00:00Z blocked", "2027-11-08T00:00:00Z email",
 		NULL } },
 	/* over the count since O: reminders every 7 days, blocked a
 	 * calendar month later */
@@ -111,7 +148,9 @@ static const struct {
 		"2027-11-02T00:00:00Z blocked", "2027-11-02T00:00:00Z email",
 		NULL } },
 	/* starts before any threshold; starts == issued adds nothing */
-	{ BMSUB_KIND_TRIAL, 0, NULL, "2027-01-01T00:00:00Z", NULL, {
+	{ BMSUB_KIND_TRIAL, 0, "2026-12-26T00:00:00Z", "2027-01-01T00:00:00Z", NULL, {
+		"2026-12-26T00:00:00Z invalid", "2026-12-26T00:00:00Z email",
+		"2026-12-28T00:00:00Z email", "2026-12-30T00:00:00Z email",
 		"2027-01-01T00:00:00Z starts",
 		"2027-11-02T00:00:00Z blocked", "2027-11-02T00:00:00Z email",
 		NULL } },
@@ -127,7 +166,8 @@ static const struct {
 		"2027-11-02T00:00:00Z grace", "2027-11-02T00:00:00Z email",
 		"2027-11-03T00:00:00Z email",
 		"2027-11-04T00:00:00Z email",
-		"2027-11-06T00:00:00Z blocked", "2027-11-06T00:00:00Z email",
+		"2027-11-06T00:00:00Z blocked",
+		"2027-11-06T00:00:00Z email every=172800",
 		"2027-11-10T00:00:00Z email", "2027-11-17T00:00:00Z email",
 		"2027-11-20T00:00:00Z over-blocked", "2027-11-20T00:00:00Z email",
 		NULL } },
@@ -159,6 +199,9 @@ START_TEST(test_sequence)
 	for (i = 0; i < n; i++) {
 		bmsub_time_format(ev[i].at, t, sizeof(t));
 		snprintf(got, sizeof(got), "%s %s", t, ev[i].what);
+		if (ev[i].every != 0)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got),
+			    " every=%lld", (long long)ev[i].every);
 		ck_assert_msg(strcmp(got, lines[_i].seq[i]) == 0,
 		    "event %zu: got \"%s\", want \"%s\"", i, got,
 		    lines[_i].seq[i]);
@@ -215,7 +258,9 @@ static const struct {
 	{ UINT32_MAX, NULL, 2 + 2 + 1 + 2147483648u + 2 },
 	{ 10, "2027-01-15T10:00:00Z", 12 + 1 + 5 + 2 },
 	{ 10, "max", 12 + 1 + 1 + 2 },	/* blocked date saturates */
-	{ 10, "min", 12 + 1 + 5 + 2 },
+	/* before issued (a hostile state): seen from issued, as the
+	 * policy does, so blocked at once */
+	{ 10, "min", 12 + 2 },
 };
 
 START_TEST(test_counts)
@@ -262,6 +307,55 @@ START_TEST(test_texts)
 	ck_assert_str_eq(ev[17].text, "email reminder");
 	ck_assert_str_eq(ev[18].what, "blocked");
 	ck_assert_str_eq(ev[19].text, "email reminder, then every 2 days");
+	ck_assert_int_eq(ev[19].every, 2 * 86400);
+	ck_assert_int_eq(ev[18].every, 0);
+	ck_assert_int_eq(ev[17].every, 0);
+}
+END_TEST
+
+/* The texts of a trial with grace, of a later start and of the alerts
+ * each email names. */
+START_TEST(test_texts_trial)
+{
+	struct bmsub_license l = mklic(BMSUB_KIND_TRIAL, 4,
+	    "2027-10-20T00:00:00Z", "2027-10-25T00:00:00Z");
+	struct bmsub_event ev[16];
+	size_t n, i;
+	static const char *const want[][3] = {
+		{ "invalid", NULL, "not started: every login denied until "
+		    "2027-10-25 00:00:00 UTC" },
+		{ "email", "invalid", "email to administrators: no valid "
+		    "license (not-yet-valid), logins blocked" },
+		{ "email", "invalid", NULL },
+		{ "email", "invalid", NULL },
+		{ "starts", NULL, "license starts: logins allowed from now on" },
+		{ "grace", NULL, "trial ends: grace of 4 days until 2027-11-06" },
+		{ "email", "grace", "email reminder" },
+		{ "email", "grace", "email reminder" },
+		{ "blocked", NULL, "blocked: every login denied, administrators "
+		    "redirected on web services" },
+		{ "email", "trial-ended", "email to administrators: trial "
+		    "ended" },
+	};
+
+	bmsub_timeline(&l, NULL, ev, N(ev), &n);
+	ck_assert_uint_eq(n, N(want));
+	for (i = 0; i < n; i++) {
+		ck_assert_str_eq(ev[i].what, want[i][0]);
+		if (want[i][1] == NULL)
+			ck_assert_ptr_null(ev[i].alert);
+		else
+			ck_assert_str_eq(ev[i].alert, want[i][1]);
+		if (want[i][2] != NULL)
+			ck_assert_str_eq(ev[i].text, want[i][2]);
+		ck_assert_int_eq(ev[i].every, 0);	/* a trial's end */
+	}
+	/* no grace: the trial ends blocked at E, one email */
+	l = mklic(BMSUB_KIND_TRIAL, 0, NULL, NULL);
+	bmsub_timeline(&l, NULL, ev, N(ev), &n);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(ev[0].text, "trial ends: every login denied");
+	ck_assert_str_eq(ev[1].alert, "trial-ended");
 }
 END_TEST
 
@@ -276,6 +370,7 @@ main(void)
 	tcase_add_test(tc, test_partial);
 	tcase_add_loop_test(tc, test_counts, 0, N(counts));
 	tcase_add_test(tc, test_texts);
+	tcase_add_test(tc, test_texts_trial);
 	suite_add_tcase(s, tc);
 	nf = tlib_run(s);
 	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
