@@ -54,6 +54,19 @@ void bm_text_finish(struct bm_text *t);
 int bm_text_take(struct bm_text *t, char **out, size_t *outlen);
 void bm_text_free(struct bm_text *t);
 
+/* --- trusted files and folders (login/fileio.c) --- */
+struct stat;
+/* The one owner-and-mode rule of SPEC section 2: the object the caller
+ * opened at path (st from fstat, or NULL to stat path) and every folder
+ * its lookup goes through, links followed; see fileio.c. 0 or
+ * BMSUB_E_PERMISSIONS (the message names the file or folder), NOT_FOUND,
+ * IO. */
+int bm_safe_path(const char *path, const struct stat *st,
+    struct bmsub_error *err);
+/* Opens dir (O_DIRECTORY, O_CLOEXEC) after the bm_safe_path check: *fd,
+ * or NOT_FOUND, NOT_REGULAR (not a folder), PERMISSIONS, IO. */
+int bm_folder_open(const char *dir, int *fd, struct bmsub_error *err);
+
 /* --- keys (keys.c) --- */
 /* Finds the trusted key with this id: 0 and *pk (owned by kr), or
  * BMSUB_E_UNKNOWN_KEY and *pk NULL. kr may be NULL (nothing trusted). */

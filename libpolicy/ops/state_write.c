@@ -17,15 +17,23 @@ bmsub_state_lock(const char *state_dir, int *fd, struct bmsub_error *err)
 {
 	char path[4096];
 	struct stat sb;
-	int r = BMSUB_E_INTERNAL, f = -1;
+	struct bmsub_error ferr;
+	int r = BMSUB_E_INTERNAL, f = -1, dfd = -1;
 
 	*fd = -1;
 	bm_err_clear(err);
 	if ((r = bm_state_path(path, sizeof(path), state_dir, "lock", err)) != 0)
 		goto out;
+	/* The lock guards the state: both live in a folder only trusted
+	 * users may change (bm_safe_path), else it is a lock failure. */
+	if ((r = bm_folder_open(state_dir, &dfd, &ferr)) != 0) {
+		r = bm_err(err, r == BMSUB_E_PERMISSIONS ? r : BMSUB_E_LOCK, 0,
+		    "%s", ferr.msg);
+		goto out;
+	}
 	/* O_NONBLOCK: a FIFO planted there must not hang the CLI. */
-	if ((f = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
-	    O_NONBLOCK, 0600)) == -1) {
+	if ((f = openat(dfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW | O_NONBLOCK, 0600)) == -1) {
 		r = bm_err(err, BMSUB_E_LOCK, 0, "%s: %s", path,
 		    strerror(errno));
 		goto out;
@@ -48,6 +56,8 @@ bmsub_state_lock(const char *state_dir, int *fd, struct bmsub_error *err)
  out:
 	if (f != -1)
 		close(f);
+	if (dfd != -1)
+		close(dfd);
 	return r;
 }
 
@@ -134,28 +144,14 @@ bmsub_state_save(const char *state_dir, const struct bmsub_state *st,
 	char path[4096];
 	char *text = NULL;
 	size_t len = 0;
-	struct stat sb;
 	int r = BMSUB_E_INTERNAL;
 
 	bm_err_clear(err);
 	if ((r = bm_state_path(path, sizeof(path), state_dir, "state", err)) != 0 ||
 	    (r = bm_state_format(st, &text, &len, err)) != 0)
 		goto out;
-	errno = 0;
-	if (stat(state_dir, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
-		r = bm_err(err, BMSUB_E_IO, 0, "%s: %s", state_dir,
-		    errno ? strerror(errno) : "not a folder");
-		goto out;
-	}
-	/* Readers trust the file; a directory others can write to would let
-	 * them replace it. */
-	if ((sb.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
-	    (sb.st_uid != 0 && sb.st_uid != geteuid())) {
-		r = bm_err(err, BMSUB_E_PERMISSIONS, 0,
-		    "%s: writable by group or others, or owned by another user",
-		    state_dir);
-		goto out;
-	}
+	/* the writer judges state_dir and the folders above it (a user who
+	 * may write there could delete the state and lift a block) */
 	/* 0644: the PAM module may run in a non-root auth worker. */
 	r = bmsub_file_write_atomic(path, text, len, 0644, err);
  out:
