@@ -61,11 +61,14 @@ struct stat;
  * its lookup goes through, links followed; see fileio.c. 0 or
  * BMSUB_E_PERMISSIONS (the message names the file or folder), NOT_FOUND,
  * IO. */
-int bm_safe_path(const char *path, const struct stat *st,
+#define BM_SAFE_STICKY 1	/* the object may be a sticky folder others
+				 * can write (a folder we only write into) */
+int bm_safe_path(const char *path, const struct stat *st, int flags,
     struct bmsub_error *err);
 /* Opens dir (O_DIRECTORY, O_CLOEXEC) after the bm_safe_path check: *fd,
  * or NOT_FOUND, NOT_REGULAR (not a folder), PERMISSIONS, IO. */
-int bm_folder_open(const char *dir, int *fd, struct bmsub_error *err);
+int bm_folder_open(const char *dir, int flags, int *fd,
+    struct bmsub_error *err);
 
 /* --- keys (keys.c) --- */
 /* Finds the trusted key with this id: 0 and *pk (owned by kr), or

@@ -23,16 +23,20 @@ writers(mode_t mode)
 	return (mode & S_IWGRP) != 0 ? "group" : "others";
 }
 
-/* The object itself: neither a sticky bit nor anything else excuses a
- * writable mode (others could add keys to a sticky keys folder). */
+/* The object itself: a writable mode is refused even with the sticky bit
+ * (others could add keys to a sticky keys folder), unless flags has
+ * BM_SAFE_STICKY and the object is a sticky folder. */
 static int
-judge_object(const char *path, const struct stat *st,
+judge_object(const char *path, const struct stat *st, int flags,
     struct bmsub_error *err)
 {
 	if (st->st_uid != 0 && st->st_uid != geteuid())
 		return bm_err(err, BMSUB_E_PERMISSIONS, 0,
 		    "%s: owned by uid %lu, not root or uid %lu", path,
 		    (unsigned long)st->st_uid, (unsigned long)geteuid());
+	if ((flags & BM_SAFE_STICKY) != 0 && S_ISDIR(st->st_mode) &&
+	    (st->st_mode & S_ISVTX) != 0)
+		return BMSUB_OK;
 	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0)
 		return bm_err(err, BMSUB_E_PERMISSIONS, 0,
 		    "%s: writable by %s (mode %04o)", path,
@@ -76,7 +80,8 @@ lookup_err(struct bmsub_error *err, int e, const char *name,
  * The one owner-and-mode rule (SPEC section 2, as OpenSSH's safe_path).
  * st: what fstat said of the file or folder the caller opened at path (NULL:
  * stat(path) here). That object must be owned by root or the effective
- * user and writable by neither group nor others. Then every folder the
+ * user and writable by neither group nor others (flags BM_SAFE_STICKY:
+ * a sticky folder may be, as the folders above). Then every folder the
  * lookup of path passes through, from "/" down, must be owned by root or
  * the effective user and not writable by group or others unless sticky.
  * A relative path is looked up from getcwd(), whose folders are judged
@@ -95,7 +100,7 @@ lookup_err(struct bmsub_error *err, int e, const char *name,
  * BMSUB_E_IO (too many links, path too long, getcwd failed).
  */
 int
-bm_safe_path(const char *path, const struct stat *st,
+bm_safe_path(const char *path, const struct stat *st, int flags,
     struct bmsub_error *err)
 {
 	char todo[PATH_MAX], cur[PATH_MAX], link[PATH_MAX];
@@ -112,7 +117,7 @@ bm_safe_path(const char *path, const struct stat *st,
 			return lookup_err(err, errno, path, path);
 		st = &own;
 	}
-	if ((r = judge_object(path, st, err)) != 0)
+	if ((r = judge_object(path, st, flags, err)) != 0)
 		return r;
 	if (path[0] == '/')
 		n = (size_t)snprintf(todo, sizeof(todo), "%s", path);
@@ -185,11 +190,11 @@ bm_safe_path(const char *path, const struct stat *st,
 	return BMSUB_OK;
 }
 
-/* Opens dir as a trusted folder (bm_safe_path rules) for fdopendir,
- * openat or fsync: *fd, or BMSUB_E_NOT_FOUND (missing),
+/* Opens dir as a trusted folder (bm_safe_path rules and flags) for
+ * fdopendir, openat or fsync: *fd, or BMSUB_E_NOT_FOUND (missing),
  * BMSUB_E_NOT_REGULAR (not a folder), BMSUB_E_PERMISSIONS, BMSUB_E_IO. */
 int
-bm_folder_open(const char *dir, int *fdp, struct bmsub_error *err)
+bm_folder_open(const char *dir, int flags, int *fdp, struct bmsub_error *err)
 {
 	struct stat st;
 	int r = BMSUB_E_INTERNAL, fd = -1;
@@ -214,7 +219,7 @@ bm_folder_open(const char *dir, int *fdp, struct bmsub_error *err)
 		    strerror(errno));
 		goto out;
 	}
-	if ((r = bm_safe_path(dir, &st, err)) != 0)
+	if ((r = bm_safe_path(dir, &st, flags, err)) != 0)
 		goto out;
 	*fdp = fd;
 	fd = -1;	/* transferred */
@@ -267,7 +272,7 @@ bmsub_file_read(const char *path, size_t max, char **bufp, size_t *lenp,
 		    "%s: not a regular file", path);
 		goto out;
 	}
-	if ((r = bm_safe_path(path, &st, err)) != 0)
+	if ((r = bm_safe_path(path, &st, 0, err)) != 0)
 		goto out;
 	if (st.st_size < 0 || (uint64_t)st.st_size > max) {
 		r = bm_err(err, BMSUB_E_TOO_LARGE, 0,

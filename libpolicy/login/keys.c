@@ -228,7 +228,7 @@ list_pem(const char *dir, struct bmsub_strlist *names, struct bmsub_error *err)
 	struct dirent *de;
 	DIR *d = NULL;
 
-	if ((r = bm_folder_open(dir, &dfd, err)) == BMSUB_E_NOT_FOUND) {
+	if ((r = bm_folder_open(dir, 0, &dfd, err)) == BMSUB_E_NOT_FOUND) {
 		bm_err_clear(err);
 		r = 1;
 		goto out;

@@ -136,9 +136,11 @@ bmsub_file_write_atomic(const char *path, const void *data, size_t len,
 	if ((r = temp_names(path, dir, sizeof(dir), tmp, sizeof(tmp), &name,
 	    err)) != 0)
 		goto out;
-	/* whoever may change the folder may swap the file: same rule as
-	 * every reader; a missing folder or a file there is an I/O error */
-	if ((r = bm_folder_open(dir, &dfd, &ferr)) != 0) {
+	/* Whoever may change the folder may swap the file: the readers'
+	 * rule for the folders above a file (a sticky /tmp is fine, so
+	 * bmsub-sign may write there); a missing folder or a file there
+	 * is an I/O error. */
+	if ((r = bm_folder_open(dir, BM_SAFE_STICKY, &dfd, &ferr)) != 0) {
 		r = bm_err(err, r == BMSUB_E_PERMISSIONS ? r : BMSUB_E_IO, 0,
 		    "%s", ferr.msg);
 		goto out;
