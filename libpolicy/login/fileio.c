@@ -32,14 +32,15 @@ judge_object(const char *path, const struct stat *st, int flags,
 {
 	if (st->st_uid != 0 && st->st_uid != geteuid())
 		return bm_err(err, BMSUB_E_PERMISSIONS, 0,
-		    "%s: owned by uid %lu, not root or uid %lu", path,
-		    (unsigned long)st->st_uid, (unsigned long)geteuid());
+		    "%s: owned by uid %lu, not root or uid %lu: chown it",
+		    path, (unsigned long)st->st_uid,
+		    (unsigned long)geteuid());
 	if ((flags & BM_SAFE_STICKY) != 0 && S_ISDIR(st->st_mode) &&
 	    (st->st_mode & S_ISVTX) != 0)
 		return BMSUB_OK;
 	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0)
 		return bm_err(err, BMSUB_E_PERMISSIONS, 0,
-		    "%s: writable by %s (mode %04o)", path,
+		    "%s: writable by %s (mode %04o): chmod go-w it", path,
 		    writers(st->st_mode), (unsigned)(st->st_mode & 07777));
 	return BMSUB_OK;
 }
@@ -54,14 +55,14 @@ judge_folder(const char *dir, const struct stat *st, const char *path,
 	if (st->st_uid != 0 && st->st_uid != geteuid())
 		return bm_err(err, BMSUB_E_PERMISSIONS, 0,
 		    "%s: folder owned by uid %lu, not root or uid %lu, "
-		    "above %s", dir, (unsigned long)st->st_uid,
+		    "above %s: chown it", dir, (unsigned long)st->st_uid,
 		    (unsigned long)geteuid(), path);
 	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
 	    (st->st_mode & S_ISVTX) == 0)
 		return bm_err(err, BMSUB_E_PERMISSIONS, 0,
-		    "%s: folder writable by %s (mode %04o), above %s", dir,
-		    writers(st->st_mode), (unsigned)(st->st_mode & 07777),
-		    path);
+		    "%s: folder writable by %s (mode %04o), above %s: "
+		    "chmod go-w it", dir, writers(st->st_mode),
+		    (unsigned)(st->st_mode & 07777), path);
 	return BMSUB_OK;
 }
 
