@@ -85,6 +85,16 @@ int bm_config_parse(const char *text, const char *name,
  * error *st is as bmsub_state_init made it. */
 int bm_state_parse(const char *buf, size_t len, struct bmsub_state *st,
     struct bmsub_error *err);
+/* The state file's line keywords, in the order the writer writes them:
+ * one table (login/state.c) for the reader and ops/state_write.c. */
+enum bm_state_kw { BM_KW_COUNT, BM_KW_TIME, BM_KW_SENT };
+struct bm_state_keyword {
+	const char *word;
+	enum bm_state_kw kind;
+	size_t off;	/* BM_KW_TIME: offsetof its int64_t in bmsub_state */
+};
+extern const struct bm_state_keyword bm_state_keywords[];
+extern const size_t bm_state_nkeywords;
 #define RCPT_FILE "recipients"
 #define RCPT_MAX 65536		/* bytes in the recipients file */
 #define STATE_MAX (1024 * 1024)

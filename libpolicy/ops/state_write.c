@@ -68,20 +68,68 @@ bmsub_state_unlock(int fd)
 		close(fd);	/* releases the flock */
 }
 
-/* The text of st; refuses what the reader would call corrupt, so a save
- * can never replace a good file by one nobody can read. */
+/* One "sent" line per alert; refuses what the reader would refuse. */
+static int
+format_sent(struct bm_text *t, const struct bmsub_state *st,
+    struct bmsub_error *err)
+{
+	const struct bmsub_sent *dup;
+	size_t i;
+	int r;
+
+	for (i = 0; i < st->n_sent; i++) {
+		if (memchr(st->sent[i].key, '\0', sizeof(st->sent[i].key))
+		    == NULL || !bm_key_valid(st->sent[i].key) ||
+		    !bm_time_valid(st->sent[i].at))
+			return bm_err(err, BMSUB_E_INVALID, 0,
+			    "state: bad alert entry %zu", i);
+		bm_text_add(t, "sent %s %lld\n", st->sent[i].key,
+		    (long long)st->sent[i].at);
+	}
+	if ((r = bm_find_dup(st, &dup)) != 0)
+		return r;
+	if (dup != NULL)
+		return bm_err(err, BMSUB_E_INVALID, 0, "state: alert %s twice",
+		    dup->key);
+	return BMSUB_OK;
+}
+
+/* The line of keyword kw, if st has one. */
+static int
+format_keyword(struct bm_text *t, const struct bm_state_keyword *kw,
+    const struct bmsub_state *st, struct bmsub_error *err)
+{
+	int64_t v;
+
+	switch (kw->kind) {
+	case BM_KW_COUNT:
+		if (st->have_count)
+			bm_text_add(t, "%s %llu\n", kw->word,
+			    (unsigned long long)st->count);
+		return BMSUB_OK;
+	case BM_KW_TIME:
+		memcpy(&v, (const char *)st + kw->off, sizeof(v));
+		if (v == BMSUB_TIME_NONE)
+			return BMSUB_OK;
+		if (!bm_time_valid(v))
+			return bm_err(err, BMSUB_E_INVALID, 0,
+			    "state: %s time %lld out of range", kw->word,
+			    (long long)v);
+		bm_text_add(t, "%s %lld\n", kw->word, (long long)v);
+		return BMSUB_OK;
+	case BM_KW_SENT:
+		return format_sent(t, st, err);
+	}
+	return BMSUB_E_INTERNAL;
+}
+
+/* The text of st, driven by the reader's keyword table; refuses what the
+ * reader would call corrupt, so a save can never replace a good file by
+ * one nobody can read. */
 int
 bm_state_format(const struct bmsub_state *st, char **out, size_t *outlen,
     struct bmsub_error *err)
 {
-	static const char *const words[] = {
-		"over-since", "high-water", "refreshed", "notified"
-	};
-	const int64_t tv[] = {
-		st->over_since, st->high_water, st->last_refresh,
-		st->last_notify
-	};
-	const struct bmsub_sent *dup;
 	struct bm_text t;
 	size_t i;
 	int r = BMSUB_E_INTERNAL;
@@ -90,36 +138,10 @@ bm_state_format(const struct bmsub_state *st, char **out, size_t *outlen,
 	*outlen = 0;
 	bm_text_dynamic(&t);
 	bm_text_add(&t, "%s %d\n", STATE_MAGIC, BMSUB_STATE_VERSION);
-	if (st->have_count)
-		bm_text_add(&t, "count %llu\n", (unsigned long long)st->count);
-	for (i = 0; i < sizeof(tv) / sizeof(tv[0]); i++) {
-		if (tv[i] == BMSUB_TIME_NONE)
-			continue;
-		if (!bm_time_valid(tv[i])) {
-			r = bm_err(err, BMSUB_E_INVALID, 0,
-			    "state: %s time %lld out of range", words[i],
-			    (long long)tv[i]);
+	for (i = 0; i < bm_state_nkeywords; i++) {
+		if ((r = format_keyword(&t, &bm_state_keywords[i], st,
+		    err)) != 0)
 			goto out;
-		}
-		bm_text_add(&t, "%s %lld\n", words[i], (long long)tv[i]);
-	}
-	for (i = 0; i < st->n_sent; i++) {
-		if (memchr(st->sent[i].key, '\0', sizeof(st->sent[i].key))
-		    == NULL || !bm_key_valid(st->sent[i].key) ||
-		    !bm_time_valid(st->sent[i].at)) {
-			r = bm_err(err, BMSUB_E_INVALID, 0,
-			    "state: bad alert entry %zu", i);
-			goto out;
-		}
-		bm_text_add(&t, "sent %s %lld\n", st->sent[i].key,
-		    (long long)st->sent[i].at);
-	}
-	if ((r = bm_find_dup(st, &dup)) != 0)
-		goto out;
-	if (dup != NULL) {
-		r = bm_err(err, BMSUB_E_INVALID, 0, "state: alert %s twice",
-		    dup->key);
-		goto out;
 	}
 	bm_text_add(&t, "end\n");
 	if (t.len > STATE_MAX) {
