@@ -99,7 +99,9 @@ enum bmsub_tstyle {
 	BMSUB_TS_HUMAN,		/* "2027-07-01 00:00:00 UTC" */
 	BMSUB_TS_RFC5322	/* "Thu, 01 Jul 2027 00:00:00 +0000" (mail Date:) */
 };
-#define BMSUB_TIME_STR_MAX 40	/* enough for every style */
+#define BMSUB_TIME_STR_MAX 48	/* enough for every style and time (the
+				 * longest, RFC 5322 of INT64_MIN + 1, is 40
+				 * characters and its NUL) */
 /* Formats t into buf and returns buf (so it can stand in a printf
  * argument list); BMSUB_TIME_NONE gives none ("none" when NULL). */
 BMSUB_API const char *bmsub_time_str(int64_t t, enum bmsub_tstyle style,
