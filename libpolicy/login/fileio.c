@@ -77,6 +77,98 @@ lookup_err(struct bmsub_error *err, int e, const char *name,
 	    strerror(e), path);
 }
 
+/* A lookup in progress: what is left to resolve and the folder reached. */
+struct walk {
+	char todo[PATH_MAX];	/* absolute; p points into it */
+	char cur[PATH_MAX];	/* resolved so far, "" standing for "/" */
+	const char *p;
+	size_t clen;
+	int links;
+	const char *path;	/* as the caller gave it, for messages */
+	struct bmsub_error *err;
+};
+
+/* todo = path made absolute (getcwd for a relative one); "/" judged. */
+static int
+walk_start(struct walk *w, const char *path, struct bmsub_error *err)
+{
+	char cwd[PATH_MAX];
+	struct stat st;
+	int n;
+
+	w->path = path;
+	w->err = err;
+	w->clen = 0;
+	w->links = 0;
+	w->cur[0] = '\0';
+	if (path[0] == '/')
+		n = snprintf(w->todo, sizeof(w->todo), "%s", path);
+	else if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return bm_err(err, BMSUB_E_IO, 0, "%s: getcwd: %s", path,
+		    strerror(errno));
+	else
+		n = snprintf(w->todo, sizeof(w->todo), "%s/%s", cwd, path);
+	if (n < 0 || (size_t)n >= sizeof(w->todo))
+		return bm_err(err, BMSUB_E_IO, 0, "%s: path too long", path);
+	w->p = w->todo;
+	if (lstat("/", &st) != 0)
+		return lookup_err(err, errno, "/", path);
+	return judge_folder("/", &st, path, err);
+}
+
+/* cur is a symlink: todo becomes its target then what followed, and cur
+ * goes back to keep (the link's folder), or to "/" for an absolute one. */
+static int
+walk_link(struct walk *w, size_t keep)
+{
+	char link[PATH_MAX];
+	size_t rest;
+	ssize_t ln;
+
+	if (++w->links > BM_SYMLINK_MAX)
+		return bm_err(w->err, BMSUB_E_IO, 0,
+		    "%s: too many symbolic links", w->path);
+	if ((ln = readlink(w->cur, link, sizeof(link))) < 0)
+		return lookup_err(w->err, errno, w->cur, w->path);
+	rest = strlen(w->p);
+	if ((size_t)ln + 1 + rest >= sizeof(w->todo))
+		return bm_err(w->err, BMSUB_E_IO, 0, "%s: path too long",
+		    w->path);
+	memmove(w->todo + ln + 1, w->p, rest + 1);
+	memcpy(w->todo, link, (size_t)ln);
+	w->todo[ln] = '/';
+	w->p = w->todo;
+	w->clen = link[0] == '/' ? 0 : keep;
+	w->cur[w->clen] = '\0';
+	return BMSUB_OK;
+}
+
+/* The next component: 1 and *last when one was taken, 0 at the end.
+ * "." is skipped and ".." goes up to a folder judged on the way down. */
+static int
+walk_next(struct walk *w, const char **comp, size_t *n, int *last)
+{
+	for (;;) {
+		while (*w->p == '/')
+			w->p++;
+		if (*w->p == '\0')
+			return 0;
+		*comp = w->p;
+		*n = strcspn(w->p, "/");
+		w->p += *n;
+		*last = w->p[strspn(w->p, "/")] == '\0';
+		if (*n == 1 && (*comp)[0] == '.')
+			continue;
+		if (*n == 2 && (*comp)[0] == '.' && (*comp)[1] == '.') {
+			while (w->clen > 0 && w->cur[--w->clen] != '/')
+				;
+			w->cur[w->clen] = '\0';
+			continue;
+		}
+		return 1;
+	}
+}
+
 /*
  * The one owner-and-mode rule (SPEC section 2, as OpenSSH's safe_path).
  * st: what fstat said of the file or folder the caller opened at path (NULL:
@@ -92,9 +184,9 @@ lookup_err(struct bmsub_error *err, int e, const char *name,
  * (lstat; a link's target replaces it, an absolute target restarts at
  * "/"): so both the folder holding a link and every folder of its target
  * are judged. OpenSSH judges only the folders of realpath(path), which
- * trusts a link whose own folder anyone may write; a link's owner and
- * mode do not matter (a link cannot be changed, only replaced, which
- * takes write access to its folder).
+ * trusts a link whose own folder anyone may write. A link's mode does
+ * not matter (it cannot be changed, only replaced), its owner does: in a
+ * sticky folder the owner may replace it, so it must be root or us.
  *
  * Returns 0; BMSUB_E_PERMISSIONS naming the file or folder and what is
  * wrong; BMSUB_E_NOT_FOUND (a component vanished since the open);
@@ -104,12 +196,11 @@ int
 bm_safe_path(const char *path, const struct stat *st, int flags,
     struct bmsub_error *err)
 {
-	char todo[PATH_MAX], cur[PATH_MAX], link[PATH_MAX];
+	struct walk w;
 	struct stat own, lst;
-	const char *p, *comp;
-	size_t n, clen = 0, keep, rest;
-	ssize_t ln;
-	int r = BMSUB_E_INTERNAL, links = 0, last;
+	const char *comp;
+	size_t n, keep;
+	int r = BMSUB_E_INTERNAL, last;
 
 	if (path == NULL || *path == '\0')
 		return bm_err(err, BMSUB_E_INVALID, 0, "empty path");
@@ -118,74 +209,36 @@ bm_safe_path(const char *path, const struct stat *st, int flags,
 			return lookup_err(err, errno, path, path);
 		st = &own;
 	}
-	if ((r = judge_object(path, st, flags, err)) != 0)
+	if ((r = judge_object(path, st, flags, err)) != 0 ||
+	    (r = walk_start(&w, path, err)) != 0)
 		return r;
-	if (path[0] == '/')
-		n = (size_t)snprintf(todo, sizeof(todo), "%s", path);
-	else if (getcwd(cur, sizeof(cur)) == NULL)
-		return bm_err(err, BMSUB_E_IO, 0, "%s: getcwd: %s", path,
-		    strerror(errno));
-	else
-		n = (size_t)snprintf(todo, sizeof(todo), "%s/%s", cur, path);
-	if (n >= sizeof(todo))
-		return bm_err(err, BMSUB_E_IO, 0, "%s: path too long", path);
-	if (lstat("/", &lst) != 0)
-		return lookup_err(err, errno, "/", path);
-	if ((r = judge_folder("/", &lst, path, err)) != 0)
-		return r;
-	cur[0] = '\0';	/* the empty prefix stands for "/" */
-	for (p = todo;;) {
-		while (*p == '/')
-			p++;
-		if (*p == '\0')
-			break;
-		comp = p;
-		n = strcspn(p, "/");
-		p += n;
-		last = p[strspn(p, "/")] == '\0';
-		if (n == 1 && comp[0] == '.')
-			continue;
-		if (n == 2 && comp[0] == '.' && comp[1] == '.') {
-			/* up to a folder already judged on the way down */
-			while (clen > 0 && cur[--clen] != '/')
-				;
-			cur[clen] = '\0';
-			continue;
-		}
-		if (clen + 1 + n >= sizeof(cur))
+	while (walk_next(&w, &comp, &n, &last)) {
+		if (w.clen + 1 + n >= sizeof(w.cur))
 			return bm_err(err, BMSUB_E_IO, 0, "%s: path too long",
 			    path);
-		keep = clen;
-		cur[clen++] = '/';
-		memcpy(cur + clen, comp, n);
-		clen += n;
-		cur[clen] = '\0';
-		if (lstat(cur, &lst) != 0)
-			return lookup_err(err, errno, cur, path);
+		keep = w.clen;
+		w.cur[w.clen++] = '/';
+		memcpy(w.cur + w.clen, comp, n);
+		w.clen += n;
+		w.cur[w.clen] = '\0';
+		if (lstat(w.cur, &lst) != 0)
+			return lookup_err(err, errno, w.cur, path);
 		if (S_ISLNK(lst.st_mode)) {
-			if (++links > BM_SYMLINK_MAX)
-				return bm_err(err, BMSUB_E_IO, 0,
-				    "%s: too many symbolic links", path);
-			if ((ln = readlink(cur, link, sizeof(link))) < 0)
-				return lookup_err(err, errno, cur, path);
-			rest = strlen(p);
-			if ((size_t)ln + 1 + rest >= sizeof(todo))
-				return bm_err(err, BMSUB_E_IO, 0,
-				    "%s: path too long", path);
-			/* todo becomes the link's target, then what followed */
-			memmove(todo + ln + 1, p, rest + 1);
-			memcpy(todo, link, (size_t)ln);
-			todo[ln] = '/';
-			p = todo;
-			clen = link[0] == '/' ? 0 : keep;
-			cur[clen] = '\0';
+			if (lst.st_uid != 0 && lst.st_uid != geteuid())
+				return bm_err(err, BMSUB_E_PERMISSIONS, 0,
+				    "%s: symlink owned by uid %lu, not root or "
+				    "uid %lu, above %s", w.cur,
+				    (unsigned long)lst.st_uid,
+				    (unsigned long)geteuid(), path);
+			if ((r = walk_link(&w, keep)) != 0)
+				return r;
 			continue;
 		}
 		if (last)
 			break;	/* the object: judged from st above */
 		if (!S_ISDIR(lst.st_mode))
-			return lookup_err(err, ENOTDIR, cur, path);
-		if ((r = judge_folder(cur, &lst, path, err)) != 0)
+			return lookup_err(err, ENOTDIR, w.cur, path);
+		if ((r = judge_folder(w.cur, &lst, path, err)) != 0)
 			return r;
 	}
 	return BMSUB_OK;

@@ -2,10 +2,8 @@
 /* keys.c - trusted Ed25519 public keys: strict SPKI PEM reader and keyring. */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 

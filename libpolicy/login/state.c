@@ -19,16 +19,10 @@
  * optional line means BMSUB_TIME_NONE (or no count). Any other line, a
  * duplicate, a bad number or a missing header or end is corruption.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "internal.h"
 
