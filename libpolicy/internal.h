@@ -54,6 +54,22 @@ void bm_text_finish(struct bm_text *t);
 int bm_text_take(struct bm_text *t, char **out, size_t *outlen);
 void bm_text_free(struct bm_text *t);
 
+/* --- trusted files and folders (login/fileio.c) --- */
+struct stat;
+/* The one owner-and-mode rule of SPEC section 2: the object the caller
+ * opened at path (st from fstat, or NULL to stat path) and every folder
+ * its lookup goes through, links followed; see fileio.c. 0 or
+ * BMSUB_E_PERMISSIONS (the message names the file or folder), NOT_FOUND,
+ * IO. */
+#define BM_SAFE_STICKY 1	/* the object may be a sticky folder others
+				 * can write (a folder we only write into) */
+int bm_safe_path(const char *path, const struct stat *st, int flags,
+    struct bmsub_error *err);
+/* Opens dir (O_DIRECTORY, O_CLOEXEC) after the bm_safe_path check: *fd,
+ * or NOT_FOUND, NOT_REGULAR (not a folder), PERMISSIONS, IO. */
+int bm_folder_open(const char *dir, int flags, int *fd,
+    struct bmsub_error *err);
+
 /* --- keys (keys.c) --- */
 /* Finds the trusted key with this id: 0 and *pk (owned by kr), or
  * BMSUB_E_UNKNOWN_KEY and *pk NULL. kr may be NULL (nothing trusted). */
@@ -69,6 +85,16 @@ int bm_config_parse(const char *text, const char *name,
  * error *st is as bmsub_state_init made it. */
 int bm_state_parse(const char *buf, size_t len, struct bmsub_state *st,
     struct bmsub_error *err);
+/* The state file's line keywords, in the order the writer writes them:
+ * one table (login/state.c) for the reader and ops/state_write.c. */
+enum bm_state_kw { BM_KW_COUNT, BM_KW_TIME, BM_KW_SENT };
+struct bm_state_keyword {
+	const char *word;
+	enum bm_state_kw kind;
+	size_t off;	/* BM_KW_TIME: offsetof its int64_t in bmsub_state */
+};
+extern const struct bm_state_keyword bm_state_keywords[];
+extern const size_t bm_state_nkeywords;
 #define RCPT_FILE "recipients"
 #define RCPT_MAX 65536		/* bytes in the recipients file */
 #define STATE_MAX (1024 * 1024)

@@ -99,7 +99,9 @@ enum bmsub_tstyle {
 	BMSUB_TS_HUMAN,		/* "2027-07-01 00:00:00 UTC" */
 	BMSUB_TS_RFC5322	/* "Thu, 01 Jul 2027 00:00:00 +0000" (mail Date:) */
 };
-#define BMSUB_TIME_STR_MAX 40	/* enough for every style */
+#define BMSUB_TIME_STR_MAX 48	/* enough for every style and time (the
+				 * longest, RFC 5322 of INT64_MIN + 1, is 40
+				 * characters and its NUL) */
 /* Formats t into buf and returns buf (so it can stand in a printf
  * argument list); BMSUB_TIME_NONE gives none ("none" when NULL). */
 BMSUB_API const char *bmsub_time_str(int64_t t, enum bmsub_tstyle style,
@@ -125,20 +127,29 @@ BMSUB_API void bmsub_hex(const uint8_t *in, size_t n, char *out);
  * (a FIFO or device never blocks), fstat'ed on the open descriptor:
  * not a regular file -> BMSUB_E_NOT_REGULAR; larger than max ->
  * BMSUB_E_TOO_LARGE; writable by group/others or owned by anyone but root
- * or the effective user -> BMSUB_E_PERMISSIONS; missing ->
- * BMSUB_E_NOT_FOUND. *buf is malloc'ed, NUL-terminated (not counted in
- * *len); the caller frees it.
+ * or the effective user -> BMSUB_E_PERMISSIONS, and the same for every
+ * folder its lookup passes through from "/" (symlinks followed, both a
+ * link's folder and its target's judged; a relative path from the cwd;
+ * a sticky folder such as /tmp may be writable); missing ->
+ * BMSUB_E_NOT_FOUND. Messages name the file or folder and what is wrong.
+ * *buf is malloc'ed, NUL-terminated (not counted in *len); the caller
+ * frees it.
  */
 BMSUB_API int bmsub_file_read(const char *path, size_t max, char **buf,
     size_t *len, struct bmsub_error *err);
 
 /*
- * Replaces path with data atomically: a temp file ".NAME.XXXXXX" in the
- * same folder (O_CLOEXEC, mode), write, fsync, rename over path, fsync
- * of the folder. On failure the old file is untouched and the temp file
- * removed. Temp files of this name that a killed writer left behind are
- * removed first: call it under the lock that serialises the writers of
- * path (the state lock for everything in state_dir).
+ * Replaces path (any folder, relative to the cwd or absolute) with data
+ * atomically: a temp file ".NAME.XXXXXX" in the same folder (O_CLOEXEC,
+ * then fchmod to mode exactly), write, fsync, rename over path, fsync of
+ * the folder. On failure the old file is untouched and the temp file
+ * removed. The folder must pass the bmsub_file_read rule for the folders
+ * above a file (else BMSUB_E_PERMISSIONS; missing or not a folder:
+ * BMSUB_E_IO). Regular files ".NAME.??????" (six of mkostemp's letters)
+ * unchanged for 10 minutes, what a killed writer leaves, are removed
+ * first; a live writer's temp file is younger, so concurrent writers
+ * without a lock never remove each other's (they still race for path:
+ * the state lock serialises everything in state_dir).
  */
 BMSUB_API int bmsub_file_write_atomic(const char *path, const void *data,
     size_t len, unsigned mode, struct bmsub_error *err);
