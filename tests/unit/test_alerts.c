@@ -24,16 +24,10 @@ static void
 make_lic(struct bmsub_license *lic, const char *id, enum bmsub_kind kind,
     const char *issued, const char *expires, unsigned grace)
 {
-	memset(lic, 0, sizeof(*lic));
+	*lic = tlib_license(kind, grace, issued, NULL, expires);
 	snprintf(lic->id, sizeof(lic->id), "%s", id);
 	snprintf(lic->customer, sizeof(lic->customer), "Exämple SA");
-	lic->kind = kind;
-	ck_assert_int_eq(bmsub_time_parse(issued, 0, &lic->issued), 0);
-	ck_assert_int_eq(bmsub_time_parse(expires, 1, &lic->expires), 0);
-	lic->starts = BMSUB_TIME_NONE;
 	lic->users = 100;
-	lic->grace_days = grace;
-	lic->allowance_percent = 10;
 }
 
 /* ------------------------------------------------------------------ */

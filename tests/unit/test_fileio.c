@@ -25,8 +25,7 @@ static char dir[64];
 static void
 setup(void)
 {
-	strcpy(dir, "/tmp/test_fileio.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	tlib_tmpdir(dir, sizeof(dir), "test_fileio");
 }
 
 static void

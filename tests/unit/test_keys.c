@@ -16,24 +16,11 @@
 static char *
 slurp(const char *rel, size_t *len)
 {
-	const char *top = getenv("TOP");
 	char *path, *buf;
-	FILE *f;
-	long n;
 
-	ck_assert_int_ge(asprintf(&path, "%s/tests/data/keys/%s",
-	    top ? top : ".", rel), 0);
-	f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
+	ck_assert_int_ge(asprintf(&path, "tests/data/keys/%s", rel), 0);
+	buf = tlib_slurp(path, len);
 	free(path);
-	*len = (size_t)n;
 	return buf;
 }
 
@@ -185,8 +172,7 @@ static const struct bmsub_log sink = { logfn, NULL };
 static void
 setup(void)
 {
-	strcpy(dir, "/tmp/test_keys.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	tlib_tmpdir(dir, sizeof(dir), "test_keys");
 	logbuf[0] = '\0';
 	nwarn = 0;
 }
@@ -200,18 +186,10 @@ teardown(void)
 static void
 put(const char *name, const char *src, mode_t mode)
 {
-	char *p, *data;
 	size_t len;
-	int fd;
+	char *data = slurp(src, &len);
 
-	data = slurp(src, &len);
-	ck_assert_int_ge(asprintf(&p, "%s/%s", dir, name), 0);
-	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
-	ck_assert_int_eq(fchmod(fd, mode), 0);
-	close(fd);
-	free(p);
+	free(tlib_put(dir, name, data, len, mode));
 	free(data);
 }
 

@@ -16,35 +16,15 @@
 #define OTHER_ID "0a330a5fbe72c684"
 
 /* Test data lives under $TOP (set by run.sh), or the current directory. */
-static char *
-data_path(const char *rel)
-{
-	const char *top = getenv("TOP");
-	char *p;
-
-	ck_assert_int_ge(asprintf(&p, "%s/tests/data/%s", top ? top : ".", rel), 0);
-	return p;
-}
-
 /* Plain read (no permission rules: the checkout's umask is not ours). */
 static char *
 slurp(const char *rel, size_t *len)
 {
-	char *path = data_path(rel), *buf;
-	FILE *f = fopen(path, "rb");
-	long n;
+	char *path, *buf;
 
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
+	ck_assert_int_ge(asprintf(&path, "tests/data/%s", rel), 0);
+	buf = tlib_slurp(path, len);
 	free(path);
-	*len = (size_t)n;
 	return buf;
 }
 
@@ -735,29 +715,13 @@ static char tmpdir[64];
 static void
 mk_tmp(void)
 {
-	strcpy(tmpdir, "/tmp/test_license.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	tlib_tmpdir(tmpdir, sizeof(tmpdir), "test_license");
 }
 
 static void
 rm_tmp(void)
 {
 	tlib_rmrf(tmpdir);
-}
-
-static char *
-put(const char *name, const char *data, size_t len, mode_t mode)
-{
-	char *p;
-	int fd;
-
-	ck_assert_int_ge(asprintf(&p, "%s/%s", tmpdir, name), 0);
-	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
-	ck_assert_int_eq(fchmod(fd, mode), 0);
-	close(fd);
-	return p;
 }
 
 START_TEST(test_load)
@@ -769,11 +733,11 @@ START_TEST(test_load)
 	char *buf = slurp("licenses/good-minimal.lic", &len), *p, *missing;
 
 	mk_tmp();
-	p = put("ok", buf, len, 0644);
+	p = tlib_put(tmpdir, "ok", buf, len, 0644);
 	ck_assert_int_eq(bmsub_license_load(p, kr, &lic, &e), 0);
 	ck_assert_uint_eq(lic.users, 100);
 	free(p);
-	p = put("groupw", buf, len, 0664);
+	p = tlib_put(tmpdir, "groupw", buf, len, 0664);
 	ck_assert_int_eq(bmsub_license_load(p, kr, &lic, &e),
 	    BMSUB_E_PERMISSIONS);
 	ck_assert_ptr_nonnull(strstr(e.msg, p));
@@ -787,7 +751,7 @@ START_TEST(test_load)
 	free(missing);
 	free(buf);
 	buf = slurp("licenses/bad-signature-tampered.lic", &len);
-	p = put("bad", buf, len, 0644);
+	p = tlib_put(tmpdir, "bad", buf, len, 0644);
 	ck_assert_int_eq(bmsub_license_load(p, kr, &lic, &e),
 	    BMSUB_E_BAD_SIGNATURE);
 	ck_assert_uint_eq(e.line, 11);

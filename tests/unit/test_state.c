@@ -25,8 +25,7 @@ static char dir[64];
 static void
 setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/bmsub-state.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	tlib_tmpdir(dir, sizeof(dir), "bmsub-state");
 }
 
 static void

@@ -12,36 +12,12 @@
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 #define NONE BMSUB_TIME_NONE
 
-static struct bmsub_license
-mklic(enum bmsub_kind kind, uint32_t grace, const char *issued,
-    const char *starts)
-{
-	struct bmsub_license l;
-
-	memset(&l, 0, sizeof(l));
-	strcpy(l.id, "BM-TEST-3");
-	strcpy(l.customer, "Example SA");
-	l.kind = kind;
-	l.issued = ts(issued ? issued : "2026-11-01T00:00:00Z");
-	l.starts = starts ? ts(starts) : NONE;
-	l.expires = ts("2027-11-02T00:00:00Z");
-	l.users = 250;
-	l.grace_days = grace;
-	l.allowance_percent = 10;
-	return l;
-}
-
+/* 260 users for 250 licensed since over_since (NULL: no count). */
 static struct bmsub_state
 mkstate(const char *over_since)
 {
-	struct bmsub_state st;
-
-	memset(&st, 0, sizeof(st));
-	st.have_count = over_since != NULL;
-	st.count = 260;
-	st.over_since = over_since ? ts(over_since) : NONE;
-	st.high_water = st.last_refresh = st.last_notify = NONE;
-	return st;
+	return tlib_state(over_since != NULL, 260,
+	    over_since != NULL ? ts(over_since) : NONE, NONE);
 }
 
 #define SEQ_MAX 24
@@ -173,19 +149,10 @@ static const struct {
 		NULL } },
 };
 
-static int
-has_control(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
-}
-
 START_TEST(test_sequence)
 {
-	struct bmsub_license l = mklic(lines[_i].kind, lines[_i].grace,
-	    lines[_i].issued, lines[_i].starts);
+	struct bmsub_license l = tlib_license(lines[_i].kind, lines[_i].grace,
+	    lines[_i].issued, lines[_i].starts, NULL);
 	struct bmsub_state st = mkstate(lines[_i].over_since);
 	struct bmsub_event ev[SEQ_MAX + 4];
 	size_t n = 999, want = 0, i;
@@ -206,7 +173,7 @@ START_TEST(test_sequence)
 		    "event %zu: got \"%s\", want \"%s\"", i, got,
 		    lines[_i].seq[i]);
 		ck_assert_uint_gt(strlen(ev[i].text), 0);
-		ck_assert(!has_control(ev[i].text));
+		ck_assert(!tlib_has_control(ev[i].text));
 		if (i > 0)
 			ck_assert_int_ge(ev[i].at, ev[i - 1].at);
 	}
@@ -217,7 +184,7 @@ END_TEST
 /* Filling fewer than exist: the first max, in order; *n is the total. */
 START_TEST(test_partial)
 {
-	struct bmsub_license l = mklic(BMSUB_KIND_PROD, 10, NULL, NULL);
+	struct bmsub_license l = tlib_license(BMSUB_KIND_PROD, 10, NULL, NULL, NULL);
 	struct bmsub_event all[16], part[5];
 	size_t n_all, n_part = 0, i;
 
@@ -265,8 +232,8 @@ static const struct {
 
 START_TEST(test_counts)
 {
-	struct bmsub_license l = mklic(BMSUB_KIND_PROD, counts[_i].grace,
-	    NULL, NULL);
+	struct bmsub_license l = tlib_license(BMSUB_KIND_PROD, counts[_i].grace,
+	    NULL, NULL, NULL);
 	struct bmsub_state st = mkstate(NULL);
 	struct bmsub_event ev[4];
 	size_t n = 0;
@@ -289,7 +256,7 @@ END_TEST
 
 START_TEST(test_texts)
 {
-	struct bmsub_license l = mklic(BMSUB_KIND_PROD, 10, NULL, NULL);
+	struct bmsub_license l = tlib_license(BMSUB_KIND_PROD, 10, NULL, NULL, NULL);
 	struct bmsub_state st = mkstate("2027-01-15T10:00:00Z");
 	struct bmsub_event ev[24];
 	size_t n;
@@ -317,8 +284,8 @@ END_TEST
  * each email names. */
 START_TEST(test_texts_trial)
 {
-	struct bmsub_license l = mklic(BMSUB_KIND_TRIAL, 4,
-	    "2027-10-20T00:00:00Z", "2027-10-25T00:00:00Z");
+	struct bmsub_license l = tlib_license(BMSUB_KIND_TRIAL, 4,
+	    "2027-10-20T00:00:00Z", "2027-10-25T00:00:00Z", NULL);
 	struct bmsub_event ev[16];
 	size_t n, i;
 	static const char *const want[][3] = {
@@ -351,7 +318,7 @@ START_TEST(test_texts_trial)
 		ck_assert_int_eq(ev[i].every, 0);	/* a trial's end */
 	}
 	/* no grace: the trial ends blocked at E, one email */
-	l = mklic(BMSUB_KIND_TRIAL, 0, NULL, NULL);
+	l = tlib_license(BMSUB_KIND_TRIAL, 0, NULL, NULL, NULL);
 	bmsub_timeline(&l, NULL, ev, N(ev), &n);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_str_eq(ev[0].text, "trial ends: every login denied");
