@@ -13,18 +13,17 @@
 #include "tlib.h"
 #include "internal.h"
 
+/* Key ids from README.keys (computed there with openssl + sha256sum). */
+/* A committed key file, tests/data/keys/<rel>. */
 static char *
-slurp(const char *rel, size_t *len)
+keyfile(const char *rel, size_t *len)
 {
-	char *path, *buf;
+	char path[256];
 
-	ck_assert_int_ge(asprintf(&path, "tests/data/keys/%s", rel), 0);
-	buf = tlib_slurp(path, len);
-	free(path);
-	return buf;
+	snprintf(path, sizeof(path), "keys/%s", rel);
+	return tlib_data(path, len);
 }
 
-/* Key ids from README.keys (computed there with openssl + sha256sum). */
 static const struct {
 	const char *file, *id;
 } good[] = {
@@ -39,7 +38,7 @@ START_TEST(test_good_ids)
 	char hex[17];
 	struct bmsub_error e;
 	size_t len;
-	char *pem = slurp(good[_i].file, &len);
+	char *pem = keyfile(good[_i].file, &len);
 
 	ck_assert_int_eq(bmsub_pubkey_parse_pem(pem, len, pk, &e), 0);
 	ck_assert_int_eq(e.code, 0);
@@ -79,7 +78,7 @@ START_TEST(test_wrong_algorithm)
 	uint8_t pk[32];
 	struct bmsub_error e;
 	size_t len;
-	char *pem = slurp(wrong_alg[_i], &len);
+	char *pem = keyfile(wrong_alg[_i], &len);
 
 	ck_assert_int_eq(bmsub_pubkey_parse_pem(pem, len, pk, &e),
 	    BMSUB_E_BAD_KEY);
@@ -187,7 +186,7 @@ static void
 put(const char *name, const char *src, mode_t mode)
 {
 	size_t len;
-	char *data = slurp(src, &len);
+	char *data = keyfile(src, &len);
 
 	free(tlib_put(dir, name, data, len, mode));
 	free(data);
@@ -334,12 +333,12 @@ START_TEST(test_add_pem)
 	struct bmsub_keyring *kr = bmsub_keyring_new();
 	struct bmsub_error e;
 	size_t len;
-	char *pem = slurp("vendor1.pub", &len), *rsa;
+	char *pem = tlib_data("keys/vendor1.pub", &len), *rsa;
 
 	ck_assert_int_eq(bmsub_keyring_add_pem(kr, pem, len, &e), 0);
 	ck_assert_int_eq(bmsub_keyring_add_pem(kr, pem, len, &e), 0);
 	ck_assert_uint_eq(bmsub_keyring_count(kr), 1);
-	rsa = slurp("rsa.pub", &len);
+	rsa = tlib_data("keys/rsa.pub", &len);
 	ck_assert_int_eq(bmsub_keyring_add_pem(kr, rsa, len, &e),
 	    BMSUB_E_BAD_KEY);
 	ck_assert_uint_eq(bmsub_keyring_count(kr), 1);

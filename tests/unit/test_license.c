@@ -16,18 +16,6 @@
 #define OTHER_ID "0a330a5fbe72c684"
 
 /* Test data lives under $TOP (set by run.sh), or the current directory. */
-/* Plain read (no permission rules: the checkout's umask is not ours). */
-static char *
-slurp(const char *rel, size_t *len)
-{
-	char *path, *buf;
-
-	ck_assert_int_ge(asprintf(&path, "tests/data/%s", rel), 0);
-	buf = tlib_slurp(path, len);
-	free(path);
-	return buf;
-}
-
 static struct bmsub_keyring *
 trusted(int v1, int v2)
 {
@@ -38,12 +26,12 @@ trusted(int v1, int v2)
 
 	ck_assert_ptr_nonnull(kr);
 	if (v1) {
-		pem = slurp("keys/vendor1.pub", &n);
+		pem = tlib_data("keys/vendor1.pub", &n);
 		ck_assert_int_eq(bmsub_keyring_add_pem(kr, pem, n, &e), 0);
 		free(pem);
 	}
 	if (v2) {
-		pem = slurp("keys/vendor2.pub", &n);
+		pem = tlib_data("keys/vendor2.pub", &n);
 		ck_assert_int_eq(bmsub_keyring_add_pem(kr, pem, n, &e), 0);
 		free(pem);
 	}
@@ -202,7 +190,7 @@ START_TEST(test_golden)
 	int r;
 
 	snprintf(rel, sizeof(rel), "licenses/%s.lic", golden[_i].file);
-	buf = slurp(rel, &len);
+	buf = tlib_data(rel, &len);
 	r = bmsub_license_verify(buf, len, kr, &lic, &e);
 	ck_assert_msg(r == golden[_i].code && e.line == golden[_i].line,
 	    "%s: got %s line %u (%s), want %s line %u", golden[_i].file,
@@ -264,7 +252,7 @@ START_TEST(test_good_minimal_fields)
 	struct bmsub_error e;
 	static const uint8_t v1id[8] = { 0xd6, 0x14, 0x7a, 0x14, 0x8c, 0x10, 0xbf, 0x1f };
 	size_t len;
-	char *buf = slurp("licenses/good-minimal.lic", &len);
+	char *buf = tlib_data("licenses/good-minimal.lic", &len);
 
 	ck_assert_int_eq(bmsub_license_verify(buf, len, kr, &lic, &e), 0);
 	ck_assert_str_eq(lic.id, "BM-TEST-0001");
@@ -319,7 +307,7 @@ START_TEST(test_good_values)
 	size_t len;
 
 	snprintf(rel, sizeof(rel), "licenses/%s.lic", good_values[_i].file);
-	buf = slurp(rel, &len);
+	buf = tlib_data(rel, &len);
 	ck_assert_int_eq(bmsub_license_verify(buf, len, kr, &lic, &e), 0);
 	ck_assert_int_eq(lic.kind, good_values[_i].kind);
 	ck_assert_int_eq(lic.issued, good_values[_i].issued);
@@ -343,14 +331,14 @@ START_TEST(test_good_utf8_and_x)
 	struct bmsub_license lic;
 	struct bmsub_error e;
 	size_t len;
-	char *buf = slurp("licenses/good-utf8.lic", &len);
+	char *buf = tlib_data("licenses/good-utf8.lic", &len);
 
 	ck_assert_int_eq(bmsub_license_verify(buf, len, kr, &lic, &e), 0);
 	ck_assert_str_eq(lic.customer,
 	    "Soci\xc3\xa9t\xc3\xa9 G\xc3\xa9n\xc3\xa9rale \xe2\x80\x94 Z\xc3\xbcrich "
 	    "\xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x90\xb1");
 	free(buf);
-	buf = slurp("licenses/good-limits.lic", &len);
+	buf = tlib_data("licenses/good-limits.lic", &len);
 	ck_assert_int_eq(bmsub_license_verify(buf, len, kr, &lic, &e), 0);
 	ck_assert_uint_eq(strlen(lic.id), 64);
 	ck_assert_uint_eq(strlen(lic.customer), 200);
@@ -369,8 +357,8 @@ START_TEST(test_keyring_choice)
 	struct bmsub_license lic;
 	struct bmsub_error e;
 	size_t l1, l2;
-	char *b1 = slurp("licenses/good-minimal.lic", &l1);
-	char *b2 = slurp("licenses/good-vendor2.lic", &l2);
+	char *b1 = tlib_data("licenses/good-minimal.lic", &l1);
+	char *b2 = tlib_data("licenses/good-vendor2.lic", &l2);
 
 	ck_assert_int_eq(bmsub_license_verify(b1, l1, only1, &lic, &e), 0);
 	ck_assert_int_eq(bmsub_license_verify(b2, l2, only2, &lic, &e), 0);
@@ -399,7 +387,7 @@ START_TEST(test_unknown_key_names_id)
 	struct bmsub_license lic;
 	struct bmsub_error e;
 	size_t len;
-	char *buf = slurp("licenses/unknown-key-other.lic", &len);
+	char *buf = tlib_data("licenses/unknown-key-other.lic", &len);
 
 	ck_assert_int_eq(bmsub_license_verify(buf, len, kr, &lic, &e),
 	    BMSUB_E_UNKNOWN_KEY);
@@ -420,7 +408,7 @@ START_TEST(test_every_bit_flip_refused)
 	struct bmsub_error e;
 	size_t len, i;
 	int bit, r;
-	char *buf = slurp("licenses/good-minimal.lic", &len);
+	char *buf = tlib_data("licenses/good-minimal.lic", &len);
 
 	for (i = 0; i < len; i++) {
 		for (bit = 0; bit < 8; bit++) {
@@ -445,7 +433,7 @@ START_TEST(test_every_truncation_refused)
 	struct bmsub_error e;
 	size_t len, n;
 	int r;
-	char *buf = slurp("licenses/good-minimal.lic", &len);
+	char *buf = tlib_data("licenses/good-minimal.lic", &len);
 
 	for (n = 0; n < len; n++) {
 		r = bmsub_license_verify(buf, n, kr, &lic, &e);
@@ -730,7 +718,7 @@ START_TEST(test_load)
 	struct bmsub_license lic;
 	struct bmsub_error e;
 	size_t len;
-	char *buf = slurp("licenses/good-minimal.lic", &len), *p, *missing;
+	char *buf = tlib_data("licenses/good-minimal.lic", &len), *p, *missing;
 
 	mk_tmp();
 	p = tlib_put(tmpdir, "ok", buf, len, 0644);
@@ -750,7 +738,7 @@ START_TEST(test_load)
 	    BMSUB_E_NOT_REGULAR);
 	free(missing);
 	free(buf);
-	buf = slurp("licenses/bad-signature-tampered.lic", &len);
+	buf = tlib_data("licenses/bad-signature-tampered.lic", &len);
 	p = tlib_put(tmpdir, "bad", buf, len, 0644);
 	ck_assert_int_eq(bmsub_license_load(p, kr, &lic, &e),
 	    BMSUB_E_BAD_SIGNATURE);
@@ -779,7 +767,7 @@ START_TEST(test_null_err)
 {
 	struct bmsub_license lic;
 	size_t len;
-	char *buf = slurp("licenses/syntax-cr.lic", &len);
+	char *buf = tlib_data("licenses/syntax-cr.lic", &len);
 
 	ck_assert_int_eq(bmsub_license_parse(buf, len, &lic, NULL),
 	    BMSUB_E_SYNTAX);

@@ -142,6 +142,17 @@ tlib_slurp(const char *rel, size_t *len)
 	return buf;
 }
 
+char *
+tlib_data(const char *rel, size_t *len)
+{
+	char *path, *buf;
+
+	ck_assert_int_ge(asprintf(&path, "tests/data/%s", rel), 0);
+	buf = tlib_slurp(path, len);
+	free(path);
+	return buf;
+}
+
 int
 tlib_has_control(const char *s)
 {

@@ -46,6 +46,8 @@ char *tlib_put(const char *dir, const char *name, const void *data,
 /* The whole of $TOP/rel (TOP unset: the current folder), NUL-terminated;
  * *len (may be NULL) gets its size. Plain read, no permission rules. */
 char *tlib_slurp(const char *rel, size_t *len);
+/* tlib_slurp of tests/data/<rel>: the committed fixtures. */
+char *tlib_data(const char *rel, size_t *len);
 /* 1 when s holds a control byte (below 0x20, or 0x7f). */
 int tlib_has_control(const char *s);
 
