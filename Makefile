@@ -5,22 +5,46 @@
 #   make check      install test dependencies (as root), build, run every test
 #   make demo       install demo dependencies (as root), run the demo
 #   make bench      PAM transaction cost against a pam_permit baseline
-#   make install    PREFIX, DESTDIR, SYSCONFDIR honoured
+#   make install    DESTDIR, PREFIX and the folders below honoured
+#   make uninstall  removes what install put (not the configuration, keys,
+#                   license or state: see the README)
 #   V=1             show commands; SAN=1 build with ASan+UBSan
+#
+# SYSCONFDIR and LOCALSTATEDIR are compiled in (the default configuration
+# file and the default license, keys_dir and state_dir): a build folder is
+# rebuilt when they, or any flag, change.
 
 PREFIX ?= /usr/local
 DESTDIR ?=
 SYSCONFDIR ?= /etc
 LOCALSTATEDIR ?= /var
+CONFDIR ?= $(SYSCONFDIR)/bmsub
+STATEDIR ?= $(LOCALSTATEDIR)/lib/bmsub
 BINDIR ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
-LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
-MANDIR ?= $(PREFIX)/share/man
-PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
-UNITDIR ?= $(PREFIX)/lib/systemd/system
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+DOCDIR ?= $(DATADIR)/doc/bmsub
+EXAMPLESDIR ?= $(DOCDIR)/examples
 PKG_CONFIG ?= pkg-config
-PAMDIR ?= $(shell $(PKG_CONFIG) --variable=libdir pam 2>/dev/null || echo /lib/x86_64-linux-gnu)/security
+# The multiarch triplet (x86_64-linux-gnu, aarch64-linux-gnu...) of the
+# host, asked once and only when a folder below needs it; empty elsewhere.
+MULTIARCH ?= $(eval MULTIARCH := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || \
+	$(CC) -print-multiarch 2>/dev/null))$(MULTIARCH)
+# The system's own library folder for PREFIX=/usr (Debian: multiarch);
+# $(PREFIX)/lib elsewhere, which ld.so.conf names for /usr/local.
+ifeq ($(PREFIX),/usr)
+LIBDIR ?= /usr/lib$(if $(MULTIARCH),/$(MULTIARCH))
+UNITDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null),/usr/lib/systemd/system)
+else
+LIBDIR ?= $(PREFIX)/lib
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+endif
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# Where libpam loads modules from, whatever PREFIX: libpam's pkg-config
+# file says, else the multiarch folder.
+PAMDIR ?= $(or $(shell $(PKG_CONFIG) --variable=libdir pam 2>/dev/null),/usr/lib$(if $(MULTIARCH),/$(MULTIARCH)))/security
 
 B ?= build
 SAN ?= 0
@@ -33,7 +57,8 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Wformat=2 -Wshadow -Wmissing-prototypes \
 	-Wstrict-prototypes -fstack-protector-strong -fPIC -fvisibility=hidden \
 	-MMD -MP
 CPPFLAGS += -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE -Ilibpolicy/include -Ilibpolicy \
-	-DBMSUB_DEFAULT_CONF='"$(SYSCONFDIR)/bmsub/bmsub.conf"' \
+	-DBMSUB_DEFAULT_CONF='"$(CONFDIR)/bmsub.conf"' \
+	-DBMSUB_CONFDIR='"$(CONFDIR)"' -DBMSUB_STATEDIR='"$(STATEDIR)"' \
 	-DBMSUB_VERSION='"$(VERSION)"'
 LDFLAGS += -Wl,-z,relro,-z,now -Wl,--as-needed
 ifeq ($(SAN),1)
@@ -45,6 +70,27 @@ LIBS_CORE = $(shell $(PKG_CONFIG) --libs libsodium libconfig 2>/dev/null)
 LIBS_SSL = $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null)
 LIBS_CHECK = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 LIBS_PAM = -lpam
+
+# Stamps: $(B)/build-flags holds the compile flags (the folders compiled in
+# among them), $(B)/install-dirs the folders written into bmsub.pc. Each is
+# rewritten when its text changes, so whatever depends on it is rebuilt;
+# make -n and -q change nothing, "make clean" writes none.
+FLAGS_STAMP := $(B)/build-flags
+DIRS_STAMP := $(B)/install-dirs
+BUILD_FLAGS := $(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS)
+INSTALL_DIRS := $(PREFIX) $(LIBDIR) $(INCLUDEDIR) $(VERSION)
+ifeq ($(findstring n,$(firstword -$(MAKEFLAGS)))$(findstring q,$(firstword -$(MAKEFLAGS))),)
+ifneq ($(MAKECMDGOALS),clean)
+ifneq ($(file <$(FLAGS_STAMP)),$(BUILD_FLAGS))
+$(shell mkdir -p $(B))
+$(file >$(FLAGS_STAMP),$(BUILD_FLAGS))
+endif
+ifneq ($(file <$(DIRS_STAMP)),$(INSTALL_DIRS))
+$(shell mkdir -p $(B))
+$(file >$(DIRS_STAMP),$(INSTALL_DIRS))
+endif
+endif
+endif
 
 ifeq ($(V),1)
 Q =
@@ -74,6 +120,8 @@ CHECK_OBJ := $(call obj,$(CHECK_SRC))
 SIGN_OBJ := $(call obj,$(SIGN_SRC))
 TESTLIB_OBJ := $(call obj,$(TESTLIB_SRC))
 TEST_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRC))
+# bench_pam is built by "make bench" only
+TEST_PROG := $(TEST_BIN) $(B)/tests/bench_pam
 
 SONAME := libbmsub.so.$(SOVERSION)
 LIB_SO := $(B)/libbmsub.so.$(LIBVERSION)
@@ -97,7 +145,13 @@ deps:
 deps-demo:
 	@sh tools/deps.sh demo
 
-$(B)/obj/%.o: %.c
+# The stamps (see above) when missing, as after "make clean all"
+$(FLAGS_STAMP):
+	$(shell mkdir -p $(B))$(file >$@,$(BUILD_FLAGS))
+$(DIRS_STAMP):
+	$(shell mkdir -p $(B))$(file >$@,$(INSTALL_DIRS))
+
+$(B)/obj/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(quiet) CC $@
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -116,8 +170,11 @@ $(LIB_SO): $(LIB_OBJ) libpolicy/libbmsub.map
 		-Wl,--version-script=libpolicy/libbmsub.map -Wl,--no-undefined \
 		$(LDFLAGS) -o $@ $(LIB_OBJ) $(LIBS_CORE)
 
-$(B)/$(SONAME) $(B)/libbmsub.so: $(LIB_SO)
-	$(Q)ln -sf $(notdir $(LIB_SO)) $@
+# libbmsub.so -> libbmsub.so.1 -> libbmsub.so.1.0.0, as installed
+$(B)/$(SONAME): $(LIB_SO)
+	$(Q)ln -sfn $(notdir $(LIB_SO)) $@
+$(B)/libbmsub.so: $(B)/$(SONAME)
+	$(Q)ln -sfn $(SONAME) $@
 
 # The module carries its own copy of the login half of the library (like
 # pam_faillock's shared config code): no library path to set up in auth
@@ -149,13 +206,17 @@ $(B)/inst/bmsub-sign: $(SIGN_OBJ) $(B)/libbmsub.so
 	@mkdir -p $(dir $@)
 	$(Q)$(TOOL_LINK) $(SIGN_OBJ) -lbmsub $(LIBS_SSL) $(LIBS_CORE)
 
-$(B)/tests/%: tests/unit/%.c $(TESTLIB_OBJ) $(LIB_A)
+# Test programs: compiled like everything else into $(B)/obj (so their
+# dependency files are read: editing tlib.h or pamt.h rebuilds the tests
+# that include it), then linked with the whole library.
+$(B)/obj/tests/unit/%.o: CPPFLAGS += -Itests/unit
+$(TEST_PROG): $(B)/tests/%: $(B)/obj/tests/unit/%.o $(TESTLIB_OBJ) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(quiet) CC $@
-	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	$(quiet) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 		$(TESTLIB_OBJ) $(LIB_A) $(LIBS_CHECK) $(LIBS_PAM) $(LIBS_SSL) $(LIBS_CORE) -ldl -lpthread
 
-$(B)/bmsub.pc: Makefile
+$(B)/bmsub.pc: $(DIRS_STAMP) Makefile
 	$(quiet) GEN $@
 	$(Q)mkdir -p $(B) && printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' \
 		'includedir=$(INCLUDEDIR)' '' 'Name: bmsub' \
@@ -179,43 +240,99 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(B)/tests/bench_pam
 	$(Q)$(B)/tests/bench_pam $(CURDIR)/$(B)
 
-install: all $(B)/inst/bmsub-check $(B)/inst/bmsub-sign
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
-		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(PAMDIR) \
-		$(DESTDIR)$(SYSCONFDIR)/bmsub/keys.d $(DESTDIR)$(MANDIR)/man8
-	install -m 0755 $(B)/inst/bmsub-check $(B)/inst/bmsub-sign $(DESTDIR)$(BINDIR)/
-	install -m 0644 $(B)/pam_bmsub.so $(DESTDIR)$(PAMDIR)/
-	install -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
-	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(SONAME)
-	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/libbmsub.so
-	install -m 0644 libpolicy/include/bmsub.h $(DESTDIR)$(INCLUDEDIR)/
-	install -m 0644 $(B)/bmsub.pc $(DESTDIR)$(PKGCONFIGDIR)/
-	[ -e $(DESTDIR)$(SYSCONFDIR)/bmsub/bmsub.conf ] || \
-		install -m 0644 conf/bmsub.conf $(DESTDIR)$(SYSCONFDIR)/bmsub/bmsub.conf
-	install -d $(DESTDIR)$(UNITDIR)
-	for f in conf/*.service conf/*.timer; do [ -e "$$f" ] || continue; \
-		sed 's|/usr/local/bin/|$(BINDIR)/|g' "$$f" >$(DESTDIR)$(UNITDIR)/$$(basename $$f) && \
-		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$f) || exit 1; done
-	for f in man/*.[0-9]; do [ -e "$$f" ] || continue; \
-		install -D -m 0644 "$$f" $(DESTDIR)$(MANDIR)/man$${f##*.}/$$(basename $$f); done
+# The shipped texts name the default folders (/usr/local/sbin, /etc/bmsub,
+# /var/lib/bmsub, conf/ for the examples); installed, they name these.
+SUBST = sed -e 's|/usr/local/sbin/|$(SBINDIR)/|g' -e 's|/usr/local/bin/|$(BINDIR)/|g' \
+	-e 's|/etc/bmsub|$(CONFDIR)|g' -e 's|/var/lib/bmsub|$(STATEDIR)|g' \
+	-e 's|\([[:space:](]\)conf/|\1$(EXAMPLESDIR)/|g'
+MAN_SRC := $(sort $(wildcard man/*.[1-8]))
+UNIT_SRC := $(sort $(wildcard conf/*.service conf/*.timer))
+PAMD_SRC := $(sort $(wildcard conf/pam.d/*))
+EXAMPLE_SRC := conf/README.servers conf/bmsub.conf conf/bmsub.cron
+# install -m MODE from a file through $(SUBST)
+subst_install = { $(SUBST) $(1) >$(2).tmp && chmod $(3) $(2).tmp && mv -f $(2).tmp $(2); }
 
+# The configuration is installed only when absent (never overwritten);
+# $(CONFDIR)/keys.d and $(STATEDIR) are made when absent, mode 0755 (the
+# keys folder is refused when group or others can write it).
+install: all $(B)/inst/bmsub-check $(B)/inst/bmsub-sign
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) \
+		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(PAMDIR) \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(EXAMPLESDIR)/pam.d
+	for d in $(DESTDIR)$(CONFDIR) $(DESTDIR)$(CONFDIR)/keys.d $(DESTDIR)$(STATEDIR); do \
+		[ -d "$$d" ] || install -d -m 0755 "$$d" || exit 1; done
+	install -m 0755 $(B)/inst/bmsub-check $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(B)/inst/bmsub-sign $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(B)/pam_bmsub.so $(DESTDIR)$(PAMDIR)/
+	install -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sfn $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sfn $(SONAME) $(DESTDIR)$(LIBDIR)/libbmsub.so
+	$(call subst_install,libpolicy/include/bmsub.h,$(DESTDIR)$(INCLUDEDIR)/bmsub.h,0644)
+	install -m 0644 $(B)/bmsub.pc $(DESTDIR)$(PKGCONFIGDIR)/
+	[ -e $(DESTDIR)$(CONFDIR)/bmsub.conf ] || \
+		$(call subst_install,conf/bmsub.conf,$(DESTDIR)$(CONFDIR)/bmsub.conf,0644)
+	for f in $(UNIT_SRC); do \
+		$(call subst_install,$$f,$(DESTDIR)$(UNITDIR)/$${f##*/},0644) || exit 1; done
+	for f in $(MAN_SRC); do install -d $(DESTDIR)$(MANDIR)/man$${f##*.} && \
+		$(call subst_install,$$f,$(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/},0644) || exit 1; done
+	for f in $(EXAMPLE_SRC); do \
+		$(call subst_install,$$f,$(DESTDIR)$(EXAMPLESDIR)/$${f##*/},0644) || exit 1; done
+	for f in $(PAMD_SRC); do \
+		$(call subst_install,$$f,$(DESTDIR)$(EXAMPLESDIR)/pam.d/$${f##*/},0644) || exit 1; done
+
+# Everything install put, except what the operator owns: a bmsub.conf that
+# differs from the shipped one, $(CONFDIR) with the license and keys.d,
+# and $(STATEDIR) (state, recipients). Folders shared with other software
+# (bin, lib, man...) stay. $(BINDIR)/bmsub-check: where installs before
+# the move to SBINDIR put it.
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/bmsub-check $(DESTDIR)$(BINDIR)/bmsub-sign \
-		$(DESTDIR)$(PAMDIR)/pam_bmsub.so $(DESTDIR)$(LIBDIR)/libbmsub.so* \
-		$(DESTDIR)$(INCLUDEDIR)/bmsub.h $(DESTDIR)$(PKGCONFIGDIR)/bmsub.pc
+	rm -f $(DESTDIR)$(SBINDIR)/bmsub-check $(DESTDIR)$(BINDIR)/bmsub-sign \
+		$(DESTDIR)$(BINDIR)/bmsub-check \
+		$(DESTDIR)$(PAMDIR)/pam_bmsub.so \
+		$(DESTDIR)$(LIBDIR)/$(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+		$(DESTDIR)$(LIBDIR)/libbmsub.so \
+		$(DESTDIR)$(INCLUDEDIR)/bmsub.h $(DESTDIR)$(PKGCONFIGDIR)/bmsub.pc \
+		$(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNIT_SRC))) \
+		$(foreach f,$(MAN_SRC),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(f)))/$(notdir $(f))) \
+		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/,$(notdir $(EXAMPLE_SRC))) \
+		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/pam.d/,$(notdir $(PAMD_SRC)))
+	@for d in $(DESTDIR)$(EXAMPLESDIR)/pam.d $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(DOCDIR); do \
+		[ ! -d "$$d" ] || rmdir "$$d" || exit 1; done
+	@if [ ! -e $(DESTDIR)$(CONFDIR)/bmsub.conf ]; then :; \
+	elif $(SUBST) conf/bmsub.conf | cmp -s - $(DESTDIR)$(CONFDIR)/bmsub.conf; then \
+		echo "rm -f $(DESTDIR)$(CONFDIR)/bmsub.conf (unchanged)"; \
+		rm -f $(DESTDIR)$(CONFDIR)/bmsub.conf; \
+	else \
+		echo "kept: $(DESTDIR)$(CONFDIR)/bmsub.conf (changed since install)"; \
+	fi
+	@for d in $(DESTDIR)$(CONFDIR) $(DESTDIR)$(STATEDIR); do \
+		[ ! -d "$$d" ] || echo "kept: $$d"; done
 
 # libFuzzer targets (clang): make fuzz builds $(B)/fuzz/*; tests/sh/fuzz.sh
-# runs them briefly over the golden files in make check.
+# runs them briefly over the golden files in make check. The library is
+# compiled once for all of them (instrumented, without libFuzzer's main)
+# into $(B)/fuzz/libbmsub_fuzz.a.
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_BIN := $(patsubst fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
+FUZZ_LIB_OBJ := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(LIB_SRC))
+FUZZ_A := $(B)/fuzz/libbmsub_fuzz.a
+FUZZ_CC = clang
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer-no-link,address,undefined -MMD -MP
 fuzz: $(FUZZ_BIN)
-$(B)/fuzz/%: fuzz/%.c $(LIB_SRC) libpolicy/internal.h libpolicy/include/bmsub.h
+$(B)/fuzz/obj/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
+	$(quiet) FUZZCC $@
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_A): $(FUZZ_LIB_OBJ)
+	$(quiet) AR $@
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(FUZZ_BIN): $(B)/fuzz/%: $(B)/fuzz/obj/fuzz/%.o $(FUZZ_A)
 	$(quiet) FUZZ $@
-	$(Q)clang -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) \
-		-o $@ $< $(LIB_SRC) $(LIBS_CORE)
+	$(Q)$(FUZZ_CC) -g -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_A) $(LIBS_CORE)
 
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(B)/obj $(B)/fuzz/obj -name '*.d' 2>/dev/null)

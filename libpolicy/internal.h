@@ -54,6 +54,22 @@ void bm_text_finish(struct bm_text *t);
 int bm_text_take(struct bm_text *t, char **out, size_t *outlen);
 void bm_text_free(struct bm_text *t);
 
+/* --- trusted files and folders (login/fileio.c) --- */
+struct stat;
+/* The one owner-and-mode rule of SPEC section 2: the object the caller
+ * opened at path (st from fstat, or NULL to stat path) and every folder
+ * its lookup goes through, links followed; see fileio.c. 0 or
+ * BMSUB_E_PERMISSIONS (the message names the file or folder), NOT_FOUND,
+ * IO. */
+#define BM_SAFE_STICKY 1	/* the object may be a sticky folder others
+				 * can write (a folder we only write into) */
+int bm_safe_path(const char *path, const struct stat *st, int flags,
+    struct bmsub_error *err);
+/* Opens dir (O_DIRECTORY, O_CLOEXEC) after the bm_safe_path check: *fd,
+ * or NOT_FOUND, NOT_REGULAR (not a folder), PERMISSIONS, IO. */
+int bm_folder_open(const char *dir, int flags, int *fd,
+    struct bmsub_error *err);
+
 /* --- keys (keys.c) --- */
 /* Finds the trusted key with this id: 0 and *pk (owned by kr), or
  * BMSUB_E_UNKNOWN_KEY and *pk NULL. kr may be NULL (nothing trusted). */
@@ -69,6 +85,16 @@ int bm_config_parse(const char *text, const char *name,
  * error *st is as bmsub_state_init made it. */
 int bm_state_parse(const char *buf, size_t len, struct bmsub_state *st,
     struct bmsub_error *err);
+/* The state file's line keywords, in the order the writer writes them:
+ * one table (login/state.c) for the reader and ops/state_write.c. */
+enum bm_state_kw { BM_KW_COUNT, BM_KW_TIME, BM_KW_SENT };
+struct bm_state_keyword {
+	const char *word;
+	enum bm_state_kw kind;
+	size_t off;	/* BM_KW_TIME: offsetof its int64_t in bmsub_state */
+};
+extern const struct bm_state_keyword bm_state_keywords[];
+extern const size_t bm_state_nkeywords;
 #define RCPT_FILE "recipients"
 #define RCPT_MAX 65536		/* bytes in the recipients file */
 #define STATE_MAX (1024 * 1024)
@@ -105,6 +131,94 @@ int bm_group_lookup(const char *name, struct group *gr, struct nssbuf *b,
 int bm_roster_count(const char *buf, size_t len, const char *name,
     const struct bmsub_strlist *exclude, uint64_t *count,
     struct bmsub_error *err);
+
+/* --- the alert schedule (ops/schedule.c) --- */
+/*
+ * One row per email alert (bm_schedule[enum bmsub_alert_kind]): the phase
+ * that sends it, the licenses it applies to, what its key names, how often
+ * it repeats while the phase lasts, its timeline text and its mail texts.
+ * bmsub_alerts_due, bmsub_timeline and bmsub_mail_compose all read it, so
+ * what notify sends, what timeline lists and what the mail says about its
+ * own repetition cannot disagree.
+ */
+enum bm_axis {
+	BM_AXIS_DATE,		/* phase is an enum bmsub_date_phase */
+	BM_AXIS_COUNT		/* phase is an enum bmsub_count_phase */
+};
+enum bm_class {
+	BM_CLASS_ANY,		/* any license, or none (phase invalid) */
+	BM_CLASS_TRIAL,
+	BM_CLASS_NOT_TRIAL	/* prod, host, free */
+};
+enum bm_keyby {
+	BM_KEY_LICENSE,		/* "name:ID": a renewed license starts afresh */
+	BM_KEY_ERROR,		/* "name:TOKEN": the invalid license cannot
+				 * be trusted to name itself */
+	BM_KEY_EPISODE		/* "name:O": a new over-count episode afresh */
+};
+/* When a piece of mail text is included. */
+enum bm_cond {
+	BM_ALWAYS,
+	BM_IF_GRACE,		/* the license has grace days (block > E) */
+	BM_IF_CEILING,		/* C >= M: no user can be created */
+	BM_IF_REPEATS,		/* the row's every > 0 */
+	BM_IF_WAITING,		/* a valid license whose starts is ahead */
+	BM_UNLESS_WAITING,
+	BM_COND__COUNT
+};
+/* Text with {name} placeholders (bm_var_names), included when cond
+ * holds; a list ends with text NULL. */
+struct bm_piece {
+	enum bm_cond cond;
+	const char *text;
+};
+struct bm_sched {
+	const char *name;		/* bmsub_alert_name, key prefix */
+	enum bm_axis axis;
+	int phase;
+	enum bm_class cls;
+	enum bm_keyby key;
+	int64_t every;			/* seconds between sendings while the
+					 * phase lasts; 0 = once */
+	const char *event;		/* timeline text of the email */
+	const char *subject;		/* mail Subject template */
+	const struct bm_piece *happened, *next, *todo;	/* mail body */
+};
+extern const struct bm_sched bm_schedule[BMSUB_ALERT__COUNT];
+/* The row sent in this phase of this axis for lic (NULL: no valid
+ * license), or NULL when the phase sends nothing. */
+const struct bm_sched *bm_sched_find(enum bm_axis axis, int phase,
+    const struct bmsub_license *lic);
+/* The alert key of row at ev into buf: 0, or -1 when the row has no key
+ * here (no license id, no episode, or too long): then it is never due. */
+int bm_sched_key(const struct bm_sched *row, const struct bmsub_license *lic,
+    const struct bmsub_eval *ev, char *buf, size_t size);
+
+/* The values a text may name, formatted once (bm_vars_init). */
+enum bm_var {
+	BM_V_CUSTOMER, BM_V_ID, BM_V_KIND, BM_V_LAST_DAY, BM_V_EXPIRES,
+	BM_V_WARNING, BM_V_BLOCK, BM_V_BLOCK_DATE, BM_V_STARTS,
+	BM_V_DAYS_LEFT, BM_V_GRACE_DAYS, BM_V_ERROR, BM_V_ERROR_TEXT,
+	BM_V_COUNT, BM_V_USERS, BM_V_OVER_SINCE, BM_V_OVER_BLOCK, BM_V_EVERY,
+	BM_V__COUNT
+};
+extern const char *const bm_var_names[BM_V__COUNT];
+struct bm_vars {
+	const char *val[BM_V__COUNT];
+	char buf[BM_V__COUNT][BMSUB_TIME_STR_MAX];
+	char customer[sizeof(((struct bmsub_license *)0)->customer)];
+	unsigned cond;		/* bit (1u << enum bm_cond) when it holds */
+};
+/* lic may be NULL (no valid license), row NULL (no {every}). */
+void bm_vars_init(struct bm_vars *v, const struct bm_sched *row,
+    const struct bmsub_license *lic, const struct bmsub_eval *ev);
+/* Changes only what depends on the row: {every}, BM_IF_REPEATS. */
+void bm_vars_row(struct bm_vars *v, const struct bm_sched *row);
+/* Appends a template with its placeholders replaced; the pieces of a
+ * list whose condition holds, in order. -1 on an unknown placeholder. */
+int bm_expand(struct bm_text *t, const char *tmpl, const struct bm_vars *v);
+int bm_expand_pieces(struct bm_text *t, const struct bm_piece *p,
+    const struct bm_vars *v);
 
 /* --- context (login/context.c), for the operators' calls in ops/ --- */
 /* What a context holds, as bm_ctx_view shows it to its callback: every

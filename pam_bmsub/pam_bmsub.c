@@ -228,12 +228,82 @@ env_publish(pam_handle_t *pamh, const struct bmsub_result *res)
 	return PAM_SUCCESS;
 }
 
+/* The user being logged in: PAM_SUCCESS, or the code to return. */
+static int
+get_user(pam_handle_t *pamh, const char **user)
+{
+	int r;
+
+	*user = NULL;
+	if ((r = pam_get_user(pamh, user, NULL)) != PAM_SUCCESS) {
+		pam_syslog(pamh, LOG_NOTICE, "cannot determine the user: %s",
+		    pam_strerror(pamh, r));
+		return r == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_USER_UNKNOWN;
+	}
+	if (*user == NULL || **user == '\0') {
+		pam_syslog(pamh, LOG_NOTICE, "empty user name refused");
+		return PAM_USER_UNKNOWN;
+	}
+	/* no login has one, and it would forge lines in the log */
+	if (has_control(*user)) {
+		pam_syslog(pamh, LOG_NOTICE, "user name with control characters"
+		    " refused");
+		return PAM_USER_UNKNOWN;
+	}
+	return PAM_SUCCESS;
+}
+
+/*
+ * Logs the verdict and tells the user (unless quiet or PAM_SILENT):
+ * PAM_SUCCESS to let them in, or the refusal code for for_what.
+ */
+static int
+tell(pam_handle_t *pamh, int flags, const struct options *opt,
+    const char *user, const char *service, const struct bmsub_result *res,
+    int for_what)
+{
+	const struct bmsub_verdict *v = &res->verdict;
+	const char *cat = bmsub_category_name(res->category);
+	int talk = !opt->quiet && !(flags & PAM_SILENT) && v->message[0] != '\0';
+
+	switch (v->decision) {
+	case BMSUB_DENY:
+		pam_syslog(pamh, LOG_NOTICE, "deny user=%s service=%s"
+		    " category=%s phase=%s reason=%s", user, service, cat,
+		    v->phase, v->reason);
+		if (talk)
+			(void)pam_error(pamh, "%s", v->message);
+		return for_what == FOR_AUTH ? PAM_AUTH_ERR : PAM_PERM_DENIED;
+	case BMSUB_REDIRECT:
+		pam_syslog(pamh, LOG_NOTICE, "redirect user=%s service=%s"
+		    " category=%s phase=%s reason=%s url=%s", user, service,
+		    cat, v->phase, v->reason,
+		    v->redirect != NULL ? v->redirect : "-");
+		if (talk)
+			(void)pam_info(pamh, "%s", v->message);
+		return PAM_SUCCESS;
+	case BMSUB_ALLOW:
+		if (opt->debug)
+			pam_syslog(pamh, LOG_DEBUG, "allow user=%s service=%s"
+			    " category=%s phase=%s reason=%s admin=%s%s",
+			    user, service, cat, v->phase, v->reason,
+			    res->role_looked_up ? (res->is_admin ? "yes" :
+			    "no") : "not-needed",
+			    v->banner[0] != '\0' ? " banner" : "");
+		return PAM_SUCCESS;
+	default:
+		pam_syslog(pamh, LOG_ERR, "unexpected decision %d for %s",
+		    (int)v->decision, user);
+		return PAM_SERVICE_ERR;
+	}
+}
+
 /*
  * The common body of account and auth: decides, logs, talks and publishes
  * the environment, and returns the PAM code for_what must return.
  */
 static int
-bmsub_check(pam_handle_t *pamh, int flags, int argc, const char **argv,
+gate(pam_handle_t *pamh, int flags, int argc, const char **argv,
     int for_what)
 {
 	struct options opt;
@@ -244,7 +314,7 @@ bmsub_check(pam_handle_t *pamh, int flags, int argc, const char **argv,
 	struct sink sink;
 	struct bmsub_ctx *ctx;
 	const void *item = NULL;
-	const char *user = NULL, *service, *cat;
+	const char *user = NULL, *service;
 	int r;
 
 	/* whatever an earlier call of this transaction published (auth, then
@@ -252,22 +322,8 @@ bmsub_check(pam_handle_t *pamh, int flags, int argc, const char **argv,
 	env_clear(pamh);
 	if (parse_args(pamh, argc, argv, &opt) != 0)
 		return PAM_SERVICE_ERR;
-
-	if ((r = pam_get_user(pamh, &user, NULL)) != PAM_SUCCESS) {
-		pam_syslog(pamh, LOG_NOTICE, "cannot determine the user: %s",
-		    pam_strerror(pamh, r));
-		return r == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_USER_UNKNOWN;
-	}
-	if (user == NULL || *user == '\0') {
-		pam_syslog(pamh, LOG_NOTICE, "empty user name refused");
-		return PAM_USER_UNKNOWN;
-	}
-	/* no login has one, and it would forge lines in the log */
-	if (has_control(user)) {
-		pam_syslog(pamh, LOG_NOTICE, "user name with control characters"
-		    " refused");
-		return PAM_USER_UNKNOWN;
-	}
+	if ((r = get_user(pamh, &user)) != PAM_SUCCESS)
+		return r;
 	if (pam_get_item(pamh, PAM_SERVICE, &item) != PAM_SUCCESS ||
 	    item == NULL)
 		item = "";
@@ -297,42 +353,9 @@ bmsub_check(pam_handle_t *pamh, int flags, int argc, const char **argv,
 			    opt.conf, err.msg, bmsub_err_token(r), user);
 		return PAM_SERVICE_ERR;
 	}
-
-	cat = bmsub_category_name(res.category);
-	switch (res.verdict.decision) {
-	case BMSUB_DENY:
-		pam_syslog(pamh, LOG_NOTICE, "deny user=%s service=%s"
-		    " category=%s phase=%s reason=%s", user, service, cat,
-		    res.verdict.phase, res.verdict.reason);
-		if (!opt.quiet && !(flags & PAM_SILENT) &&
-		    res.verdict.message[0] != '\0')
-			(void)pam_error(pamh, "%s", res.verdict.message);
-		return for_what == FOR_AUTH ? PAM_AUTH_ERR : PAM_PERM_DENIED;
-	case BMSUB_REDIRECT:
-		pam_syslog(pamh, LOG_NOTICE, "redirect user=%s service=%s"
-		    " category=%s phase=%s reason=%s url=%s", user, service,
-		    cat, res.verdict.phase, res.verdict.reason,
-		    res.verdict.redirect != NULL ? res.verdict.redirect : "-");
-		if (!opt.quiet && !(flags & PAM_SILENT) &&
-		    res.verdict.message[0] != '\0')
-			(void)pam_info(pamh, "%s", res.verdict.message);
-		break;
-	case BMSUB_ALLOW:
-		if (opt.debug)
-			pam_syslog(pamh, LOG_DEBUG, "allow user=%s service=%s"
-			    " category=%s phase=%s reason=%s admin=%s%s",
-			    user, service, cat, res.verdict.phase,
-			    res.verdict.reason,
-			    res.role_looked_up ? (res.is_admin ? "yes" : "no") :
-			    "not-needed",
-			    res.verdict.banner[0] != '\0' ? " banner" : "");
-		break;
-	default:
-		pam_syslog(pamh, LOG_ERR, "unexpected decision %d for %s",
-		    (int)res.verdict.decision, user);
-		return PAM_SERVICE_ERR;
-	}
-
+	if ((r = tell(pamh, flags, &opt, user, service, &res, for_what)) !=
+	    PAM_SUCCESS)
+		return r;
 	if ((r = env_publish(pamh, &res)) != PAM_SUCCESS) {
 		pam_syslog(pamh, LOG_ERR, "cannot set the PAM environment: %s",
 		    pam_strerror(pamh, r));
@@ -344,7 +367,7 @@ bmsub_check(pam_handle_t *pamh, int flags, int argc, const char **argv,
 PAM_BMSUB_EXPORT int
 pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	return bmsub_check(pamh, flags, argc, argv, FOR_AUTH);
+	return gate(pamh, flags, argc, argv, FOR_AUTH);
 }
 
 PAM_BMSUB_EXPORT int
@@ -360,5 +383,5 @@ pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 PAM_BMSUB_EXPORT int
 pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	return bmsub_check(pamh, flags, argc, argv, FOR_ACCOUNT);
+	return gate(pamh, flags, argc, argv, FOR_ACCOUNT);
 }

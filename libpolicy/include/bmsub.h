@@ -99,7 +99,9 @@ enum bmsub_tstyle {
 	BMSUB_TS_HUMAN,		/* "2027-07-01 00:00:00 UTC" */
 	BMSUB_TS_RFC5322	/* "Thu, 01 Jul 2027 00:00:00 +0000" (mail Date:) */
 };
-#define BMSUB_TIME_STR_MAX 40	/* enough for every style */
+#define BMSUB_TIME_STR_MAX 48	/* enough for every style and time (the
+				 * longest, RFC 5322 of INT64_MIN + 1, is 40
+				 * characters and its NUL) */
 /* Formats t into buf and returns buf (so it can stand in a printf
  * argument list); BMSUB_TIME_NONE gives none ("none" when NULL). */
 BMSUB_API const char *bmsub_time_str(int64_t t, enum bmsub_tstyle style,
@@ -125,20 +127,29 @@ BMSUB_API void bmsub_hex(const uint8_t *in, size_t n, char *out);
  * (a FIFO or device never blocks), fstat'ed on the open descriptor:
  * not a regular file -> BMSUB_E_NOT_REGULAR; larger than max ->
  * BMSUB_E_TOO_LARGE; writable by group/others or owned by anyone but root
- * or the effective user -> BMSUB_E_PERMISSIONS; missing ->
- * BMSUB_E_NOT_FOUND. *buf is malloc'ed, NUL-terminated (not counted in
- * *len); the caller frees it.
+ * or the effective user -> BMSUB_E_PERMISSIONS, and the same for every
+ * folder its lookup passes through from "/" (symlinks followed, both a
+ * link's folder and its target's judged; a relative path from the cwd;
+ * a sticky folder such as /tmp may be writable); missing ->
+ * BMSUB_E_NOT_FOUND. Messages name the file or folder and what is wrong.
+ * *buf is malloc'ed, NUL-terminated (not counted in *len); the caller
+ * frees it.
  */
 BMSUB_API int bmsub_file_read(const char *path, size_t max, char **buf,
     size_t *len, struct bmsub_error *err);
 
 /*
- * Replaces path with data atomically: a temp file ".NAME.XXXXXX" in the
- * same folder (O_CLOEXEC, mode), write, fsync, rename over path, fsync
- * of the folder. On failure the old file is untouched and the temp file
- * removed. Temp files of this name that a killed writer left behind are
- * removed first: call it under the lock that serialises the writers of
- * path (the state lock for everything in state_dir).
+ * Replaces path (any folder, relative to the cwd or absolute) with data
+ * atomically: a temp file ".NAME.XXXXXX" in the same folder (O_CLOEXEC,
+ * then fchmod to mode exactly), write, fsync, rename over path, fsync of
+ * the folder. On failure the old file is untouched and the temp file
+ * removed. The folder must pass the bmsub_file_read rule for the folders
+ * above a file (else BMSUB_E_PERMISSIONS; missing or not a folder:
+ * BMSUB_E_IO). Regular files ".NAME.??????" (six of mkostemp's letters)
+ * unchanged for 10 minutes, what a killed writer leaves, are removed
+ * first; a live writer's temp file is younger, so concurrent writers
+ * without a lock never remove each other's (they still race for path:
+ * the state lock serialises everything in state_dir).
  */
 BMSUB_API int bmsub_file_write_atomic(const char *path, const void *data,
     size_t len, unsigned mode, struct bmsub_error *err);
@@ -406,15 +417,37 @@ BMSUB_API void bmsub_decide(const struct bmsub_eval *ev, int is_admin,
     enum bmsub_category cat, int have_recipients, const char *admin_url,
     struct bmsub_verdict *v);
 
-/* Every dated event of a license: phase changes and emails. */
+/*
+ * Every dated event of a license: phase changes and the emails that
+ * bmsub-check notify sends (each at its first run at or after the time
+ * listed) with this state (the over-count episode O; NULL: none), as
+ * long as the state stays so. The emails are those of the alert
+ * schedule that bmsub_alerts_due follows, so the two never disagree:
+ * prod, host, free: expiry-2m at notice, expiry-1m at warning, grace at E
+ * then every 2 days while in grace, blocked at E + G days then every 2
+ * days for ever; trial: grace at E then every 2 days while in grace (only
+ * with grace days), trial-ended once at E + G days; invalid (before a
+ * later starts) at issued, then every 2 days until starts; over at O then
+ * every 7 days until O + 1 month, over-blocked once then.
+ */
 struct bmsub_event {
 	int64_t at;
-	const char *what;	/* token: "notice", "warning", "grace",
-				 * "blocked", "email", "over-blocked", ... */
-	char text[200];		/* one line for people */
+	const char *what;	/* token: "invalid", "starts", "notice",
+				 * "warning", "grace", "blocked", "over",
+				 * "over-blocked", "email" */
+	const char *alert;	/* an email's alert, bmsub_alert_name
+				 * ("grace", ...); NULL for a phase change */
+	int64_t every;		/* seconds between repetitions after this
+				 * event, for ever (the blocked reminder);
+				 * 0 = once. A repetition that ends is
+				 * listed event by event instead. */
+	char text[200];		/* one line for people, e.g. "email
+				 * reminder, then every 2 days" */
 };
-/* Fills at most max events in time order; *n is the total that exist
- * (may exceed max). */
+/* Fills at most max events in time order (equal times: a phase change
+ * before its email); *n is the total that exist (may exceed max; an
+ * event with every > 0 counts once). Never loops over time: a huge
+ * grace_days or hostile state time costs nothing. */
 BMSUB_API void bmsub_timeline(const struct bmsub_license *lic,
     const struct bmsub_state *st, struct bmsub_event *ev, size_t max,
     size_t *n);
@@ -620,14 +653,18 @@ BMSUB_API int bmsub_recipients_remove(const char *state_dir, const char *addr,
     struct bmsub_error *err);
 
 /* Email alerts: which are due now. Each alert has a key recorded in
- * bmsub_state.sent once sent; the key names the license id (date alerts)
- * or the over-count episode O (count alerts), so a renewed license or a new
- * episode starts afresh. Only the alert of the current phase is ever due:
- * one that was missed while its phase lasted is not sent later. */
+ * bmsub_state.sent once sent; the key names the license id (date alerts),
+ * the license error (invalid) or the over-count episode O (count alerts),
+ * so a renewed license or a new episode starts afresh. Only the alert of
+ * the current phase is ever due: one that was missed while its phase
+ * lasted is not sent later. A repeating alert is due again once its
+ * period has passed since its last sending. The schedule (phase, key,
+ * cadence, texts) is one table in the library, also read by
+ * bmsub_timeline and bmsub_mail_compose. */
 enum bmsub_alert_kind {
 	BMSUB_ALERT_EXPIRY_2M,	/* "expiry-2m": phase notice, once a license */
 	BMSUB_ALERT_EXPIRY_1M,	/* "expiry-1m": phase warning, once a license */
-	BMSUB_ALERT_GRACE,	/* "grace": expired, in grace; every 2 days */
+	BMSUB_ALERT_GRACE,	/* "grace": in grace (trial too); every 2 days */
 	BMSUB_ALERT_BLOCKED,	/* "blocked": prod/host/free; every 2 days */
 	BMSUB_ALERT_TRIAL_ENDED, /* "trial-ended": trial blocked; once */
 	BMSUB_ALERT_INVALID,	/* "invalid": no valid license; every 2 days */
@@ -636,8 +673,6 @@ enum bmsub_alert_kind {
 	BMSUB_ALERT__COUNT
 };
 #define BMSUB_ALERTS_MAX 4
-#define BMSUB_ALERT_REPEAT_EXPIRED (2 * 86400)
-#define BMSUB_ALERT_REPEAT_OVER (7 * 86400)
 
 struct bmsub_alert {
 	enum bmsub_alert_kind kind;

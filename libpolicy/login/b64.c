@@ -1,114 +1,70 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* b64.c - canonical standard base64 (RFC 4648 section 4, padded) and hex. */
+/* b64.c - canonical standard base64 (RFC 4648 section 4, padded) and hex,
+ * through libsodium's constant-time codecs. */
+#include <stdint.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "internal.h"
 
-static const char b64chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/*
+ * The codecs need no sodium_init (they touch no global state). libsodium
+ * aborts (sodium_misuse) on an output buffer it finds too small: every
+ * length it is given below is the exact one the caller's contract
+ * promises, and sizes no caller can allocate are refused before.
+ */
 
 void
 bmsub_base64_encode(const uint8_t *in, size_t n, char *out)
 {
-	size_t i, o = 0;
-	uint32_t v;
-
-	for (i = 0; i + 3 <= n; i += 3) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-		out[o++] = b64chars[(v >> 18) & 63];
-		out[o++] = b64chars[(v >> 12) & 63];
-		out[o++] = b64chars[(v >> 6) & 63];
-		out[o++] = b64chars[v & 63];
+	if (n > (SIZE_MAX - 5) / 4 * 3) {
+		out[0] = '\0';
+		return;
 	}
-	if (n - i == 1) {
-		v = (uint32_t)in[i] << 16;
-		out[o++] = b64chars[(v >> 18) & 63];
-		out[o++] = b64chars[(v >> 12) & 63];
-		out[o++] = '=';
-		out[o++] = '=';
-	} else if (n - i == 2) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-		out[o++] = b64chars[(v >> 18) & 63];
-		out[o++] = b64chars[(v >> 12) & 63];
-		out[o++] = b64chars[(v >> 6) & 63];
-		out[o++] = '=';
-	}
-	out[o] = '\0';
-}
-
-/* Value of one alphabet character, -1 for anything else (including '='). */
-static int
-b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
+	sodium_bin2base64(out, sodium_base64_ENCODED_LEN(n,
+	    sodium_base64_VARIANT_ORIGINAL), in, n,
+	    sodium_base64_VARIANT_ORIGINAL);
 }
 
 /*
- * Canonical only, so that one signature has exactly one spelling: the
- * length is a multiple of 4, '=' appears only as the last one or two
- * characters of the last quantum, and the bits the padding drops are
- * zero. Nothing is written past outmax; on error *outlen is 0.
+ * Canonical only, so that one signature has exactly one spelling. With
+ * VARIANT_ORIGINAL and no characters to ignore, sodium_base642bin wants
+ * the exact '=' padding and refuses set bits the padding drops; it stops
+ * at the first other character, so the whole input must have been
+ * consumed (b64_end), which also refuses text after the padding (its
+ * *bin_len is then not reset: ours is). It writes nothing past outmax.
+ *
+ * libsodium 1.0.18 (Debian 12) takes every byte >= 0x80 for '/' or '+':
+ * its constant-time comparisons expect 0..255 and get a negative char.
+ * Those bytes are refused first, without a branch on each one.
  */
 int
 bmsub_base64_decode(const char *in, size_t n, uint8_t *out, size_t outmax,
     size_t *outlen)
 {
-	const unsigned char *s = (const unsigned char *)in;
-	size_t i, o = 0, pad = 0, need;
-	int a, b, c, d;
+	const char *end = NULL;
+	size_t len = 0, i;
+	unsigned char high = 0;
 
 	*outlen = 0;
-	if (n % 4 != 0)
+	for (i = 0; i < n; i++)
+		high |= (unsigned char)in[i];
+	if ((high & 0x80) != 0)
 		return BMSUB_E_SYNTAX;
-	if (n > 0 && s[n - 1] == '=')
-		pad = (n > 1 && s[n - 2] == '=') ? 2 : 1;
-	need = n / 4 * 3 - pad;
-	if (need > outmax)
+	if (sodium_base642bin(out, outmax, in, n, NULL, &len, &end,
+	    sodium_base64_VARIANT_ORIGINAL) != 0 || end != in + n)
 		return BMSUB_E_SYNTAX;
-	for (i = 0; i < n; i += 4) {
-		int last = (i + 4 == n);
-
-		a = b64val(s[i]);
-		b = b64val(s[i + 1]);
-		c = (last && pad == 2) ? 0 : b64val(s[i + 2]);
-		d = (last && pad >= 1) ? 0 : b64val(s[i + 3]);
-		if (a < 0 || b < 0 || c < 0 || d < 0)
-			return BMSUB_E_SYNTAX;
-		if (last && pad == 2 && (b & 0x0f) != 0)
-			return BMSUB_E_SYNTAX;
-		if (last && pad == 1 && (c & 0x03) != 0)
-			return BMSUB_E_SYNTAX;
-		out[o++] = (uint8_t)(a << 2 | b >> 4);
-		if (last && pad == 2)
-			break;
-		out[o++] = (uint8_t)((b & 0x0f) << 4 | c >> 2);
-		if (last && pad == 1)
-			break;
-		out[o++] = (uint8_t)((c & 0x03) << 6 | d);
-	}
-	*outlen = o;
+	*outlen = len;
 	return BMSUB_OK;
 }
 
 void
 bmsub_hex(const uint8_t *in, size_t n, char *out)
 {
-	static const char hexd[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = hexd[in[i] >> 4];
-		out[2 * i + 1] = hexd[in[i] & 15];
+	if (n >= SIZE_MAX / 2) {
+		out[0] = '\0';
+		return;
 	}
-	out[2 * n] = '\0';
+	sodium_bin2hex(out, 2 * n + 1, in, n);
 }

@@ -10,6 +10,15 @@
 
 #include "internal.h"
 
+/* The folders of the built-in license, keys_dir and state_dir: the
+ * Makefile passes $(SYSCONFDIR)/bmsub and $(LOCALSTATEDIR)/lib/bmsub. */
+#ifndef BMSUB_CONFDIR
+#define BMSUB_CONFDIR "/etc/bmsub"
+#endif
+#ifndef BMSUB_STATEDIR
+#define BMSUB_STATEDIR "/var/lib/bmsub"
+#endif
+
 #define BM_CONFIG_MAX 65536
 #define BM_CONFIG_STR_MAX 4095
 /* bmsub_result.admin_url holds 512 bytes with its NUL. */
@@ -131,9 +140,9 @@ bmsub_config_defaults(struct bmsub_config **out)
 	*out = NULL;
 	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
 		return BMSUB_E_NOMEM;
-	if ((r = set_str(&cfg->license, "/etc/bmsub/license")) != 0 ||
-	    (r = set_str(&cfg->keys_dir, "/etc/bmsub/keys.d")) != 0 ||
-	    (r = set_str(&cfg->state_dir, "/var/lib/bmsub")) != 0 ||
+	if ((r = set_str(&cfg->license, BMSUB_CONFDIR "/license")) != 0 ||
+	    (r = set_str(&cfg->keys_dir, BMSUB_CONFDIR "/keys.d")) != 0 ||
+	    (r = set_str(&cfg->state_dir, BMSUB_STATEDIR)) != 0 ||
 	    (r = set_str(&cfg->sendmail, "/usr/sbin/sendmail")) != 0 ||
 	    (r = set_list(&cfg->admin_users, def_admins)) != 0)
 		goto out;

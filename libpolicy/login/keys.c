@@ -2,10 +2,8 @@
 /* keys.c - trusted Ed25519 public keys: strict SPKI PEM reader and keyring. */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -218,44 +216,23 @@ is_pem_name(const char *name)
 /*
  * Names of the "*.pem" files of dir, sorted. Returns 0, or 1 with no
  * names when dir does not exist, or an error. Whoever can write the
- * directory can add a trusted key, so it gets the same owner and mode
- * rules as the files in it.
+ * directory can add a trusted key, so it and every folder above it get
+ * the same owner and mode rules as the files in it (bm_safe_path).
  */
 static int
 list_pem(const char *dir, struct bmsub_strlist *names, struct bmsub_error *err)
 {
 	int r = BMSUB_E_INTERNAL, dfd = -1;
-	struct stat st;
 	struct dirent *de;
 	DIR *d = NULL;
 
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		if (errno == ENOENT) {
-			r = 1;
-			goto out;
-		}
-		r = bm_err(err, errno == ENOTDIR ? BMSUB_E_NOT_REGULAR :
-		    BMSUB_E_IO, 0, "%s: %s", dir, strerror(errno));
+	if ((r = bm_folder_open(dir, 0, &dfd, err)) == BMSUB_E_NOT_FOUND) {
+		bm_err_clear(err);
+		r = 1;
 		goto out;
 	}
-	if (fstat(dfd, &st) != 0) {
-		r = bm_err(err, BMSUB_E_IO, 0, "%s: fstat: %s", dir,
-		    strerror(errno));
+	if (r != 0)
 		goto out;
-	}
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		r = bm_err(err, BMSUB_E_PERMISSIONS, 0,
-		    "%s: folder writable by group or others (mode %04o): "
-		    "anyone there could add a trusted key; chmod go-w it", dir,
-		    (unsigned)(st.st_mode & 07777));
-		goto out;
-	}
-	if (st.st_uid != 0 && st.st_uid != geteuid()) {
-		r = bm_err(err, BMSUB_E_PERMISSIONS, 0,
-		    "%s: folder owned by uid %lu, not root or uid %lu", dir,
-		    (unsigned long)st.st_uid, (unsigned long)geteuid());
-		goto out;
-	}
 	if ((d = fdopendir(dfd)) == NULL) {
 		r = bm_err(err, BMSUB_E_IO, 0, "%s: %s", dir, strerror(errno));
 		goto out;

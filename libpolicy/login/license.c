@@ -390,6 +390,85 @@ line_is(const char *s, size_t n, const char *want)
 	return n == strlen(want) && memcmp(s, want, n) == 0;
 }
 
+/* Rules every line obeys, inside the armor or not: length, no CR, no NUL. */
+static int
+line_check(const char *p, size_t n, unsigned line, struct bmsub_error *err)
+{
+	size_t i;
+
+	if (n > BMSUB_LICENSE_LINE_MAX)
+		return bm_err(err, BMSUB_E_TOO_LARGE, line,
+		    "line of %zu bytes, at most %d allowed", n,
+		    BMSUB_LICENSE_LINE_MAX);
+	for (i = 0; i < n; i++)
+		if (p[i] == '\r' || p[i] == '\0')
+			return bm_err(err, BMSUB_E_SYNTAX, line,
+			    "%s character (only LF line ends)",
+			    p[i] == '\r' ? "CR" : "NUL");
+	return 0;
+}
+
+enum armor { BEFORE, BODY, SIG, END, AFTER };
+
+/* Where a parse stands, line after line. */
+struct cursor {
+	enum armor st;
+	unsigned line, begin_line;
+	struct xset xs;
+};
+
+/* Moves the armor state machine over one line (off, n bytes). */
+static int
+armor_step(const char *buf, size_t off, size_t n, struct cursor *c,
+    struct bmsub_license *lic, struct parse_info *pi,
+    struct bmsub_error *err)
+{
+	const char *p = buf + off;
+	size_t siglen;
+
+	if (c->st != BEFORE && line_is(p, n, armor_begin))
+		return bm_err(err, BMSUB_E_SYNTAX, c->line,
+		    "second BEGIN line (first on line %u)", c->begin_line);
+	switch (c->st) {
+	case BEFORE:
+		if (line_is(p, n, armor_begin)) {
+			c->st = BODY;
+			c->begin_line = c->line;
+			lic->signed_off = off;
+		}
+		return 0;
+	case BODY:
+		if (line_is(p, n, armor_sig)) {
+			c->st = SIG;
+			lic->signed_len = off - lic->signed_off;
+			return 0;
+		}
+		if (line_is(p, n, armor_end))
+			return bm_err(err, BMSUB_E_SYNTAX, c->line,
+			    "END line before the SIGNATURE line");
+		return body_line(buf, off, n, c->line, &c->xs, pi, lic, err);
+	case SIG:
+		pi->sig_line = c->line;
+		if (bmsub_base64_decode(p, n, lic->signature,
+		    sizeof(lic->signature), &siglen) != 0 ||
+		    siglen != sizeof(lic->signature))
+			return bm_err(err, BMSUB_E_SYNTAX, c->line,
+			    "signature is not one line of canonical "
+			    "base64 of 64 bytes");
+		c->st = END;
+		return 0;
+	case END:
+		if (!line_is(p, n, armor_end))
+			return bm_err(err, BMSUB_E_SYNTAX, c->line,
+			    "expected \"%s\"", armor_end);
+		c->st = AFTER;
+		return 0;
+	case AFTER:
+	default:
+		return 0;
+	}
+}
+
 /*
  * One pass over the lines, in order, so the first defect of the file is
  * the one reported. Lines are counted over the whole file (1-based); a
@@ -400,12 +479,10 @@ static int
 parse(const char *buf, size_t len, struct bmsub_license *lic,
     struct parse_info *pi, struct bmsub_error *err)
 {
-	enum { BEFORE, BODY, SIG, END, AFTER } st = BEFORE;
+	struct cursor c = { BEFORE, 0, 0, { NULL, NULL, NULL, 0 } };
 	int r = BMSUB_E_INTERNAL;
-	struct xset xs = { NULL, NULL, NULL, 0 };
 	const char *lf;
-	size_t off = 0, n, i, siglen;
-	unsigned line = 0, begin_line = 0;
+	size_t off = 0, n;
 
 	memset(lic, 0, sizeof(*lic));
 	memset(pi, 0, sizeof(*pi));
@@ -415,85 +492,23 @@ parse(const char *buf, size_t len, struct bmsub_license *lic,
 		    "%zu bytes, at most %d allowed", len, BMSUB_LICENSE_MAX);
 		goto out;
 	}
-	if ((r = xset_init(&xs, buf, len)) != 0) {
+	if ((r = xset_init(&c.xs, buf, len)) != 0) {
 		r = bm_err(err, r, 0, "out of memory");
 		goto out;
 	}
 	while (off < len) {
-		line++;
+		c.line++;
 		lf = memchr(buf + off, '\n', len - off);
 		n = lf != NULL ? (size_t)(lf - (buf + off)) : len - off;
-		if (n > BMSUB_LICENSE_LINE_MAX) {
-			r = bm_err(err, BMSUB_E_TOO_LARGE, line,
-			    "line of %zu bytes, at most %d allowed", n,
-			    BMSUB_LICENSE_LINE_MAX);
+		if ((r = line_check(buf + off, n, c.line, err)) != 0 ||
+		    (r = armor_step(buf, off, n, &c, lic, pi, err)) != 0)
 			goto out;
-		}
-		for (i = 0; i < n; i++) {
-			if (buf[off + i] == '\r' || buf[off + i] == '\0') {
-				r = bm_err(err, BMSUB_E_SYNTAX, line,
-				    "%s character (only LF line ends)",
-				    buf[off + i] == '\r' ? "CR" : "NUL");
-				goto out;
-			}
-		}
-		if (st != BEFORE && line_is(buf + off, n, armor_begin)) {
-			r = bm_err(err, BMSUB_E_SYNTAX, line,
-			    "second BEGIN line (first on line %u)", begin_line);
-			goto out;
-		}
-		switch (st) {
-		case BEFORE:
-			if (line_is(buf + off, n, armor_begin)) {
-				st = BODY;
-				begin_line = line;
-				lic->signed_off = off;
-			}
-			break;
-		case BODY:
-			if (line_is(buf + off, n, armor_sig)) {
-				st = SIG;
-				lic->signed_len = off - lic->signed_off;
-				break;
-			}
-			if (line_is(buf + off, n, armor_end)) {
-				r = bm_err(err, BMSUB_E_SYNTAX, line,
-				    "END line before the SIGNATURE line");
-				goto out;
-			}
-			if ((r = body_line(buf, off, n, line, &xs, pi, lic,
-			    err)) != 0)
-				goto out;
-			break;
-		case SIG:
-			pi->sig_line = line;
-			if (bmsub_base64_decode(buf + off, n, lic->signature,
-			    sizeof(lic->signature), &siglen) != 0 ||
-			    siglen != sizeof(lic->signature)) {
-				r = bm_err(err, BMSUB_E_SYNTAX, line,
-				    "signature is not one line of canonical "
-				    "base64 of 64 bytes");
-				goto out;
-			}
-			st = END;
-			break;
-		case END:
-			if (!line_is(buf + off, n, armor_end)) {
-				r = bm_err(err, BMSUB_E_SYNTAX, line,
-				    "expected \"%s\"", armor_end);
-				goto out;
-			}
-			st = AFTER;
-			break;
-		case AFTER:
-			break;
-		}
 		off += n + (lf != NULL);
 	}
-	if (st != AFTER) {
-		r = bm_err(err, BMSUB_E_SYNTAX, st == BEFORE ? 0 : line,
-		    "no \"%s\" line", st == BEFORE ? armor_begin :
-		    st == BODY ? armor_sig : armor_end);
+	if (c.st != AFTER) {
+		r = bm_err(err, BMSUB_E_SYNTAX, c.st == BEFORE ? 0 : c.line,
+		    "no \"%s\" line", c.st == BEFORE ? armor_begin :
+		    c.st == BODY ? armor_sig : armor_end);
 		goto out;
 	}
 	if ((r = check_fields(pi, lic, err)) != 0)
@@ -501,7 +516,7 @@ parse(const char *buf, size_t len, struct bmsub_license *lic,
 	bm_err_clear(err);
 	r = 0; /* success */
  out:
-	xset_free(&xs);
+	xset_free(&c.xs);
 	if (r != 0) {
 		/* never a partial accept: nothing of a bad file survives */
 		memset(lic, 0, sizeof(*lic));

@@ -125,16 +125,12 @@ consider_event(struct bmsub_eval *ev, int64_t at, const char *what)
 	}
 }
 
-void
-bmsub_evaluate(const struct bmsub_license *lic, int lic_err,
-    const struct bmsub_state *st, int64_t now, struct bmsub_eval *ev)
+/* Empty evaluation at now; the clock protected by H (max(T, H - 1 day)). */
+static void
+eval_clock(const struct bmsub_state *st, int64_t now, struct bmsub_eval *ev)
 {
-	int64_t hw = BMSUB_TIME_NONE, starts;
-	int trial, valid;
-	uint64_t n, p;
+	int64_t hw;
 
-	if (ev == NULL)
-		return;
 	memset(ev, 0, sizeof(*ev));
 	ev->now = now;
 	ev->effective = now;
@@ -158,19 +154,21 @@ bmsub_evaluate(const struct bmsub_license *lic, int lic_err,
 		ev->have_count = 1;
 		ev->count = st->count;
 	}
+}
 
-	valid = lic != NULL && lic_err == 0;
-	if (!valid) {
-		ev->license_err = lic_err != 0 ? lic_err : BMSUB_E_NO_LICENSE;
-		return;
-	}
+/* Thresholds, figures and the date phase of a valid license. */
+static void
+eval_dates(const struct bmsub_license *lic, struct bmsub_eval *ev)
+{
+	int trial = lic->kind == BMSUB_KIND_TRIAL;
+	uint64_t n = lic->users, p = lic->allowance_percent;
+	int64_t starts = lic->starts;
 
-	if (now < lic->issued)
+	if (ev->now < lic->issued)
 		ev->clock_behind_license = 1;
 	if (ev->effective < lic->issued)
 		ev->effective = lic->issued;
 
-	trial = lic->kind == BMSUB_KIND_TRIAL;
 	ev->expires = lic->expires;
 	if (!trial) {
 		ev->notice_at = bmsub_add_months(lic->expires, -2);
@@ -180,49 +178,62 @@ bmsub_evaluate(const struct bmsub_license *lic, int lic_err,
 	ev->days_left = floor_div(sub_sat(lic->expires, ev->effective), BM_DAY);
 
 	/* Ceiling in 64 bits: N and P are uint32, N * P < 2^64. */
-	n = lic->users;
-	p = lic->allowance_percent;
 	ev->users = n;
 	ev->ceiling = n + n * p / 100;
 	ev->ceiling_reached = ev->have_count && ev->count >= ev->ceiling;
 
-	starts = lic->starts;
 	if (starts != BMSUB_TIME_NONE && ev->effective < starts) {
 		ev->license_err = BMSUB_E_NOT_YET_VALID;
 		ev->date_phase = BMSUB_DATE_INVALID;
 		ev->next_event = starts;
 		ev->next_event_what =
 		    date_names[date_phase_at(ev, trial, starts)];
-	} else {
-		ev->date_phase = date_phase_at(ev, trial, ev->effective);
-		consider_event(ev, ev->notice_at,
-		    date_names[BMSUB_DATE_NOTICE]);
-		consider_event(ev, ev->warning_at,
-		    date_names[BMSUB_DATE_WARNING]);
-		if (ev->block_at > ev->expires)
-			consider_event(ev, ev->expires,
-			    date_names[BMSUB_DATE_GRACE]);
-		consider_event(ev, ev->block_at,
-		    date_names[BMSUB_DATE_BLOCKED]);
+		return;
 	}
+	ev->date_phase = date_phase_at(ev, trial, ev->effective);
+	consider_event(ev, ev->notice_at, date_names[BMSUB_DATE_NOTICE]);
+	consider_event(ev, ev->warning_at, date_names[BMSUB_DATE_WARNING]);
+	if (ev->block_at > ev->expires)
+		consider_event(ev, ev->expires, date_names[BMSUB_DATE_GRACE]);
+	consider_event(ev, ev->block_at, date_names[BMSUB_DATE_BLOCKED]);
+}
 
-	if (ev->have_count) {
-		if (ev->count <= n) {
-			ev->count_phase = BMSUB_COUNT_WITHIN;
-		} else if (st->over_since == BMSUB_TIME_NONE) {
-			/* Inconsistent state (over without a start): warn, but
-			 * never block on a date nobody recorded. */
-			ev->count_phase = BMSUB_COUNT_OVER;
-		} else {
-			ev->over_since = st->over_since;
-			ev->over_block_at = bmsub_add_months(st->over_since, 1);
-			ev->count_phase = ev->effective < ev->over_block_at ?
-			    BMSUB_COUNT_OVER : BMSUB_COUNT_OVER_BLOCKED;
-			if (ev->date_phase != BMSUB_DATE_INVALID)
-				consider_event(ev, ev->over_block_at,
-				    count_names[BMSUB_COUNT_OVER_BLOCKED]);
-		}
+/* The count phase: C against N, and O + 1 month on the protected clock. */
+static void
+eval_count(const struct bmsub_state *st, struct bmsub_eval *ev)
+{
+	if (!ev->have_count)
+		return;
+	if (ev->count <= ev->users) {
+		ev->count_phase = BMSUB_COUNT_WITHIN;
+	} else if (st->over_since == BMSUB_TIME_NONE) {
+		/* Inconsistent state (over without a start): warn, but
+		 * never block on a date nobody recorded. */
+		ev->count_phase = BMSUB_COUNT_OVER;
+	} else {
+		ev->over_since = st->over_since;
+		ev->over_block_at = bmsub_add_months(st->over_since, 1);
+		ev->count_phase = ev->effective < ev->over_block_at ?
+		    BMSUB_COUNT_OVER : BMSUB_COUNT_OVER_BLOCKED;
+		if (ev->date_phase != BMSUB_DATE_INVALID)
+			consider_event(ev, ev->over_block_at,
+			    count_names[BMSUB_COUNT_OVER_BLOCKED]);
 	}
+}
+
+void
+bmsub_evaluate(const struct bmsub_license *lic, int lic_err,
+    const struct bmsub_state *st, int64_t now, struct bmsub_eval *ev)
+{
+	if (ev == NULL)
+		return;
+	eval_clock(st, now, ev);
+	if (lic == NULL || lic_err != 0) {
+		ev->license_err = lic_err != 0 ? lic_err : BMSUB_E_NO_LICENSE;
+		return;
+	}
+	eval_dates(lic, ev);
+	eval_count(st, ev);
 }
 
 int

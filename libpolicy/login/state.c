@@ -19,16 +19,10 @@
  * optional line means BMSUB_TIME_NONE (or no count). Any other line, a
  * duplicate, a bad number or a missing header or end is corruption.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "internal.h"
 
@@ -197,170 +191,224 @@ field(const char *line, size_t len, const char *word, size_t *restlen)
 	return line + w + 1;
 }
 
+/* The keywords of a state line, in the order the writer writes them
+ * (shared with ops/state_write.c, so the two cannot drift). */
+const struct bm_state_keyword bm_state_keywords[] = {
+	{ "count", BM_KW_COUNT, 0 },
+	{ "over-since", BM_KW_TIME, offsetof(struct bmsub_state, over_since) },
+	{ "high-water", BM_KW_TIME, offsetof(struct bmsub_state, high_water) },
+	{ "refreshed", BM_KW_TIME, offsetof(struct bmsub_state, last_refresh) },
+	{ "notified", BM_KW_TIME, offsetof(struct bmsub_state, last_notify) },
+	{ "sent", BM_KW_SENT, 0 },
+};
+const size_t bm_state_nkeywords =
+    sizeof(bm_state_keywords) / sizeof(bm_state_keywords[0]);
+
+/* A parse in progress: what has been read, and on which line. */
+struct parse {
+	struct bmsub_state st;
+	unsigned *sent_line;	/* sent_line[i]: where st.sent[i] was read */
+	size_t cap;		/* of st.sent and sent_line */
+	unsigned line;
+	struct bmsub_error *err;
+};
+
+static int
+corrupt(struct parse *ps, const char *what, const char *word)
+{
+	return bm_err(ps->err, BMSUB_E_CORRUPT, ps->line,
+	    "state line %u: %s%s%s", ps->line, word == NULL ? "" : word,
+	    word == NULL ? "" : " ", what);
+}
+
+static int
+kw_count(struct parse *ps, const struct bm_state_keyword *kw,
+    const char *rest, size_t rl)
+{
+	if (ps->st.have_count)
+		return corrupt(ps, "given twice", kw->word);
+	if (parse_u64(rest, rl, UINT64_MAX, &ps->st.count) != 0)
+		return corrupt(ps, "bad count", NULL);
+	ps->st.have_count = 1;
+	return BMSUB_OK;
+}
+
+static int
+kw_time(struct parse *ps, const struct bm_state_keyword *kw,
+    const char *rest, size_t rl)
+{
+	int64_t *dst = (int64_t *)(void *)((char *)&ps->st + kw->off);
+	char what[32];
+
+	if (*dst != BMSUB_TIME_NONE)
+		return corrupt(ps, "given twice", kw->word);
+	if (parse_time(rest, rl, dst) != 0) {
+		snprintf(what, sizeof(what), "bad %s time", kw->word);
+		return corrupt(ps, what, NULL);
+	}
+	return BMSUB_OK;
+}
+
+/* Appends key at t; sent and sent_line grow together. */
+static int
+sent_push(struct parse *ps, const char *key, int64_t t)
+{
+	struct bmsub_sent *v;
+	unsigned *lv;
+	size_t cap;
+
+	if (ps->st.n_sent == ps->cap) {
+		cap = ps->cap == 0 ? 16 : ps->cap * 2;
+		if ((v = realloc(ps->st.sent, cap * sizeof(*v))) != NULL)
+			ps->st.sent = v;
+		if ((lv = realloc(ps->sent_line, cap * sizeof(*lv))) != NULL)
+			ps->sent_line = lv;
+		if (v == NULL || lv == NULL)
+			return bm_err(ps->err, BMSUB_E_NOMEM, ps->line,
+			    "state: out of memory");
+		ps->cap = cap;
+	}
+	v = &ps->st.sent[ps->st.n_sent];
+	memset(v, 0, sizeof(*v));
+	memcpy(v->key, key, strlen(key) + 1);
+	v->at = t;
+	ps->sent_line[ps->st.n_sent++] = ps->line;
+	return BMSUB_OK;
+}
+
+/* "sent KEY TIME": the key, one space, the time. */
+static int
+kw_sent(struct parse *ps, const struct bm_state_keyword *kw,
+    const char *rest, size_t rl)
+{
+	char key[BMSUB_ALERT_KEY_MAX];
+	const char *sp;
+	size_t kl;
+	int64_t t;
+
+	(void)kw;
+	if ((sp = memchr(rest, ' ', rl)) == NULL ||
+	    (kl = (size_t)(sp - rest)) >= sizeof(key))
+		return corrupt(ps, "bad sent line", NULL);
+	memcpy(key, rest, kl);
+	key[kl] = '\0';
+	if (!bm_key_valid(key) || parse_time(sp + 1, rl - kl - 1, &t) != 0)
+		return corrupt(ps, "bad sent line", NULL);
+	return sent_push(ps, key, t);
+}
+
+static int (*const kw_parse[])(struct parse *,
+    const struct bm_state_keyword *, const char *, size_t) = {
+	[BM_KW_COUNT] = kw_count,
+	[BM_KW_TIME] = kw_time,
+	[BM_KW_SENT] = kw_sent,
+};
+
+/* Line 1: the magic and the one version this reader knows. */
+static int
+parse_header(struct parse *ps, const char *p, size_t n)
+{
+	const char *rest;
+	size_t rl;
+
+	if ((rest = field(p, n, STATE_MAGIC, &rl)) == NULL)
+		return corrupt(ps, "not a bmsub state file", NULL);
+	if (rl != 1 || rest[0] != '0' + BMSUB_STATE_VERSION)
+		return bm_err(ps->err, BMSUB_E_CORRUPT, ps->line,
+		    "state line 1: unsupported version (this reader knows %d)",
+		    BMSUB_STATE_VERSION);
+	return BMSUB_OK;
+}
+
+/* A line between the header and "end": one keyword and its value. */
+static int
+parse_item(struct parse *ps, const char *p, size_t n)
+{
+	const struct bm_state_keyword *kw;
+	const char *rest;
+	size_t i, rl;
+
+	for (i = 0; i < bm_state_nkeywords; i++) {
+		kw = &bm_state_keywords[i];
+		if ((rest = field(p, n, kw->word, &rl)) != NULL)
+			return kw_parse[kw->kind](ps, kw, rest, rl);
+	}
+	return corrupt(ps, "unknown line", NULL);
+}
+
+/* A key recorded twice is corruption, reported at its second line. */
+static int
+check_dups(struct parse *ps)
+{
+	const struct bmsub_sent *dup;
+	int r;
+
+	if ((r = bm_find_dup(&ps->st, &dup)) != 0)
+		return bm_err(ps->err, r, 0, "state: out of memory");
+	if (dup == NULL)
+		return BMSUB_OK;
+	ps->line = ps->sent_line[dup - ps->st.sent];
+	return bm_err(ps->err, BMSUB_E_CORRUPT, ps->line,
+	    "state line %u: alert %s given twice", ps->line, dup->key);
+}
+
+/* Every line: the header, items, "end", nothing after it. */
+static int
+parse_lines(struct parse *ps, const char *buf, size_t len)
+{
+	const char *p, *nl;
+	size_t n;
+	int r, ended = 0;
+
+	for (p = buf; p < buf + len; p = nl + 1) {
+		ps->line++;
+		if (ended)
+			return corrupt(ps, "data after \"end\"", NULL);
+		if ((nl = memchr(p, '\n', (size_t)(buf + len - p))) == NULL)
+			return corrupt(ps, "truncated (no line end)", NULL);
+		n = (size_t)(nl - p);
+		if (ps->line != 1 && n == 3 && memcmp(p, "end", 3) == 0) {
+			ended = 1;
+			continue;
+		}
+		r = ps->line == 1 ? parse_header(ps, p, n) :
+		    parse_item(ps, p, n);
+		if (r != 0)
+			return r;
+	}
+	if (ps->line == 0)
+		return bm_err(ps->err, BMSUB_E_CORRUPT, 0, "state: empty file");
+	if (!ended)
+		return bm_err(ps->err, BMSUB_E_CORRUPT, ps->line,
+		    "state: truncated (no \"end\" line)");
+	return BMSUB_OK;
+}
+
 int
 bm_state_parse(const char *buf, size_t len, struct bmsub_state *st,
     struct bmsub_error *err)
 {
-	static const struct {
-		const char *word;
-		size_t off;
-	} times[] = {
-		{ "over-since", offsetof(struct bmsub_state, over_since) },
-		{ "high-water", offsetof(struct bmsub_state, high_water) },
-		{ "refreshed", offsetof(struct bmsub_state, last_refresh) },
-		{ "notified", offsetof(struct bmsub_state, last_notify) },
-	};
-	struct bmsub_state tmp;
-	const struct bmsub_sent *dup;
-	struct bmsub_sent *v = NULL;
-	const char *p, *nl, *rest, *sp;
-	char key[BMSUB_ALERT_KEY_MAX];
-	size_t n, rl, i, cap = 0;
-	unsigned line = 0, *sent_line = NULL, *lv = NULL;
-	int64_t t, *dst;
-	int r = BMSUB_E_INTERNAL, ended = 0;
+	struct parse ps;
+	int r = BMSUB_E_INTERNAL;
 
 	bmsub_state_init(st);
-	bmsub_state_init(&tmp);
+	memset(&ps, 0, sizeof(ps));
+	bmsub_state_init(&ps.st);
+	ps.err = err;
 	if (len > STATE_MAX)
 		return bm_err(err, BMSUB_E_CORRUPT, 0,
 		    "state: larger than %d bytes", STATE_MAX);
 	if (memchr(buf, '\0', len) != NULL)
 		return bm_err(err, BMSUB_E_CORRUPT, 0, "state: NUL byte");
-	for (p = buf; p < buf + len; p = nl + 1) {
-		line++;
-		if (ended) {
-			r = bm_err(err, BMSUB_E_CORRUPT, line,
-			    "state line %u: data after \"end\"", line);
-			goto out;
-		}
-		if ((nl = memchr(p, '\n', (size_t)(buf + len - p))) == NULL) {
-			r = bm_err(err, BMSUB_E_CORRUPT, line,
-			    "state line %u: truncated (no line end)", line);
-			goto out;
-		}
-		n = (size_t)(nl - p);
-		if (line == 1) {
-			if ((rest = field(p, n, STATE_MAGIC, &rl)) == NULL) {
-				r = bm_err(err, BMSUB_E_CORRUPT, line,
-				    "state line 1: not a bmsub state file");
-				goto out;
-			}
-			if (rl != 1 || rest[0] != '0' + BMSUB_STATE_VERSION) {
-				r = bm_err(err, BMSUB_E_CORRUPT, line,
-				    "state line 1: unsupported version "
-				    "(this reader knows %d)",
-				    BMSUB_STATE_VERSION);
-				goto out;
-			}
-			continue;
-		}
-		if (n == 3 && memcmp(p, "end", 3) == 0) {
-			ended = 1;
-			continue;
-		}
-		if ((rest = field(p, n, "count", &rl)) != NULL) {
-			if (tmp.have_count) {
-				r = bm_err(err, BMSUB_E_CORRUPT, line,
-				    "state line %u: count given twice", line);
-				goto out;
-			}
-			if (parse_u64(rest, rl, UINT64_MAX, &tmp.count) != 0) {
-				r = bm_err(err, BMSUB_E_CORRUPT, line,
-				    "state line %u: bad count", line);
-				goto out;
-			}
-			tmp.have_count = 1;
-			continue;
-		}
-		dst = NULL;
-		for (i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
-			if ((rest = field(p, n, times[i].word, &rl)) != NULL) {
-				dst = (int64_t *)((char *)&tmp + times[i].off);
-				break;
-			}
-		}
-		if (dst != NULL) {
-			if (*dst != BMSUB_TIME_NONE) {
-				r = bm_err(err, BMSUB_E_CORRUPT, line,
-				    "state line %u: %s given twice", line,
-				    times[i].word);
-				goto out;
-			}
-			if (parse_time(rest, rl, dst) != 0) {
-				r = bm_err(err, BMSUB_E_CORRUPT, line,
-				    "state line %u: bad %s time", line,
-				    times[i].word);
-				goto out;
-			}
-			continue;
-		}
-		if ((rest = field(p, n, "sent", &rl)) != NULL) {
-			if ((sp = memchr(rest, ' ', rl)) == NULL ||
-			    (size_t)(sp - rest) >= sizeof(key)) {
-				r = bm_err(err, BMSUB_E_CORRUPT, line,
-				    "state line %u: bad sent line", line);
-				goto out;
-			}
-			memcpy(key, rest, (size_t)(sp - rest));
-			key[sp - rest] = '\0';
-			if (!bm_key_valid(key) || parse_time(sp + 1,
-			    rl - (size_t)(sp - rest) - 1, &t) != 0) {
-				r = bm_err(err, BMSUB_E_CORRUPT, line,
-				    "state line %u: bad sent line", line);
-				goto out;
-			}
-			if (tmp.n_sent == cap) {
-				/* grown together: sent_line[i] is where
-				 * tmp.sent[i] was read */
-				cap = cap == 0 ? 16 : cap * 2;
-				if ((v = realloc(tmp.sent, cap * sizeof(*v)))
-				    != NULL)
-					tmp.sent = v;
-				if ((lv = realloc(sent_line, cap *
-				    sizeof(*lv))) != NULL)
-					sent_line = lv;
-				if (v == NULL || lv == NULL) {
-					r = bm_err(err, BMSUB_E_NOMEM, line,
-					    "state: out of memory");
-					goto out;
-				}
-			}
-			memset(&tmp.sent[tmp.n_sent], 0, sizeof(*v));
-			memcpy(tmp.sent[tmp.n_sent].key, key, strlen(key) + 1);
-			tmp.sent[tmp.n_sent].at = t;
-			sent_line[tmp.n_sent++] = line;
-			continue;
-		}
-		r = bm_err(err, BMSUB_E_CORRUPT, line,
-		    "state line %u: unknown line", line);
+	if ((r = parse_lines(&ps, buf, len)) != 0 ||
+	    (r = check_dups(&ps)) != 0)
 		goto out;
-	}
-	if (line == 0) {
-		r = bm_err(err, BMSUB_E_CORRUPT, 0, "state: empty file");
-		goto out;
-	}
-	if (!ended) {
-		r = bm_err(err, BMSUB_E_CORRUPT, line,
-		    "state: truncated (no \"end\" line)");
-		goto out;
-	}
-	if ((r = bm_find_dup(&tmp, &dup)) != 0) {
-		r = bm_err(err, r, 0, "state: out of memory");
-		goto out;
-	}
-	if (dup != NULL) {
-		line = sent_line[dup - tmp.sent];
-		r = bm_err(err, BMSUB_E_CORRUPT, line,
-		    "state line %u: alert %s given twice", line, dup->key);
-		goto out;
-	}
-	*st = tmp;
-	bmsub_state_init(&tmp); /* transferred */
+	*st = ps.st;
+	bmsub_state_init(&ps.st); /* transferred */
 	r = 0; /* success */
  out:
-	free(sent_line);
-	bmsub_state_clear(&tmp);
+	free(ps.sent_line);
+	bmsub_state_clear(&ps.st);
 	return r;
 }
 

@@ -10,131 +10,58 @@
  * last sending, then dropped by bmsub_alerts_prune. */
 #define PRUNE_AGE ((int64_t)400 * BM_DAY)
 
-static const char *const alert_names[BMSUB_ALERT__COUNT] = {
-	[BMSUB_ALERT_EXPIRY_2M] = "expiry-2m",
-	[BMSUB_ALERT_EXPIRY_1M] = "expiry-1m",
-	[BMSUB_ALERT_GRACE] = "grace",
-	[BMSUB_ALERT_BLOCKED] = "blocked",
-	[BMSUB_ALERT_TRIAL_ENDED] = "trial-ended",
-	[BMSUB_ALERT_INVALID] = "invalid",
-	[BMSUB_ALERT_OVER] = "over",
-	[BMSUB_ALERT_OVER_BLOCKED] = "over-blocked",
-};
-
 const char *
 bmsub_alert_name(enum bmsub_alert_kind k)
 {
 	if ((unsigned)k >= BMSUB_ALERT__COUNT)
 		return "unknown";
-	return alert_names[k];
+	return bm_schedule[k].name;
 }
 
 /*
- * Adds the alert kind/key to out[*n] when it is due: never sent, or, for
- * a repeating alert (every > 0), last sent at least `every` seconds
- * before now. A record in the future (clock set back) is not yet due.
+ * Adds row's alert to out[*n] when it is due at now: never sent, or,
+ * for a repeating alert, last sent at least row->every seconds before
+ * now. A record in the future (clock set back) is not yet due.
  */
 static void
-consider(const struct bmsub_state *st, int64_t now, enum bmsub_alert_kind kind,
-    const char *key, int64_t every, struct bmsub_alert *out, size_t *n)
+consider(const struct bmsub_state *st, int64_t now, const struct bm_sched *row,
+    const char *key, struct bmsub_alert *out, size_t *n)
 {
 	int64_t last = BMSUB_TIME_NONE;
 
-	if (*n >= BMSUB_ALERTS_MAX || key[0] == '\0')
+	if (*n >= BMSUB_ALERTS_MAX)
 		return;
 	if (st != NULL && bmsub_state_sent_get(st, key, &last) == 0 &&
 	    last != BMSUB_TIME_NONE) {
-		if (every <= 0)
+		if (row->every <= 0)
 			return;		/* once, and it was sent */
-		if (last > now || now - last < every)
+		if (last > now || now - last < row->every)
 			return;
 	} else
 		last = BMSUB_TIME_NONE;
 	memset(&out[*n], 0, sizeof(out[*n]));
-	out[*n].kind = kind;
+	out[*n].kind = (enum bmsub_alert_kind)(row - bm_schedule);
 	snprintf(out[*n].key, sizeof(out[*n].key), "%s", key);
 	out[*n].last_sent = last;
 	(*n)++;
 }
 
-/* "name:suffix" into buf; an empty buf when it would not fit (never due). */
-static void
-make_key(char *buf, size_t size, enum bmsub_alert_kind k, const char *suffix)
-{
-	int w = snprintf(buf, size, "%s:%s", bmsub_alert_name(k), suffix);
-
-	if (w < 0 || (size_t)w >= size)
-		buf[0] = '\0';
-}
-
+/* At most one alert per axis: the row of the date phase, then the row
+ * of the count phase (schedule.c). */
 size_t
 bmsub_alerts_due(const struct bmsub_license *lic, const struct bmsub_eval *ev,
     const struct bmsub_state *st, struct bmsub_alert out[BMSUB_ALERTS_MAX])
 {
-	char key[BMSUB_ALERT_KEY_MAX], num[24];
-	const char *id = lic != NULL ? lic->id : "";
-	int64_t now = ev->effective;
-	size_t n = 0;
+	const struct bm_sched *row[2];
+	char key[BMSUB_ALERT_KEY_MAX];
+	size_t n = 0, i;
 
-	key[0] = '\0';
-	/* A license phase other than invalid needs the license it came from. */
-	if (ev->date_phase != BMSUB_DATE_INVALID && (lic == NULL || id[0] == '\0'))
-		goto count;
-	switch (ev->date_phase) {
-	case BMSUB_DATE_OK:
-		break;
-	case BMSUB_DATE_NOTICE:
-		make_key(key, sizeof(key), BMSUB_ALERT_EXPIRY_2M, id);
-		consider(st, now, BMSUB_ALERT_EXPIRY_2M, key, 0, out, &n);
-		break;
-	case BMSUB_DATE_WARNING:
-		make_key(key, sizeof(key), BMSUB_ALERT_EXPIRY_1M, id);
-		consider(st, now, BMSUB_ALERT_EXPIRY_1M, key, 0, out, &n);
-		break;
-	case BMSUB_DATE_GRACE:
-		/* A trial with grace days is in grace too: same alert. */
-		make_key(key, sizeof(key), BMSUB_ALERT_GRACE, id);
-		consider(st, now, BMSUB_ALERT_GRACE, key,
-		    BMSUB_ALERT_REPEAT_EXPIRED, out, &n);
-		break;
-	case BMSUB_DATE_BLOCKED:
-		if (lic->kind == BMSUB_KIND_TRIAL) {
-			make_key(key, sizeof(key), BMSUB_ALERT_TRIAL_ENDED, id);
-			consider(st, now, BMSUB_ALERT_TRIAL_ENDED, key, 0,
-			    out, &n);
-		} else {
-			make_key(key, sizeof(key), BMSUB_ALERT_BLOCKED, id);
-			consider(st, now, BMSUB_ALERT_BLOCKED, key,
-			    BMSUB_ALERT_REPEAT_EXPIRED, out, &n);
-		}
-		break;
-	case BMSUB_DATE_INVALID:
-		/* Keyed by the reason: the license (if any) cannot be
-		 * trusted to name itself. */
-		make_key(key, sizeof(key), BMSUB_ALERT_INVALID,
-		    ev->license_err != 0 ? bmsub_err_token(ev->license_err) :
-		    "not-yet-valid");
-		consider(st, now, BMSUB_ALERT_INVALID, key,
-		    BMSUB_ALERT_REPEAT_EXPIRED, out, &n);
-		break;
-	}
-count:
-	if (ev->over_since == BMSUB_TIME_NONE)
-		return n;
-	snprintf(num, sizeof(num), "%" PRId64, ev->over_since);
-	switch (ev->count_phase) {
-	case BMSUB_COUNT_OVER:
-		make_key(key, sizeof(key), BMSUB_ALERT_OVER, num);
-		consider(st, now, BMSUB_ALERT_OVER, key,
-		    BMSUB_ALERT_REPEAT_OVER, out, &n);
-		break;
-	case BMSUB_COUNT_OVER_BLOCKED:
-		make_key(key, sizeof(key), BMSUB_ALERT_OVER_BLOCKED, num);
-		consider(st, now, BMSUB_ALERT_OVER_BLOCKED, key, 0, out, &n);
-		break;
-	default:
-		break;
-	}
+	row[0] = bm_sched_find(BM_AXIS_DATE, (int)ev->date_phase, lic);
+	row[1] = bm_sched_find(BM_AXIS_COUNT, (int)ev->count_phase, lic);
+	for (i = 0; i < 2; i++)
+		if (row[i] != NULL &&
+		    bm_sched_key(row[i], lic, ev, key, sizeof(key)) == 0)
+			consider(st, ev->effective, row[i], key, out, &n);
 	return n;
 }
 

@@ -17,15 +17,23 @@ bmsub_state_lock(const char *state_dir, int *fd, struct bmsub_error *err)
 {
 	char path[4096];
 	struct stat sb;
-	int r = BMSUB_E_INTERNAL, f = -1;
+	struct bmsub_error ferr;
+	int r = BMSUB_E_INTERNAL, f = -1, dfd = -1;
 
 	*fd = -1;
 	bm_err_clear(err);
 	if ((r = bm_state_path(path, sizeof(path), state_dir, "lock", err)) != 0)
 		goto out;
+	/* The lock guards the state: both live in a folder only trusted
+	 * users may change (bm_safe_path), else it is a lock failure. */
+	if ((r = bm_folder_open(state_dir, 0, &dfd, &ferr)) != 0) {
+		r = bm_err(err, r == BMSUB_E_PERMISSIONS ? r : BMSUB_E_LOCK, 0,
+		    "%s", ferr.msg);
+		goto out;
+	}
 	/* O_NONBLOCK: a FIFO planted there must not hang the CLI. */
-	if ((f = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
-	    O_NONBLOCK, 0600)) == -1) {
+	if ((f = openat(dfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW | O_NONBLOCK, 0600)) == -1) {
 		r = bm_err(err, BMSUB_E_LOCK, 0, "%s: %s", path,
 		    strerror(errno));
 		goto out;
@@ -48,6 +56,8 @@ bmsub_state_lock(const char *state_dir, int *fd, struct bmsub_error *err)
  out:
 	if (f != -1)
 		close(f);
+	if (dfd != -1)
+		close(dfd);
 	return r;
 }
 
@@ -58,20 +68,68 @@ bmsub_state_unlock(int fd)
 		close(fd);	/* releases the flock */
 }
 
-/* The text of st; refuses what the reader would call corrupt, so a save
- * can never replace a good file by one nobody can read. */
+/* One "sent" line per alert; refuses what the reader would refuse. */
+static int
+format_sent(struct bm_text *t, const struct bmsub_state *st,
+    struct bmsub_error *err)
+{
+	const struct bmsub_sent *dup;
+	size_t i;
+	int r;
+
+	for (i = 0; i < st->n_sent; i++) {
+		if (memchr(st->sent[i].key, '\0', sizeof(st->sent[i].key))
+		    == NULL || !bm_key_valid(st->sent[i].key) ||
+		    !bm_time_valid(st->sent[i].at))
+			return bm_err(err, BMSUB_E_INVALID, 0,
+			    "state: bad alert entry %zu", i);
+		bm_text_add(t, "sent %s %lld\n", st->sent[i].key,
+		    (long long)st->sent[i].at);
+	}
+	if ((r = bm_find_dup(st, &dup)) != 0)
+		return r;
+	if (dup != NULL)
+		return bm_err(err, BMSUB_E_INVALID, 0, "state: alert %s twice",
+		    dup->key);
+	return BMSUB_OK;
+}
+
+/* The line of keyword kw, if st has one. */
+static int
+format_keyword(struct bm_text *t, const struct bm_state_keyword *kw,
+    const struct bmsub_state *st, struct bmsub_error *err)
+{
+	int64_t v;
+
+	switch (kw->kind) {
+	case BM_KW_COUNT:
+		if (st->have_count)
+			bm_text_add(t, "%s %llu\n", kw->word,
+			    (unsigned long long)st->count);
+		return BMSUB_OK;
+	case BM_KW_TIME:
+		memcpy(&v, (const char *)st + kw->off, sizeof(v));
+		if (v == BMSUB_TIME_NONE)
+			return BMSUB_OK;
+		if (!bm_time_valid(v))
+			return bm_err(err, BMSUB_E_INVALID, 0,
+			    "state: %s time %lld out of range", kw->word,
+			    (long long)v);
+		bm_text_add(t, "%s %lld\n", kw->word, (long long)v);
+		return BMSUB_OK;
+	case BM_KW_SENT:
+		return format_sent(t, st, err);
+	}
+	return BMSUB_E_INTERNAL;
+}
+
+/* The text of st, driven by the reader's keyword table; refuses what the
+ * reader would call corrupt, so a save can never replace a good file by
+ * one nobody can read. */
 int
 bm_state_format(const struct bmsub_state *st, char **out, size_t *outlen,
     struct bmsub_error *err)
 {
-	static const char *const words[] = {
-		"over-since", "high-water", "refreshed", "notified"
-	};
-	const int64_t tv[] = {
-		st->over_since, st->high_water, st->last_refresh,
-		st->last_notify
-	};
-	const struct bmsub_sent *dup;
 	struct bm_text t;
 	size_t i;
 	int r = BMSUB_E_INTERNAL;
@@ -80,36 +138,10 @@ bm_state_format(const struct bmsub_state *st, char **out, size_t *outlen,
 	*outlen = 0;
 	bm_text_dynamic(&t);
 	bm_text_add(&t, "%s %d\n", STATE_MAGIC, BMSUB_STATE_VERSION);
-	if (st->have_count)
-		bm_text_add(&t, "count %llu\n", (unsigned long long)st->count);
-	for (i = 0; i < sizeof(tv) / sizeof(tv[0]); i++) {
-		if (tv[i] == BMSUB_TIME_NONE)
-			continue;
-		if (!bm_time_valid(tv[i])) {
-			r = bm_err(err, BMSUB_E_INVALID, 0,
-			    "state: %s time %lld out of range", words[i],
-			    (long long)tv[i]);
+	for (i = 0; i < bm_state_nkeywords; i++) {
+		if ((r = format_keyword(&t, &bm_state_keywords[i], st,
+		    err)) != 0)
 			goto out;
-		}
-		bm_text_add(&t, "%s %lld\n", words[i], (long long)tv[i]);
-	}
-	for (i = 0; i < st->n_sent; i++) {
-		if (memchr(st->sent[i].key, '\0', sizeof(st->sent[i].key))
-		    == NULL || !bm_key_valid(st->sent[i].key) ||
-		    !bm_time_valid(st->sent[i].at)) {
-			r = bm_err(err, BMSUB_E_INVALID, 0,
-			    "state: bad alert entry %zu", i);
-			goto out;
-		}
-		bm_text_add(&t, "sent %s %lld\n", st->sent[i].key,
-		    (long long)st->sent[i].at);
-	}
-	if ((r = bm_find_dup(st, &dup)) != 0)
-		goto out;
-	if (dup != NULL) {
-		r = bm_err(err, BMSUB_E_INVALID, 0, "state: alert %s twice",
-		    dup->key);
-		goto out;
 	}
 	bm_text_add(&t, "end\n");
 	if (t.len > STATE_MAX) {
@@ -127,6 +159,21 @@ bm_state_format(const struct bmsub_state *st, char **out, size_t *outlen,
 	return r;
 }
 
+/* state_dir for a save: bm_safe_path rules; missing or not a folder is an
+ * I/O error, as the writer would say. */
+static int
+state_dir_check(const char *state_dir, struct bmsub_error *err)
+{
+	struct bmsub_error ferr;
+	int r, dfd = -1;
+
+	if ((r = bm_folder_open(state_dir, 0, &dfd, &ferr)) != 0)
+		return bm_err(err, r == BMSUB_E_PERMISSIONS ? r : BMSUB_E_IO, 0,
+		    "%s", ferr.msg);
+	close(dfd);
+	return BMSUB_OK;
+}
+
 int
 bmsub_state_save(const char *state_dir, const struct bmsub_state *st,
     struct bmsub_error *err)
@@ -134,28 +181,17 @@ bmsub_state_save(const char *state_dir, const struct bmsub_state *st,
 	char path[4096];
 	char *text = NULL;
 	size_t len = 0;
-	struct stat sb;
 	int r = BMSUB_E_INTERNAL;
 
 	bm_err_clear(err);
 	if ((r = bm_state_path(path, sizeof(path), state_dir, "state", err)) != 0 ||
 	    (r = bm_state_format(st, &text, &len, err)) != 0)
 		goto out;
-	errno = 0;
-	if (stat(state_dir, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
-		r = bm_err(err, BMSUB_E_IO, 0, "%s: %s", state_dir,
-		    errno ? strerror(errno) : "not a folder");
+	/* A user who may write state_dir could delete the state and lift
+	 * a block: it is judged as the keys folder is (not even sticky),
+	 * the writer then judges the folders above it. */
+	if ((r = state_dir_check(state_dir, err)) != 0)
 		goto out;
-	}
-	/* Readers trust the file; a directory others can write to would let
-	 * them replace it. */
-	if ((sb.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
-	    (sb.st_uid != 0 && sb.st_uid != geteuid())) {
-		r = bm_err(err, BMSUB_E_PERMISSIONS, 0,
-		    "%s: writable by group or others, or owned by another user",
-		    state_dir);
-		goto out;
-	}
 	/* 0644: the PAM module may run in a non-root auth worker. */
 	r = bmsub_file_write_atomic(path, text, len, 0644, err);
  out:

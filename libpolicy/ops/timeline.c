@@ -1,52 +1,79 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* timeline.c - every dated event of a license: phase changes and emails. */
+/* timeline.c - every dated event of a license: phase changes and the emails of the schedule. */
 #include <stdint.h>
 #include <string.h>
 
 #include "internal.h"
 
-/* ------------------------------------------------------------------ */
-/* Timeline. */
-
 /*
- * Timeline event tokens (bmsub_event.what): "starts" (a later starts:
- * the license becomes valid), "notice", "warning", "grace", "blocked"
- * (phase changes of the date; a trial goes to "grace" or "blocked"),
- * "over" (O, count above N), "over-blocked" (O + 1 month), and "email"
- * (an alert due to the administrators: one at notice, warning, trial end
- * and over-blocked; every 2 days from E through grace, and one more at
- * blocked "then every 2 days"; every 7 days from O until over-blocked).
+ * Timeline event tokens (bmsub_event.what): "invalid" (issued before a
+ * later starts: logins denied), "starts", "notice", "warning", "grace",
+ * "blocked" (phase changes of the date; a trial goes to "grace" or
+ * "blocked" at E), "over" (O, count above N), "over-blocked" (O + 1
+ * month), and "email": the alerts of the schedule (schedule.c), each
+ * phase's row from the phase's start, then every row->every while the
+ * phase lasts. The one phase that never ends sending, blocked, gives one
+ * event whose `every` says it repeats.
  *
  * The timeline is a handful of arithmetic series (a start, a step, a
  * count): counting never loops, so a hostile grace_days or state time
  * cannot make it slow, and filling merges the series in time order
- * (equal times keep the order of the series table below).
+ * (equal times keep the order in which the series were added: each
+ * phase change before its email).
  */
-enum ttext {
-	TT_STARTS, TT_NOTICE, TT_NOTICE_MAIL, TT_WARNING, TT_WARNING_MAIL,
-	TT_GRACE, TT_GRACE_MAIL, TT_BLOCKED, TT_BLOCKED_MAIL,
-	TT_TRIAL_END, TT_TRIAL_MAIL, TT_TRIAL_BLOCKED,
-	TT_OVER, TT_OVER_MAIL, TT_OVER_BLOCKED, TT_OVER_BLOCKED_MAIL
-};
+#define FOREVER INT64_MAX
 
 struct series {
 	int64_t at;	/* first event */
 	int64_t step;	/* seconds between events */
 	uint64_t count;
+	int64_t every;	/* of the last event: repeats for ever */
 	const char *what;
-	enum ttext tt;
+	const char *text;		/* template (bm_expand) */
+	const struct bm_sched *row;	/* an email's row, else NULL */
 };
 
 #define SERIES_MAX 16
 
+struct tl {
+	struct series s[SERIES_MAX];
+	size_t ns;
+	const struct bmsub_license *lic;
+	int64_t start;		/* max(issued, starts) */
+	int64_t expiry;		/* max(E, start): where a trial ends */
+};
+
+/* Phase changes of the date, and the text of each. */
+static const struct {
+	const char *what, *text;
+	const char *trial_end;	/* a trial entering it at E, or NULL */
+} date_events[] = {
+	[BMSUB_DATE_NOTICE] = { "notice",
+	    "notice period: the subscription is valid through {last_day}",
+	    NULL },
+	[BMSUB_DATE_WARNING] = { "warning",
+	    "warning period: banner for administrators", NULL },
+	[BMSUB_DATE_GRACE] = { "grace",
+	    "expiry: grace of {grace_days} days, banner for all users, "
+	    "administrators redirected",
+	    "trial ends: grace of {grace_days} days until {block_date}" },
+	[BMSUB_DATE_BLOCKED] = { "blocked",
+	    "blocked: every login denied, administrators redirected on web "
+	    "services", "trial ends: every login denied" },
+	[BMSUB_DATE_INVALID] = { "invalid",
+	    "not started: every login denied until {starts}", NULL },
+};
+
 static void
-add_series(struct series *s, size_t *ns, int64_t at, int64_t step,
-    uint64_t count, const char *what, enum ttext tt)
+add_series(struct tl *tl, int64_t at, int64_t step, uint64_t count,
+    int64_t every, const char *what, const char *text,
+    const struct bm_sched *row)
 {
-	if (count == 0 || *ns >= SERIES_MAX)
+	if (count == 0 || tl->ns >= SERIES_MAX)
 		return;
-	s[*ns] = (struct series){ at, step, count, what, tt };
-	(*ns)++;
+	tl->s[tl->ns] = (struct series){ at, step, count, every, what, text,
+	    row };
+	tl->ns++;
 }
 
 /* Events every step seconds from 'from' while before 'until'. */
@@ -61,176 +88,162 @@ count_until(int64_t from, int64_t until, int64_t step)
 	return (span + (uint64_t)step - 1) / (uint64_t)step;
 }
 
+/*
+ * A phase that lasts [from, until) (until FOREVER: to the end): its
+ * change event, then the email of its schedule row: once at from, or
+ * every row->every while it lasts (one event that says so when the
+ * phase never ends).
+ */
 static void
-event_text(struct bmsub_event *e, enum ttext tt,
-    const struct bmsub_license *lic, const struct bmsub_eval *ev,
-    const struct bmsub_state *st)
+add_phase(struct tl *tl, enum bm_axis axis, int phase, int64_t from,
+    int64_t until, const char *what, const char *text)
 {
-	struct bm_text t;
-	char d[32], b[32];
+	const struct bm_sched *row = bm_sched_find(axis, phase, tl->lic);
 
-	bm_text_fixed(&t, e->text, sizeof(e->text));
-	bmsub_date_format(ev->expires - 1, d, sizeof(d));
-	bmsub_date_format(ev->block_at, b, sizeof(b));
-	switch (tt) {
-	case TT_STARTS:
-		bm_text_add(&t, "license starts: logins allowed from now on");
-		break;
-	case TT_NOTICE:
-		bm_text_add(&t, "notice period: the subscription is valid through %s",
-		    d);
-		break;
-	case TT_NOTICE_MAIL:
-		bm_text_add(&t, "email to administrators: expiry in 2 months");
-		break;
-	case TT_WARNING:
-		bm_text_add(&t, "warning period: banner for administrators");
-		break;
-	case TT_WARNING_MAIL:
-		bm_text_add(&t, "email to administrators: expiry in 1 month");
-		break;
-	case TT_GRACE:
-		bm_text_add(&t, "expiry: grace of %u days, banner for all users, "
-		    "administrators redirected", lic->grace_days);
-		break;
-	case TT_GRACE_MAIL:
-		bm_text_add(&t, "email reminder");
-		break;
-	case TT_BLOCKED:
-		bm_text_add(&t, "blocked: every login denied, administrators "
-		    "redirected on web services");
-		break;
-	case TT_BLOCKED_MAIL:
-		bm_text_add(&t, "email reminder, then every 2 days");
-		break;
-	case TT_TRIAL_END:
-		if (ev->block_at > ev->expires)
-			bm_text_add(&t, "trial ends: grace of %u days until %s",
-			    lic->grace_days, b);
-		else
-			bm_text_add(&t, "trial ends: every login denied");
-		break;
-	case TT_TRIAL_MAIL:
-		bm_text_add(&t, "email to administrators: trial ended");
-		break;
-	case TT_TRIAL_BLOCKED:
-		bm_text_add(&t, "blocked: every login denied, administrators "
-		    "redirected on web services");
-		break;
-	case TT_OVER:
-		if (st->have_count)
-			bm_text_add(&t, "over the license: %llu users for %u "
-			    "licensed", (unsigned long long)st->count,
-			    lic->users);
-		else
-			bm_text_add(&t, "over the license: more users than %u",
-			    lic->users);
-		break;
-	case TT_OVER_MAIL:
-		bm_text_add(&t, "email reminder (over the license), every 7 days");
-		break;
-	case TT_OVER_BLOCKED:
-		bm_text_add(&t, "over the license for a month: users blocked "
-		    "until the count is reduced");
-		break;
-	case TT_OVER_BLOCKED_MAIL:
-		bm_text_add(&t, "email to administrators: users blocked (over the "
-		    "license)");
-		break;
+	if (until != FOREVER && until <= from)
+		return;
+	add_series(tl, from, 0, 1, 0, what, text, NULL);
+	if (row == NULL)
+		return;
+	if (row->every > 0 && until != FOREVER)
+		add_series(tl, from, row->every,
+		    count_until(from, until, row->every), 0, "email",
+		    row->event, row);
+	else
+		add_series(tl, from, 0, 1, row->every, "email", row->event,
+		    row);
+}
+
+static void
+add_date_phases(struct tl *tl, const struct bmsub_eval *ev)
+{
+	/* Thresholds in phase order; a trial has no notice nor warning. */
+	int trial = tl->lic->kind == BMSUB_KIND_TRIAL;
+	int64_t at[] = { trial ? ev->expires : ev->notice_at,
+	    trial ? ev->expires : ev->warning_at, ev->expires, ev->block_at,
+	    FOREVER };
+	int p;
+	int64_t from;
+
+	/* Before a later "starts" the license is not valid yet; a phase
+	 * already under way when it starts is entered then (its email is
+	 * due then); one over before it never is. */
+	add_phase(tl, BM_AXIS_DATE, BMSUB_DATE_INVALID, tl->lic->issued,
+	    tl->start, date_events[BMSUB_DATE_INVALID].what,
+	    date_events[BMSUB_DATE_INVALID].text);
+	if (tl->start > tl->lic->issued)
+		add_series(tl, tl->start, 0, 1, 0, "starts",
+		    "license starts: logins allowed from now on", NULL);
+	for (p = BMSUB_DATE_NOTICE; p <= BMSUB_DATE_BLOCKED; p++) {
+		from = at[p - BMSUB_DATE_NOTICE];
+		if (from < tl->start)
+			from = tl->start;
+		add_phase(tl, BM_AXIS_DATE, p, from,
+		    at[p - BMSUB_DATE_NOTICE + 1], date_events[p].what,
+		    trial && from == tl->expiry && date_events[p].trial_end ?
+		    date_events[p].trial_end : date_events[p].text);
 	}
-	bm_text_finish(&t);
+}
+
+static void
+add_count_phases(struct tl *tl, const struct bmsub_state *st)
+{
+	int64_t o, ob;
+
+	if (st == NULL || st->over_since == BMSUB_TIME_NONE)
+		return;
+	/* The policy's time is never before issued: an episode recorded
+	 * before it (a hostile state) is seen from issued on. */
+	o = st->over_since;
+	ob = bmsub_add_months(o, 1);
+	if (o < tl->lic->issued)
+		o = tl->lic->issued;
+	if (ob < tl->lic->issued)
+		ob = tl->lic->issued;
+	add_phase(tl, BM_AXIS_COUNT, BMSUB_COUNT_OVER, o, ob, "over",
+	    st->have_count ? "over the license: {count} users for {users} "
+	    "licensed" : "over the license: more users than {users}");
+	add_phase(tl, BM_AXIS_COUNT, BMSUB_COUNT_OVER_BLOCKED, ob, FOREVER,
+	    "over-blocked", "over the license for a month: users blocked "
+	    "until the count is reduced");
+}
+
+/* Writes the next events, in time order, into out[0..max). */
+static void
+fill(struct tl *tl, struct bm_vars *v, struct bmsub_event *out, size_t max)
+{
+	uint64_t used[SERIES_MAX] = { 0 };
+	size_t i, best, filled;
+	int64_t at, best_at = 0;
+	struct bm_text t;
+
+	for (filled = 0; filled < max; filled++) {
+		best = tl->ns;
+		for (i = 0; i < tl->ns; i++) {
+			if (used[i] >= tl->s[i].count)
+				continue;
+			at = tl->s[i].at + (int64_t)used[i] * tl->s[i].step;
+			if (best == tl->ns || at < best_at) {
+				best = i;
+				best_at = at;
+			}
+		}
+		if (best == tl->ns)
+			break;
+		memset(&out[filled], 0, sizeof(out[filled]));
+		out[filled].at = best_at;
+		out[filled].what = tl->s[best].what;
+		if (tl->s[best].row != NULL)
+			out[filled].alert = tl->s[best].row->name;
+		if (++used[best] == tl->s[best].count)
+			out[filled].every = tl->s[best].every;
+		bm_vars_row(v, tl->s[best].row);
+		bm_text_fixed(&t, out[filled].text, sizeof(out[filled].text));
+		(void)bm_expand(&t, tl->s[best].text, v);
+		if (out[filled].every > 0)
+			bm_text_add(&t, ", then every %s", v->val[BM_V_EVERY]);
+		bm_text_finish(&t);
+	}
 }
 
 void
 bmsub_timeline(const struct bmsub_license *lic, const struct bmsub_state *st,
     struct bmsub_event *out, size_t max, size_t *n)
 {
-	struct series s[SERIES_MAX];
-	uint64_t used[SERIES_MAX] = { 0 };
-	size_t ns = 0, i, filled = 0, best;
-	uint64_t total = 0;
-	int64_t start, from, at, ob;
+	struct tl tl;
 	struct bmsub_eval ev;
+	struct bm_vars v;
+	uint64_t total = 0;
+	size_t i;
 
 	if (n != NULL)
 		*n = 0;
 	if (lic == NULL || n == NULL)
 		return;
+	memset(&tl, 0, sizeof(tl));
+	tl.lic = lic;
 	/* The thresholds, exactly as the policy computes them. */
 	bmsub_evaluate(lic, 0, NULL, lic->issued, &ev);
-	start = lic->issued;
-	if (lic->starts != BMSUB_TIME_NONE && lic->starts > start)
-		start = lic->starts;
+	tl.start = lic->issued;
+	if (lic->starts != BMSUB_TIME_NONE && lic->starts > tl.start)
+		tl.start = lic->starts;
+	tl.expiry = ev.expires > tl.start ? ev.expires : tl.start;
+	add_date_phases(&tl, &ev);
+	add_count_phases(&tl, st);
 
-	/* Before a later "starts" the license is not valid yet. A phase
-	 * already under way when the license starts is entered at the start
-	 * (its email is due then); one over before it never is. */
-	if (start > lic->issued)
-		add_series(s, &ns, start, 0, 1, "starts", TT_STARTS);
-	if (lic->kind != BMSUB_KIND_TRIAL) {
-		if (ev.warning_at > start) {
-			from = ev.notice_at > start ? ev.notice_at : start;
-			add_series(s, &ns, from, 0, 1, "notice", TT_NOTICE);
-			add_series(s, &ns, from, 0, 1, "email", TT_NOTICE_MAIL);
-		}
-		if (ev.expires > start) {
-			from = ev.warning_at > start ? ev.warning_at : start;
-			add_series(s, &ns, from, 0, 1, "warning", TT_WARNING);
-			add_series(s, &ns, from, 0, 1, "email",
-			    TT_WARNING_MAIL);
-		}
-		from = ev.expires > start ? ev.expires : start;
-		if (ev.block_at > from) {
-			add_series(s, &ns, from, 0, 1, "grace", TT_GRACE);
-			add_series(s, &ns, from, 2 * BM_DAY,
-			    count_until(from, ev.block_at, 2 * BM_DAY),
-			    "email", TT_GRACE_MAIL);
-		}
-		from = ev.block_at > start ? ev.block_at : start;
-		add_series(s, &ns, from, 0, 1, "blocked", TT_BLOCKED);
-		add_series(s, &ns, from, 0, 1, "email", TT_BLOCKED_MAIL);
-	} else {
-		from = ev.expires > start ? ev.expires : start;
-		add_series(s, &ns, from, 0, 1,
-		    ev.block_at > from ? "grace" : "blocked", TT_TRIAL_END);
-		add_series(s, &ns, from, 0, 1, "email", TT_TRIAL_MAIL);
-		if (ev.block_at > from)
-			add_series(s, &ns, ev.block_at, 0, 1, "blocked",
-			    TT_TRIAL_BLOCKED);
-	}
-
-	if (st != NULL && st->over_since != BMSUB_TIME_NONE) {
-		ob = bmsub_add_months(st->over_since, 1);
-		add_series(s, &ns, st->over_since, 0, 1, "over", TT_OVER);
-		add_series(s, &ns, st->over_since, 7 * BM_DAY,
-		    count_until(st->over_since, ob, 7 * BM_DAY), "email",
-		    TT_OVER_MAIL);
-		add_series(s, &ns, ob, 0, 1, "over-blocked", TT_OVER_BLOCKED);
-		add_series(s, &ns, ob, 0, 1, "email", TT_OVER_BLOCKED_MAIL);
-	}
-
-	for (i = 0; i < ns; i++)
-		total += s[i].count;	/* each < 2^47 (step >= 1 day) */
+	for (i = 0; i < tl.ns; i++)
+		total += tl.s[i].count;	/* each < 2^47 (step >= 1 day) */
 	*n = total > SIZE_MAX ? SIZE_MAX : (size_t)total;
-
-	while (out != NULL && filled < max && filled < *n) {
-		best = ns;
-		for (i = 0; i < ns; i++) {
-			if (used[i] >= s[i].count)
-				continue;
-			at = s[i].at + (int64_t)used[i] * s[i].step;
-			if (best == ns || at < s[best].at +
-			    (int64_t)used[best] * s[best].step)
-				best = i;
-		}
-		if (best == ns)
-			break;
-		memset(&out[filled], 0, sizeof(out[filled]));
-		out[filled].at = s[best].at +
-		    (int64_t)used[best] * s[best].step;
-		out[filled].what = s[best].what;
-		event_text(&out[filled], s[best].tt, lic, &ev, st);
-		used[best]++;
-		filled++;
+	if (out == NULL || max == 0)
+		return;
+	/* The texts' figures: the count and episode come from the state. */
+	if (st != NULL) {
+		ev.have_count = st->have_count;
+		ev.count = st->count;
+		ev.over_since = st->over_since;
+		if (st->over_since != BMSUB_TIME_NONE)
+			ev.over_block_at = bmsub_add_months(st->over_since, 1);
 	}
+	bm_vars_init(&v, NULL, lic, &ev);
+	fill(&tl, &v, out, max);
 }

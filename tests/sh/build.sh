@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # build.sh - what the build promises: exported symbols (bmsub_* from the
 # library, pam_sm_* from the module), hardening flags, no undefined symbols,
-# the banned calls absent from library and module, and `make install` into a
-# DESTDIR giving a header and a pkg-config file a program can build against.
+# the banned calls absent from library and module. `make install` is
+# tests/sh/install.sh.
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP" || exit 1
 
@@ -65,27 +65,4 @@ for fn in sscanf atoi atol strtok localtime gmtime exit abort printf puts \
 	fi
 done
 
-# --- install into a DESTDIR, then build a client with pkg-config ------------
-D=$T/root
-expect_rc 0 "make install" -- make -s -C "$TOP" install DESTDIR="$D" \
-	PREFIX=/usr/local SYSCONFDIR=/etc PAMDIR=/lib/security B="$B"
-for f in usr/local/bin/bmsub-check usr/local/bin/bmsub-sign \
-    lib/security/pam_bmsub.so usr/local/lib/libbmsub.so.1 \
-    usr/local/include/bmsub.h usr/local/lib/pkgconfig/bmsub.pc \
-    etc/bmsub/bmsub.conf; do
-	[ -e "$D/$f" ] && ok || fail "not installed: $f"
-done
-ls "$D"/usr/local/lib/systemd/system/bmsub-*.timer >/dev/null 2>&1 && ok || fail "timers not installed"
-cat >"$T/client.c" <<'C'
-#include <bmsub.h>
-#include <stdio.h>
-int main(void) { int64_t t; return bmsub_time_parse("2027-03-31", 1, &t) ||
-    printf("%s\n", bmsub_err_token(BMSUB_E_BAD_SIGNATURE)) < 0; }
-C
-PKG_CONFIG_SYSROOT_DIR=$D PKG_CONFIG_PATH=$D/usr/local/lib/pkgconfig \
-	pkg-config --cflags --libs bmsub >"$T/pc" 2>&1 && ok || fail "pkg-config bmsub: $(cat "$T/pc")"
-expect_rc 0 "client builds against the installed library" -- \
-	cc -o "$T/client" "$T/client.c" $(cat "$T/pc")
-LD_LIBRARY_PATH=$D/usr/local/lib "$T/client" >"$T/client.out" 2>&1
-grep -qx bad-signature "$T/client.out" && ok || fail "client output: $(cat "$T/client.out")"
 done_checks

@@ -256,7 +256,7 @@ n_checks=$((n_checks + 1))
 if command -v systemd-analyze >/dev/null; then
 	mkdir "$T/units"
 	for u in "$TOP"/conf/bmsub-*.service "$TOP"/conf/bmsub-*.timer; do
-		sed "s|/usr/local/bin/bmsub-check|$B/bmsub-check|" "$u" >"$T/units/${u##*/}"
+		sed "s|/usr/local/sbin/bmsub-check|$B/bmsub-check|" "$u" >"$T/units/${u##*/}"
 	done
 	n_checks=$((n_checks + 1))
 	(cd "$T/units" && systemd-analyze verify --man=no ./*.service ./*.timer) >"$T/verify" 2>&1 ||
@@ -268,10 +268,10 @@ for u in refresh notify; do
 	expect_grep '^Type=oneshot$' "$TOP/conf/bmsub-$u.service" "$u: oneshot"
 	expect_grep '^ProtectSystem=strict$' "$TOP/conf/bmsub-$u.service" "$u: ProtectSystem"
 	expect_grep '^ReadWritePaths=/var/lib/bmsub$' "$TOP/conf/bmsub-$u.service" "$u: state writable"
-	expect_grep "^ExecStart=/usr/local/bin/bmsub-check $u\$" "$TOP/conf/bmsub-$u.service" "$u: command"
+	expect_grep "^ExecStart=/usr/local/sbin/bmsub-check $u\$" "$TOP/conf/bmsub-$u.service" "$u: command"
 	expect_grep '^OnCalendar=hourly$' "$TOP/conf/bmsub-$u.timer" "$u: hourly"
 	expect_grep '^RandomizedDelaySec=' "$TOP/conf/bmsub-$u.timer" "$u: randomized"
-	expect_grep "^[0-9]+ +\* +\* +\* +\* +root +bmsub-check $u " "$TOP/conf/bmsub.cron" "cron: $u"
+	expect_grep "^[0-9]+ +\* +\* +\* +\* +root +/usr/local/sbin/bmsub-check $u " "$TOP/conf/bmsub.cron" "cron: $u"
 done
 expect_grep '^NoNewPrivileges=yes$' "$TOP/conf/bmsub-refresh.service" "refresh: no new privileges"
 expect_nogrep '^NoNewPrivileges=yes$' "$TOP/conf/bmsub-notify.service" "notify: setgid sendmail allowed"

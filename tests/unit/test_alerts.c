@@ -24,16 +24,10 @@ static void
 make_lic(struct bmsub_license *lic, const char *id, enum bmsub_kind kind,
     const char *issued, const char *expires, unsigned grace)
 {
-	memset(lic, 0, sizeof(*lic));
+	*lic = tlib_license(kind, grace, issued, NULL, expires);
 	snprintf(lic->id, sizeof(lic->id), "%s", id);
 	snprintf(lic->customer, sizeof(lic->customer), "Exämple SA");
-	lic->kind = kind;
-	ck_assert_int_eq(bmsub_time_parse(issued, 0, &lic->issued), 0);
-	ck_assert_int_eq(bmsub_time_parse(expires, 1, &lic->expires), 0);
-	lic->starts = BMSUB_TIME_NONE;
 	lic->users = 100;
-	lic->grace_days = grace;
-	lic->allowance_percent = 10;
 }
 
 /* ------------------------------------------------------------------ */
@@ -596,6 +590,144 @@ START_TEST(test_mail_every_kind)
 }
 END_TEST
 
+/*
+ * Golden messages: every alert kind (and the variants its text depends
+ * on) composed at a fixed time, compared byte for byte with
+ * tests/data/mail/NAME.eml. After a deliberate change of a text, run
+ * tests/data/mail/regen.sh and read the diff.
+ */
+static const struct {
+	const char *name;	/* file name without .eml */
+	enum bmsub_alert_kind want;
+	int kind;		/* license kind, -1: no license */
+	const char *expires, *starts;
+	unsigned grace;
+	int count;		/* -1: never counted */
+	const char *over_since, *now, *customer;
+	int no_admin_url;
+} golden[] = {
+	{ "expiry-2m", BMSUB_ALERT_EXPIRY_2M, BMSUB_KIND_PROD, "2027-06-30",
+	    NULL, 10, 90, NULL, "2027-05-01", NULL, 0 },
+	{ "expiry-2m-no-grace", BMSUB_ALERT_EXPIRY_2M, BMSUB_KIND_FREE,
+	    "2027-06-30", NULL, 0, -1, NULL, "2027-05-01T06:00:00Z", NULL, 1 },
+	{ "expiry-1m", BMSUB_ALERT_EXPIRY_1M, BMSUB_KIND_HOST, "2027-06-30",
+	    NULL, 10, 100, NULL, "2027-06-01", NULL, 0 },
+	{ "expiry-1m-long-customer", BMSUB_ALERT_EXPIRY_1M, BMSUB_KIND_PROD,
+	    "2027-06-30", NULL, 3, 12, NULL, "2027-06-10",
+	    "Société d'exploitation des services de messagerie électronique "
+	    "de la Région Île-de-France", 0 },
+	{ "grace", BMSUB_ALERT_GRACE, BMSUB_KIND_PROD, "2027-06-30", NULL, 10,
+	    90, NULL, "2027-07-02T13:00:00Z", NULL, 0 },
+	{ "grace-trial", BMSUB_ALERT_GRACE, BMSUB_KIND_TRIAL, "2027-02-28",
+	    NULL, 5, 3, NULL, "2027-03-01", NULL, 0 },
+	{ "blocked", BMSUB_ALERT_BLOCKED, BMSUB_KIND_FREE, "2027-06-30", NULL,
+	    0, 4, NULL, "2027-07-15", NULL, 0 },
+	{ "trial-ended", BMSUB_ALERT_TRIAL_ENDED, BMSUB_KIND_TRIAL,
+	    "2027-02-28", NULL, 0, -1, NULL, "2027-03-02", NULL, 0 },
+	{ "trial-ended-after-grace", BMSUB_ALERT_TRIAL_ENDED,
+	    BMSUB_KIND_TRIAL, "2027-02-28", NULL, 4, 5, NULL, "2027-03-05",
+	    NULL, 1 },
+	{ "invalid-no-license", BMSUB_ALERT_INVALID, -1, NULL, NULL, 0, 40,
+	    NULL, "2027-05-01", NULL, 0 },
+	{ "invalid-not-yet-valid", BMSUB_ALERT_INVALID, BMSUB_KIND_PROD,
+	    "2028-06-30", "2027-09-01", 10, 50, NULL, "2027-05-01", NULL, 0 },
+	{ "over", BMSUB_ALERT_OVER, BMSUB_KIND_PROD, "2027-12-31", NULL, 10,
+	    105, "2027-04-20T10:00:00Z", "2027-05-01", NULL, 0 },
+	{ "over-ceiling", BMSUB_ALERT_OVER, BMSUB_KIND_HOST, "2027-12-31",
+	    NULL, 10, 110, "2027-04-20T10:00:00Z", "2027-04-20T10:00:00Z",
+	    NULL, 0 },
+	{ "over-blocked", BMSUB_ALERT_OVER_BLOCKED, BMSUB_KIND_PROD,
+	    "2027-12-31", NULL, 10, 130, "2027-03-31T10:00:00Z", "2027-05-01",
+	    NULL, 0 },
+};
+
+static char *
+golden_compose(int i)
+{
+	static const char *const to[] = { "ops@example.test",
+	    "boss@example.test" };
+	struct bmsub_strlist rl = { (char **)to, 2 };
+	struct bmsub_license lic;
+	struct bmsub_state st;
+	struct bmsub_eval ev;
+	struct bmsub_alert out[BMSUB_ALERTS_MAX];
+	struct bmsub_mail_params mp;
+	struct bmsub_error e;
+	const struct bmsub_license *lp = NULL;
+	int64_t now = T(golden[i].now);
+	char *msg = NULL;
+	size_t n, k;
+
+	if (golden[i].kind >= 0) {
+		make_lic(&lic, "BM-GOLD-1", golden[i].kind, "2026-07-01",
+		    golden[i].expires, golden[i].grace);
+		if (golden[i].starts != NULL)
+			lic.starts = T(golden[i].starts);
+		if (golden[i].customer != NULL)
+			snprintf(lic.customer, sizeof(lic.customer), "%s",
+			    golden[i].customer);
+		lp = &lic;
+	}
+	bmsub_state_init(&st);
+	if (golden[i].count >= 0) {
+		st.have_count = 1;
+		st.count = (uint64_t)golden[i].count;
+	}
+	if (golden[i].over_since != NULL)
+		st.over_since = T(golden[i].over_since);
+	bmsub_evaluate(lp, lp != NULL ? 0 : BMSUB_E_NO_LICENSE, &st, now, &ev);
+	n = bmsub_alerts_due(lp, &ev, &st, out);
+	for (k = 0; k < n && out[k].kind != golden[i].want; k++)
+		;
+	ck_assert_msg(k < n, "%s: alert not due", golden[i].name);
+	memset(&mp, 0, sizeof(mp));
+	mp.from = "bmsub@mx.example.test";
+	mp.to = &rl;
+	mp.message_id = "<20270501.1@mx.example.test>";
+	mp.hostname = "mx.example.test";
+	mp.admin_url = golden[i].no_admin_url ? NULL :
+	    "https://admin.example.test/subscription";
+	mp.date = now;
+	ck_assert_int_eq(bmsub_mail_compose(&out[k], lp, &ev, &mp, &msg, &e),
+	    0);
+	return msg;
+}
+
+START_TEST(test_mail_golden)
+{
+	const char *top = getenv("TOP");
+	char path[4096], *msg = golden_compose(_i), *want = NULL;
+	size_t len = 0, cap = 0, r;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/tests/data/mail/%s.eml",
+	    top != NULL ? top : ".", golden[_i].name);
+	if (getenv("BMSUB_MAIL_REGEN") != NULL) {
+		ck_assert_ptr_nonnull(f = fopen(path, "w"));
+		ck_assert_uint_eq(fwrite(msg, 1, strlen(msg), f), strlen(msg));
+		ck_assert_int_eq(fclose(f), 0);
+		free(msg);
+		return;
+	}
+	f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "%s: missing (tests/data/mail/regen.sh)",
+	    path);
+	do {
+		if (len + 4096 > cap)
+			ck_assert_ptr_nonnull(want = realloc(want,
+			    cap = len + 8192));
+		r = fread(want + len, 1, cap - len - 1, f);
+		len += r;
+	} while (r > 0);
+	fclose(f);
+	want[len] = '\0';
+	ck_assert_msg(strcmp(msg, want) == 0, "%s differs; got:\n%s",
+	    golden[_i].name, msg);
+	free(want);
+	free(msg);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -618,6 +750,8 @@ main(void)
 	tcase_add_test(tc, test_mail_ascii_and_controls);
 	tcase_add_test(tc, test_mail_refused);
 	tcase_add_test(tc, test_mail_every_kind);
+	tcase_add_loop_test(tc, test_mail_golden, 0,
+	    sizeof(golden) / sizeof(golden[0]));
 	suite_add_tcase(s, tc);
 	nf = tlib_run(s);
 	return nf == 0 ? 0 : 1;

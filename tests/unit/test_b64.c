@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_b64.c - canonical base64 (RFC 4648 vectors, every non-canonical form refused) and hex. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,6 +68,22 @@ static const char *const bad[] = {
 	"Z",
 	"Zm9vYg=a",
 	"Zm9vY===",
+	"Zm9v=",	/* text after the last quantum (libsodium's */
+	"Zm9vYmFy=",	/* *bin_len is not 0 there: *outlen must be) */
+	"Zm9vYmFy====",
+	"Zg==Zg",
+	"Zg== ",
+	"Zm8=\n",
+	"Zm+=",		/* unused bits set, '+' (62) */
+	"Zm/=",
+	"Zm9vYmFyZg",	/* no padding after whole quanta */
+	"QQ=x",
+	"AAAAA",
+	"\xc3\xa9" "AA",	/* UTF-8 */
+	"Zm9v\xff" "AA=",	/* libsodium 1.0.18 alone takes any byte >= 0x80 */
+	"\x80\x80\x80\x80",	/* for '/' (its comparisons see a signed char) */
+	"Zm9v\xab" "AA=",
+	"Zm\xaf" "v",
 };
 
 START_TEST(test_bad)
@@ -87,6 +104,17 @@ START_TEST(test_embedded_nul)
 
 	ck_assert_int_eq(bmsub_base64_decode("Zm\0v", 4, out, sizeof(out), &n),
 	    BMSUB_E_SYNTAX);
+	/* a NUL after the padding: the whole n bytes must be base64 */
+	ck_assert_int_eq(bmsub_base64_decode("Zg==\0", 5, out, sizeof(out),
+	    &n), BMSUB_E_SYNTAX);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(bmsub_base64_decode("Zm9v\0", 5, out, sizeof(out),
+	    &n), BMSUB_E_SYNTAX);
+	ck_assert_uint_eq(n, 0);
+	/* n, not the NUL, ends the input */
+	ck_assert_int_eq(bmsub_base64_decode("Zm9vYmFy", 4, out, sizeof(out),
+	    &n), 0);
+	ck_assert_uint_eq(n, 3);
 }
 END_TEST
 
@@ -171,6 +199,42 @@ START_TEST(test_hex)
 }
 END_TEST
 
+/* Every byte value, lowercase, two digits. */
+START_TEST(test_hex_all)
+{
+	uint8_t in[256];
+	char out[2 * sizeof(in) + 1], want[3];
+	size_t i;
+
+	for (i = 0; i < sizeof(in); i++)
+		in[i] = (uint8_t)i;
+	memset(out, 'z', sizeof(out));
+	bmsub_hex(in, sizeof(in), out);
+	ck_assert_uint_eq(strlen(out), 2 * sizeof(in));
+	for (i = 0; i < sizeof(in); i++) {
+		snprintf(want, sizeof(want), "%02x", (unsigned)i);
+		ck_assert_msg(memcmp(out + 2 * i, want, 2) == 0, "byte %zu", i);
+	}
+}
+END_TEST
+
+/* The encoder writes exactly 4*((n+2)/3) characters and the NUL: a byte
+ * past what the contract asks is never touched. */
+START_TEST(test_encode_bounds)
+{
+	static const uint8_t in[5] = { 1, 2, 3, 4, 5 };
+	char out[16];
+	size_t n;
+
+	for (n = 0; n <= sizeof(in); n++) {
+		memset(out, '#', sizeof(out));
+		bmsub_base64_encode(in, n, out);
+		ck_assert_uint_eq(strlen(out), 4 * ((n + 2) / 3));
+		ck_assert_int_eq(out[4 * ((n + 2) / 3) + 1], '#');
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -189,6 +253,8 @@ main(void)
 	tcase_add_test(tc, test_roundtrip);
 	tcase_add_test(tc, test_signature_unique_spelling);
 	tcase_add_test(tc, test_hex);
+	tcase_add_test(tc, test_hex_all);
+	tcase_add_test(tc, test_encode_bounds);
 	suite_add_tcase(s, tc);
 	nf = tlib_run(s);
 	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -14,28 +14,6 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static char *
-slurp(const char *rel)
-{
-	const char *top = getenv("TOP");
-	char path[4096];
-	FILE *f;
-	char *buf;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", top != NULL ? top : ".", rel);
-	ck_assert_msg((f = fopen(path, "r")) != NULL, "open %s", path);
-	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	ck_assert_int_ge(n, 0);
-	rewind(f);
-	ck_assert_ptr_nonnull(buf = malloc((size_t)n + 1));
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 static void
 assert_list(const struct bmsub_strlist *l, const char *const *want)
 {
@@ -122,7 +100,7 @@ START_TEST(test_full_file)
 	static const char *const ld[] = { "example.net", "example.org", NULL };
 	struct bmsub_config *c = NULL;
 	struct bmsub_error e;
-	char *text = slurp("tests/data/conf/full.conf");
+	char *text = tlib_slurp("tests/data/conf/full.conf", NULL);
 
 	ck_assert_msg(bm_config_parse(text, "full.conf", &c, &e) == 0, "%s",
 	    e.msg);
@@ -156,7 +134,7 @@ START_TEST(test_shipped_file)
 {
 	struct bmsub_config *c = NULL;
 	struct bmsub_error e;
-	char *text = slurp("conf/bmsub.conf");
+	char *text = tlib_slurp("conf/bmsub.conf", NULL);
 
 	ck_assert_msg(bm_config_parse(text, "bmsub.conf", &c, &e) == 0, "%s",
 	    e.msg);
@@ -174,7 +152,7 @@ START_TEST(test_shipped_uncommented)
 	    "pop", "dovecot", "sieve", "managesieve", NULL };
 	struct bmsub_config *c = NULL;
 	struct bmsub_error e;
-	char *text = slurp("conf/bmsub.conf"), *out, *p, *o;
+	char *text = tlib_slurp("conf/bmsub.conf", NULL), *out, *p, *o;
 	int bol = 1, keys = 0;
 
 	ck_assert_ptr_nonnull(out = malloc(strlen(text) + 1));
@@ -474,17 +452,6 @@ END_TEST
 
 static char tmpdir[] = "/tmp/bmsub-cfg.XXXXXX";
 
-static void
-write_file(const char *path, const char *data, size_t len, mode_t mode)
-{
-	FILE *f;
-
-	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
-	ck_assert_int_eq(fclose(f), 0);
-	ck_assert_int_eq(chmod(path, mode), 0);
-}
-
 START_TEST(test_load)
 {
 	static const char ok[] = "license = \"/l\";\n";
@@ -495,21 +462,21 @@ START_TEST(test_load)
 	char path[128];
 
 	snprintf(path, sizeof(path), "%s/bmsub.conf", tmpdir);
-	write_file(path, ok, sizeof(ok) - 1, 0600);
+	free(tlib_put(NULL, path, ok, sizeof(ok) - 1, 0600));
 	ck_assert_msg(bmsub_config_load(path, &c, &e) == 0, "%s", e.msg);
 	ck_assert_str_eq(c->license, "/l");
 	bmsub_config_free(c);
 
-	write_file(path, ok, sizeof(ok) - 1, 0666);
+	free(tlib_put(NULL, path, ok, sizeof(ok) - 1, 0666));
 	ck_assert_int_eq(bmsub_config_load(path, &c, &e),
 	    BMSUB_E_PERMISSIONS);
 	ck_assert_ptr_null(c);
 
-	write_file(path, nul, sizeof(nul) - 1, 0600);
+	free(tlib_put(NULL, path, nul, sizeof(nul) - 1, 0600));
 	ck_assert_int_eq(bmsub_config_load(path, &c, &e), BMSUB_E_CONFIG);
 	ck_assert_ptr_nonnull(strstr(e.msg, "NUL"));
 
-	write_file(path, badline, sizeof(badline) - 1, 0600);
+	free(tlib_put(NULL, path, badline, sizeof(badline) - 1, 0600));
 	ck_assert_int_eq(bmsub_config_load(path, &c, &e), BMSUB_E_CONFIG);
 	ck_assert_uint_eq(e.line, 3);
 	ck_assert_msg(strncmp(e.msg, path, strlen(path)) == 0, "%s", e.msg);

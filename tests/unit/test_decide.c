@@ -132,15 +132,6 @@ static const struct {
 	{ S_GRACE_OVERBLK, "over-blocked", "over-count-blocked", { D, R, D }, { 0, 1, 0 } },
 };
 
-static int
-has_control(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
-}
-
 START_TEST(test_table)
 {
 	struct bmsub_eval ev;
@@ -167,8 +158,8 @@ START_TEST(test_table)
 				ck_assert_ptr_eq(v.redirect, URL);
 			else
 				ck_assert_ptr_null(v.redirect);
-			ck_assert(!has_control(v.banner));
-			ck_assert(!has_control(v.message));
+			ck_assert(!tlib_has_control(v.banner));
+			ck_assert(!tlib_has_control(v.message));
 			/* A truthy is_admin other than 1 is an admin too. */
 			bmsub_decide(&ev, admin ? 7 : 0, cat, 1, URL, &v);
 			ck_assert_int_eq(v.decision, cells[_i].dec[cell]);
@@ -343,7 +334,7 @@ START_TEST(test_hostile_url)
 		bmsub_decide(&ev, 1, cat, 0, url, &v);
 		ck_assert_uint_lt(strlen(v.message), sizeof(v.message));
 		ck_assert_uint_ge(strlen(v.message), sizeof(v.message) - 4);
-		ck_assert(!has_control(v.message));
+		ck_assert(!tlib_has_control(v.message));
 		ck_assert(strstr(v.message, "\xc2\x85") == NULL);
 		ck_assert(valid_utf8(v.message));
 		ck_assert(valid_utf8(v.banner));

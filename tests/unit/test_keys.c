@@ -13,31 +13,17 @@
 #include "tlib.h"
 #include "internal.h"
 
+/* Key ids from README.keys (computed there with openssl + sha256sum). */
+/* A committed key file, tests/data/keys/<rel>. */
 static char *
-slurp(const char *rel, size_t *len)
+keyfile(const char *rel, size_t *len)
 {
-	const char *top = getenv("TOP");
-	char *path, *buf;
-	FILE *f;
-	long n;
+	char path[256];
 
-	ck_assert_int_ge(asprintf(&path, "%s/tests/data/keys/%s",
-	    top ? top : ".", rel), 0);
-	f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	free(path);
-	*len = (size_t)n;
-	return buf;
+	snprintf(path, sizeof(path), "keys/%s", rel);
+	return tlib_data(path, len);
 }
 
-/* Key ids from README.keys (computed there with openssl + sha256sum). */
 static const struct {
 	const char *file, *id;
 } good[] = {
@@ -52,7 +38,7 @@ START_TEST(test_good_ids)
 	char hex[17];
 	struct bmsub_error e;
 	size_t len;
-	char *pem = slurp(good[_i].file, &len);
+	char *pem = keyfile(good[_i].file, &len);
 
 	ck_assert_int_eq(bmsub_pubkey_parse_pem(pem, len, pk, &e), 0);
 	ck_assert_int_eq(e.code, 0);
@@ -92,7 +78,7 @@ START_TEST(test_wrong_algorithm)
 	uint8_t pk[32];
 	struct bmsub_error e;
 	size_t len;
-	char *pem = slurp(wrong_alg[_i], &len);
+	char *pem = keyfile(wrong_alg[_i], &len);
 
 	ck_assert_int_eq(bmsub_pubkey_parse_pem(pem, len, pk, &e),
 	    BMSUB_E_BAD_KEY);
@@ -185,8 +171,7 @@ static const struct bmsub_log sink = { logfn, NULL };
 static void
 setup(void)
 {
-	strcpy(dir, "/tmp/test_keys.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	tlib_tmpdir(dir, sizeof(dir), "test_keys");
 	logbuf[0] = '\0';
 	nwarn = 0;
 }
@@ -200,18 +185,10 @@ teardown(void)
 static void
 put(const char *name, const char *src, mode_t mode)
 {
-	char *p, *data;
 	size_t len;
-	int fd;
+	char *data = keyfile(src, &len);
 
-	data = slurp(src, &len);
-	ck_assert_int_ge(asprintf(&p, "%s/%s", dir, name), 0);
-	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
-	ck_assert_int_eq(fchmod(fd, mode), 0);
-	close(fd);
-	free(p);
+	free(tlib_put(dir, name, data, len, mode));
 	free(data);
 }
 
@@ -356,12 +333,12 @@ START_TEST(test_add_pem)
 	struct bmsub_keyring *kr = bmsub_keyring_new();
 	struct bmsub_error e;
 	size_t len;
-	char *pem = slurp("vendor1.pub", &len), *rsa;
+	char *pem = tlib_data("keys/vendor1.pub", &len), *rsa;
 
 	ck_assert_int_eq(bmsub_keyring_add_pem(kr, pem, len, &e), 0);
 	ck_assert_int_eq(bmsub_keyring_add_pem(kr, pem, len, &e), 0);
 	ck_assert_uint_eq(bmsub_keyring_count(kr), 1);
-	rsa = slurp("rsa.pub", &len);
+	rsa = tlib_data("keys/rsa.pub", &len);
 	ck_assert_int_eq(bmsub_keyring_add_pem(kr, rsa, len, &e),
 	    BMSUB_E_BAD_KEY);
 	ck_assert_uint_eq(bmsub_keyring_count(kr), 1);

@@ -16,38 +16,6 @@
 #define OTHER_ID "0a330a5fbe72c684"
 
 /* Test data lives under $TOP (set by run.sh), or the current directory. */
-static char *
-data_path(const char *rel)
-{
-	const char *top = getenv("TOP");
-	char *p;
-
-	ck_assert_int_ge(asprintf(&p, "%s/tests/data/%s", top ? top : ".", rel), 0);
-	return p;
-}
-
-/* Plain read (no permission rules: the checkout's umask is not ours). */
-static char *
-slurp(const char *rel, size_t *len)
-{
-	char *path = data_path(rel), *buf;
-	FILE *f = fopen(path, "rb");
-	long n;
-
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	free(path);
-	*len = (size_t)n;
-	return buf;
-}
-
 static struct bmsub_keyring *
 trusted(int v1, int v2)
 {
@@ -58,12 +26,12 @@ trusted(int v1, int v2)
 
 	ck_assert_ptr_nonnull(kr);
 	if (v1) {
-		pem = slurp("keys/vendor1.pub", &n);
+		pem = tlib_data("keys/vendor1.pub", &n);
 		ck_assert_int_eq(bmsub_keyring_add_pem(kr, pem, n, &e), 0);
 		free(pem);
 	}
 	if (v2) {
-		pem = slurp("keys/vendor2.pub", &n);
+		pem = tlib_data("keys/vendor2.pub", &n);
 		ck_assert_int_eq(bmsub_keyring_add_pem(kr, pem, n, &e), 0);
 		free(pem);
 	}
@@ -222,7 +190,7 @@ START_TEST(test_golden)
 	int r;
 
 	snprintf(rel, sizeof(rel), "licenses/%s.lic", golden[_i].file);
-	buf = slurp(rel, &len);
+	buf = tlib_data(rel, &len);
 	r = bmsub_license_verify(buf, len, kr, &lic, &e);
 	ck_assert_msg(r == golden[_i].code && e.line == golden[_i].line,
 	    "%s: got %s line %u (%s), want %s line %u", golden[_i].file,
@@ -284,7 +252,7 @@ START_TEST(test_good_minimal_fields)
 	struct bmsub_error e;
 	static const uint8_t v1id[8] = { 0xd6, 0x14, 0x7a, 0x14, 0x8c, 0x10, 0xbf, 0x1f };
 	size_t len;
-	char *buf = slurp("licenses/good-minimal.lic", &len);
+	char *buf = tlib_data("licenses/good-minimal.lic", &len);
 
 	ck_assert_int_eq(bmsub_license_verify(buf, len, kr, &lic, &e), 0);
 	ck_assert_str_eq(lic.id, "BM-TEST-0001");
@@ -339,7 +307,7 @@ START_TEST(test_good_values)
 	size_t len;
 
 	snprintf(rel, sizeof(rel), "licenses/%s.lic", good_values[_i].file);
-	buf = slurp(rel, &len);
+	buf = tlib_data(rel, &len);
 	ck_assert_int_eq(bmsub_license_verify(buf, len, kr, &lic, &e), 0);
 	ck_assert_int_eq(lic.kind, good_values[_i].kind);
 	ck_assert_int_eq(lic.issued, good_values[_i].issued);
@@ -363,14 +331,14 @@ START_TEST(test_good_utf8_and_x)
 	struct bmsub_license lic;
 	struct bmsub_error e;
 	size_t len;
-	char *buf = slurp("licenses/good-utf8.lic", &len);
+	char *buf = tlib_data("licenses/good-utf8.lic", &len);
 
 	ck_assert_int_eq(bmsub_license_verify(buf, len, kr, &lic, &e), 0);
 	ck_assert_str_eq(lic.customer,
 	    "Soci\xc3\xa9t\xc3\xa9 G\xc3\xa9n\xc3\xa9rale \xe2\x80\x94 Z\xc3\xbcrich "
 	    "\xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x90\xb1");
 	free(buf);
-	buf = slurp("licenses/good-limits.lic", &len);
+	buf = tlib_data("licenses/good-limits.lic", &len);
 	ck_assert_int_eq(bmsub_license_verify(buf, len, kr, &lic, &e), 0);
 	ck_assert_uint_eq(strlen(lic.id), 64);
 	ck_assert_uint_eq(strlen(lic.customer), 200);
@@ -389,8 +357,8 @@ START_TEST(test_keyring_choice)
 	struct bmsub_license lic;
 	struct bmsub_error e;
 	size_t l1, l2;
-	char *b1 = slurp("licenses/good-minimal.lic", &l1);
-	char *b2 = slurp("licenses/good-vendor2.lic", &l2);
+	char *b1 = tlib_data("licenses/good-minimal.lic", &l1);
+	char *b2 = tlib_data("licenses/good-vendor2.lic", &l2);
 
 	ck_assert_int_eq(bmsub_license_verify(b1, l1, only1, &lic, &e), 0);
 	ck_assert_int_eq(bmsub_license_verify(b2, l2, only2, &lic, &e), 0);
@@ -419,7 +387,7 @@ START_TEST(test_unknown_key_names_id)
 	struct bmsub_license lic;
 	struct bmsub_error e;
 	size_t len;
-	char *buf = slurp("licenses/unknown-key-other.lic", &len);
+	char *buf = tlib_data("licenses/unknown-key-other.lic", &len);
 
 	ck_assert_int_eq(bmsub_license_verify(buf, len, kr, &lic, &e),
 	    BMSUB_E_UNKNOWN_KEY);
@@ -440,7 +408,7 @@ START_TEST(test_every_bit_flip_refused)
 	struct bmsub_error e;
 	size_t len, i;
 	int bit, r;
-	char *buf = slurp("licenses/good-minimal.lic", &len);
+	char *buf = tlib_data("licenses/good-minimal.lic", &len);
 
 	for (i = 0; i < len; i++) {
 		for (bit = 0; bit < 8; bit++) {
@@ -465,7 +433,7 @@ START_TEST(test_every_truncation_refused)
 	struct bmsub_error e;
 	size_t len, n;
 	int r;
-	char *buf = slurp("licenses/good-minimal.lic", &len);
+	char *buf = tlib_data("licenses/good-minimal.lic", &len);
 
 	for (n = 0; n < len; n++) {
 		r = bmsub_license_verify(buf, n, kr, &lic, &e);
@@ -735,8 +703,7 @@ static char tmpdir[64];
 static void
 mk_tmp(void)
 {
-	strcpy(tmpdir, "/tmp/test_license.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	tlib_tmpdir(tmpdir, sizeof(tmpdir), "test_license");
 }
 
 static void
@@ -745,35 +712,20 @@ rm_tmp(void)
 	tlib_rmrf(tmpdir);
 }
 
-static char *
-put(const char *name, const char *data, size_t len, mode_t mode)
-{
-	char *p;
-	int fd;
-
-	ck_assert_int_ge(asprintf(&p, "%s/%s", tmpdir, name), 0);
-	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
-	ck_assert_int_eq(fchmod(fd, mode), 0);
-	close(fd);
-	return p;
-}
-
 START_TEST(test_load)
 {
 	struct bmsub_keyring *kr = trusted(1, 1);
 	struct bmsub_license lic;
 	struct bmsub_error e;
 	size_t len;
-	char *buf = slurp("licenses/good-minimal.lic", &len), *p, *missing;
+	char *buf = tlib_data("licenses/good-minimal.lic", &len), *p, *missing;
 
 	mk_tmp();
-	p = put("ok", buf, len, 0644);
+	p = tlib_put(tmpdir, "ok", buf, len, 0644);
 	ck_assert_int_eq(bmsub_license_load(p, kr, &lic, &e), 0);
 	ck_assert_uint_eq(lic.users, 100);
 	free(p);
-	p = put("groupw", buf, len, 0664);
+	p = tlib_put(tmpdir, "groupw", buf, len, 0664);
 	ck_assert_int_eq(bmsub_license_load(p, kr, &lic, &e),
 	    BMSUB_E_PERMISSIONS);
 	ck_assert_ptr_nonnull(strstr(e.msg, p));
@@ -786,8 +738,8 @@ START_TEST(test_load)
 	    BMSUB_E_NOT_REGULAR);
 	free(missing);
 	free(buf);
-	buf = slurp("licenses/bad-signature-tampered.lic", &len);
-	p = put("bad", buf, len, 0644);
+	buf = tlib_data("licenses/bad-signature-tampered.lic", &len);
+	p = tlib_put(tmpdir, "bad", buf, len, 0644);
 	ck_assert_int_eq(bmsub_license_load(p, kr, &lic, &e),
 	    BMSUB_E_BAD_SIGNATURE);
 	ck_assert_uint_eq(e.line, 11);
@@ -815,7 +767,7 @@ START_TEST(test_null_err)
 {
 	struct bmsub_license lic;
 	size_t len;
-	char *buf = slurp("licenses/syntax-cr.lic", &len);
+	char *buf = tlib_data("licenses/syntax-cr.lic", &len);
 
 	ck_assert_int_eq(bmsub_license_parse(buf, len, &lic, NULL),
 	    BMSUB_E_SYNTAX);

@@ -12,40 +12,6 @@
 #define DAY 86400
 #define NONE BMSUB_TIME_NONE
 
-/* issued 2026-11-01, "expires: 2027-11-01" (E = 2027-11-02T00:00:00Z). */
-static struct bmsub_license
-mklic(enum bmsub_kind kind, uint32_t grace)
-{
-	struct bmsub_license l;
-
-	memset(&l, 0, sizeof(l));
-	strcpy(l.id, "BM-TEST-1");
-	strcpy(l.customer, "Example SA");
-	l.kind = kind;
-	l.issued = ts("2026-11-01T00:00:00Z");
-	l.starts = NONE;
-	l.expires = ts("2027-11-02T00:00:00Z");
-	l.users = 250;
-	l.grace_days = grace;
-	l.allowance_percent = 10;
-	return l;
-}
-
-static struct bmsub_state
-mkstate(int have_count, uint64_t count, int64_t over_since, int64_t hw)
-{
-	struct bmsub_state st;
-
-	/* Built by hand: the test does not depend on state.c. */
-	memset(&st, 0, sizeof(st));
-	st.last_refresh = st.last_notify = NONE;
-	st.have_count = have_count;
-	st.count = count;
-	st.over_since = over_since;
-	st.high_water = hw;
-	return st;
-}
-
 /* ------------------------------------------------------------------ */
 /* Date phases: one second before, at and after every threshold. */
 
@@ -90,8 +56,8 @@ static const struct {
 
 START_TEST(test_date_thresholds)
 {
-	struct bmsub_license l = mklic(cfgs[thresholds[_i].cfg].kind,
-	    cfgs[thresholds[_i].cfg].grace);
+	struct bmsub_license l = tlib_license(cfgs[thresholds[_i].cfg].kind,
+	    cfgs[thresholds[_i].cfg].grace, NULL, NULL, NULL);
 	struct bmsub_eval ev;
 	int64_t t = ts(thresholds[_i].at);
 
@@ -120,8 +86,8 @@ static const struct {
 
 START_TEST(test_threshold_fields)
 {
-	struct bmsub_license l = mklic(cfgs[fields[_i].cfg].kind,
-	    cfgs[fields[_i].cfg].grace);
+	struct bmsub_license l = tlib_license(cfgs[fields[_i].cfg].kind,
+	    cfgs[fields[_i].cfg].grace, NULL, NULL, NULL);
 	struct bmsub_eval ev;
 
 	bmsub_evaluate(&l, 0, NULL, ts("2027-01-01T00:00:00Z"), &ev);
@@ -153,7 +119,7 @@ static const struct {
 
 START_TEST(test_month_clamping)
 {
-	struct bmsub_license l = mklic(BMSUB_KIND_PROD, 10);
+	struct bmsub_license l = tlib_license(BMSUB_KIND_PROD, 10, NULL, NULL, NULL);
 	struct bmsub_eval ev;
 	int64_t w;
 
@@ -190,8 +156,8 @@ static const struct {
 
 START_TEST(test_no_license)
 {
-	struct bmsub_license l = mklic(BMSUB_KIND_PROD, 10);
-	struct bmsub_state st = mkstate(1, 300, ts("2027-01-01T00:00:00Z"), NONE);
+	struct bmsub_license l = tlib_license(BMSUB_KIND_PROD, 10, NULL, NULL, NULL);
+	struct bmsub_state st = tlib_state(1, 300, ts("2027-01-01T00:00:00Z"), NONE);
 	struct bmsub_eval ev;
 	int64_t now = ts("2027-05-01T00:00:00Z");
 
@@ -215,7 +181,7 @@ END_TEST
 
 START_TEST(test_not_yet_valid)
 {
-	struct bmsub_license l = mklic(BMSUB_KIND_PROD, 10);
+	struct bmsub_license l = tlib_license(BMSUB_KIND_PROD, 10, NULL, NULL, NULL);
 	struct bmsub_eval ev;
 	int64_t s = ts("2027-01-01T00:00:00Z");
 
@@ -237,7 +203,7 @@ START_TEST(test_not_yet_valid)
 	/* A clock rolled back before starts does not revalidate... but a
 	 * high-water mark past starts keeps it valid. */
 	{
-		struct bmsub_state st = mkstate(0, 0, NONE,
+		struct bmsub_state st = tlib_state(0, 0, NONE,
 		    ts("2027-10-20T00:00:00Z"));
 
 		bmsub_evaluate(&l, 0, &st, l.issued, &ev);
@@ -280,8 +246,8 @@ static const struct {
 
 START_TEST(test_clock)
 {
-	struct bmsub_license l = mklic(BMSUB_KIND_PROD, 10);
-	struct bmsub_state st = mkstate(0, 0, NONE,
+	struct bmsub_license l = tlib_license(BMSUB_KIND_PROD, 10, NULL, NULL, NULL);
+	struct bmsub_state st = tlib_state(0, 0, NONE,
 	    clocks[_i].hw ? ts(clocks[_i].hw) : NONE);
 	struct bmsub_eval ev;
 	int64_t now = ts(clocks[_i].now);
@@ -297,8 +263,8 @@ END_TEST
 
 START_TEST(test_clock_hostile)
 {
-	struct bmsub_license l = mklic(BMSUB_KIND_PROD, 10);
-	struct bmsub_state st = mkstate(0, 0, NONE, INT64_MIN + 1);
+	struct bmsub_license l = tlib_license(BMSUB_KIND_PROD, 10, NULL, NULL, NULL);
+	struct bmsub_state st = tlib_state(0, 0, NONE, INT64_MIN + 1);
 	struct bmsub_eval ev;
 
 	/* Extreme values saturate; nothing wraps into the past. */
@@ -337,7 +303,7 @@ static const struct {
 
 START_TEST(test_days_left)
 {
-	struct bmsub_license l = mklic(BMSUB_KIND_PROD, 10);
+	struct bmsub_license l = tlib_license(BMSUB_KIND_PROD, 10, NULL, NULL, NULL);
 	struct bmsub_eval ev;
 
 	bmsub_evaluate(&l, 0, NULL, l.expires + days[_i].offset, &ev);
@@ -382,8 +348,8 @@ static const struct {
 
 START_TEST(test_count_phase)
 {
-	struct bmsub_license l = mklic(BMSUB_KIND_PROD, 10);
-	struct bmsub_state st = mkstate(counts[_i].have_count, counts[_i].count,
+	struct bmsub_license l = tlib_license(BMSUB_KIND_PROD, 10, NULL, NULL, NULL);
+	struct bmsub_state st = tlib_state(counts[_i].have_count, counts[_i].count,
 	    counts[_i].over_since ? ts(counts[_i].over_since) : NONE, NONE);
 	struct bmsub_eval ev;
 
@@ -419,8 +385,8 @@ static const struct {
 
 START_TEST(test_ceiling)
 {
-	struct bmsub_license l = mklic(BMSUB_KIND_PROD, 10);
-	struct bmsub_state st = mkstate(1, ceilings[_i].want - 1, NONE, NONE);
+	struct bmsub_license l = tlib_license(BMSUB_KIND_PROD, 10, NULL, NULL, NULL);
+	struct bmsub_state st = tlib_state(1, ceilings[_i].want - 1, NONE, NONE);
 	struct bmsub_eval ev;
 
 	l.users = ceilings[_i].users;
@@ -453,8 +419,8 @@ static const struct {
 
 START_TEST(test_can_add)
 {
-	struct bmsub_license l = mklic(BMSUB_KIND_PROD, 10);
-	struct bmsub_state st = mkstate(adds[_i].have_count, adds[_i].count,
+	struct bmsub_license l = tlib_license(BMSUB_KIND_PROD, 10, NULL, NULL, NULL);
+	struct bmsub_state st = tlib_state(adds[_i].have_count, adds[_i].count,
 	    adds[_i].count > 250 ? ts("2027-01-01T00:00:00Z") : NONE, NONE);
 	struct bmsub_eval ev;
 
@@ -466,8 +432,8 @@ END_TEST
 
 START_TEST(test_can_add_small)
 {
-	struct bmsub_license l = mklic(BMSUB_KIND_FREE, 10);
-	struct bmsub_state st = mkstate(1, 6, NONE, NONE);
+	struct bmsub_license l = tlib_license(BMSUB_KIND_FREE, 10, NULL, NULL, NULL);
+	struct bmsub_state st = tlib_state(1, 6, NONE, NONE);
 	struct bmsub_eval ev;
 
 	l.users = 7;
@@ -517,9 +483,9 @@ static const struct {
 
 START_TEST(test_next_event)
 {
-	struct bmsub_license l = mklic(cfgs[nexts[_i].cfg].kind,
-	    cfgs[nexts[_i].cfg].grace);
-	struct bmsub_state st = mkstate(1, nexts[_i].over_since ? 251 : 10,
+	struct bmsub_license l = tlib_license(cfgs[nexts[_i].cfg].kind,
+	    cfgs[nexts[_i].cfg].grace, NULL, NULL, NULL);
+	struct bmsub_state st = tlib_state(1, nexts[_i].over_since ? 251 : 10,
 	    nexts[_i].over_since ? ts(nexts[_i].over_since) : NONE, NONE);
 	struct bmsub_eval ev;
 

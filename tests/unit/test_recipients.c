@@ -144,8 +144,7 @@ static char dir[64];
 static void
 mkdir_tmp(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/bmsub-rcpt.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	tlib_tmpdir(dir, sizeof(dir), "bmsub-rcpt");
 	chmod(dir, 0755);
 }
 
@@ -153,19 +152,6 @@ static void
 rm_tmp(void)
 {
 	tlib_rmrf(dir);
-}
-
-static void
-write_file(const char *name, const char *text, mode_t mode)
-{
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	fputs(text, f);
-	fclose(f);
-	chmod(path, mode);
 }
 
 /* Only "recipients" and "lock" may remain: no temp file left behind. */
@@ -258,7 +244,7 @@ START_TEST(test_load_files)
 	struct bmsub_error e;
 
 	mkdir_tmp();
-	write_file("recipients", files[_i].text, 0644);
+	free(tlib_put(dir, "recipients", files[_i].text, strlen(files[_i].text), 0644));
 	memset(&e, 0, sizeof(e));
 	ck_assert_int_eq(bmsub_recipients_load(dir, &l, &e), files[_i].code);
 	ck_assert_uint_eq(e.line, files[_i].line);
@@ -275,12 +261,12 @@ START_TEST(test_load_refused)
 
 	mkdir_tmp();
 	/* writable by others: refused, as every trusted file */
-	write_file("recipients", "a@b.cd\n", 0666);
+	free(tlib_put(dir, "recipients", "a@b.cd\n", strlen("a@b.cd\n"), 0666));
 	ck_assert_int_eq(bmsub_recipients_load(dir, &l, &e),
 	    BMSUB_E_PERMISSIONS);
 	ck_assert_uint_eq(l.n, 0);
 	/* a corrupt file is not overwritten by add */
-	write_file("recipients", "junk\n", 0644);
+	free(tlib_put(dir, "recipients", "junk\n", strlen("junk\n"), 0644));
 	ck_assert_int_eq(bmsub_recipients_add(dir, "a@b.cd", &e),
 	    BMSUB_E_CORRUPT);
 	rm_tmp();

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +25,7 @@ static char dir[64];
 static void
 setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/bmsub-state.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	tlib_tmpdir(dir, sizeof(dir), "bmsub-state");
 }
 
 static void
@@ -227,9 +227,99 @@ static const struct corrupt {
 	{ "bmsub-state 1\nsent "
 	  "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
 	  "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk 5\nend\n", 0, 2, "bad sent line" },
+	/* every time keyword: twice, out of range, empty, signed */
+	{ "bmsub-state 1\nover-since 1\nover-since 1\nend\n", 0, 3,
+	  "over-since given twice" },
+	{ "bmsub-state 1\nhigh-water 1\ncount 2\nhigh-water 3\nend\n", 0, 4,
+	  "high-water given twice" },
+	{ "bmsub-state 1\nnotified 1\nnotified 2\nend\n", 0, 3,
+	  "notified given twice" },
+	{ "bmsub-state 1\nrefreshed 253402300800\nend\n", 0, 2,
+	  "bad refreshed time" },
+	{ "bmsub-state 1\nnotified 99999999999999999999\nend\n", 0, 2,
+	  "bad notified time" },
+	{ "bmsub-state 1\nhigh-water \nend\n", 0, 2, "bad high-water time" },
+	{ "bmsub-state 1\nrefreshed +5\nend\n", 0, 2, "bad refreshed time" },
+	{ "bmsub-state 1\nover-since 05\nend\n", 0, 2, "bad over-since time" },
+	{ "bmsub-state 1\nover-since 5 \nend\n", 0, 2, "bad over-since time" },
+	{ "bmsub-state 1\nhigh-water\nend\n", 0, 2, "unknown line" },
+	/* keywords are whole words, lowercase, one space */
+	{ "bmsub-state 1\ncounts 5\nend\n", 0, 2, "unknown line" },
+	{ "bmsub-state 1\nCount 5\nend\n", 0, 2, "unknown line" },
+	{ "bmsub-state 1\ncount\t5\nend\n", 0, 2, "unknown line" },
+	{ "bmsub-state 1\n count 5\nend\n", 0, 2, "unknown line" },
+	{ "bmsub-state 1\nsent-x a 5\nend\n", 0, 2, "unknown line" },
+	{ "bmsub-state 1\ncount 5 \nend\n", 0, 2, "bad count" },
+	{ "bmsub-state 1\nbmsub-state 1\nend\n", 0, 2, "unknown line" },
+	{ "bmsub-state 1\nend \n", 0, 2, "unknown line" },
+	{ "bmsub-state 1\nEND\n", 0, 2, "unknown line" },
+	{ "end\n", 0, 1, "not a bmsub state file" },
+	{ "xbmsub-state 1\nend\n", 0, 1, "not a bmsub state file" },
+	{ "bmsub-state 1 \nend\n", 0, 1, "unsupported version" },
+	{ "bmsub-state 1", 0, 1, "no line end" },
+	/* sent: the time's rules, one space, a valid key */
+	{ "bmsub-state 1\nsent a 05\nend\n", 0, 2, "bad sent line" },
+	{ "bmsub-state 1\nsent a -1\nend\n", 0, 2, "bad sent line" },
+	{ "bmsub-state 1\nsent a 253402300800\nend\n", 0, 2, "bad sent line" },
+	{ "bmsub-state 1\nsent a  5\nend\n", 0, 2, "bad sent line" },
+	{ "bmsub-state 1\nsent a\t5\nend\n", 0, 2, "bad sent line" },
+	{ "bmsub-state 1\nsent \xc3\xa9 5\nend\n", 0, 2, "bad sent line" },
+	{ "bmsub-state 1\nsent\nend\n", 0, 2, "unknown line" },
 	{ "bmsub-state 1\ncount 5\0\nend\n", 27, 0, "NUL" },
 	{ "\0", 1, 0, "NUL" },
 };
+
+/* Each time keyword reads into its own field and no other. */
+static const struct {
+	const char *word;
+	size_t off;
+} time_words[] = {
+	{ "over-since", offsetof(struct bmsub_state, over_since) },
+	{ "high-water", offsetof(struct bmsub_state, high_water) },
+	{ "refreshed", offsetof(struct bmsub_state, last_refresh) },
+	{ "notified", offsetof(struct bmsub_state, last_notify) },
+};
+
+static int64_t
+time_at(const struct bmsub_state *st, size_t off)
+{
+	int64_t v;
+
+	memcpy(&v, (const char *)st + off, sizeof(v));
+	return v;
+}
+
+START_TEST(test_parse_each_time)
+{
+	struct bmsub_state st;
+	struct bmsub_error e;
+	char text[128], *out = NULL;
+	size_t i, len;
+
+	snprintf(text, sizeof(text), "bmsub-state 1\n%s 42\nend\n",
+	    time_words[_i].word);
+	scribble(&st);
+	ck_assert_msg(bm_state_parse(text, strlen(text), &st, &e) == 0, "%s",
+	    e.msg);
+	for (i = 0; i < N(time_words); i++)
+		ck_assert(time_at(&st, time_words[i].off) ==
+		    (i == (size_t)_i ? 42 : BMSUB_TIME_NONE));
+	ck_assert_int_eq(st.have_count, 0);
+	ck_assert_uint_eq(st.n_sent, 0);
+	/* and the writer gives the same text back */
+	ck_assert_int_eq(bm_state_format(&st, &out, &len, &e), 0);
+	ck_assert_str_eq(out, text);
+	free(out);
+	/* out of range in that field: the writer refuses, naming it */
+	memcpy((char *)&st + time_words[_i].off,
+	    &(int64_t){ INT64_C(253402300800) }, sizeof(int64_t));
+	ck_assert_int_eq(bm_state_format(&st, &out, &len, &e),
+	    BMSUB_E_INVALID);
+	ck_assert_ptr_null(out);
+	ck_assert_ptr_nonnull(strstr(e.msg, time_words[_i].word));
+	bmsub_state_clear(&st);
+}
+END_TEST
 
 START_TEST(test_corrupt)
 {
@@ -678,6 +768,7 @@ main(void)
 	tcase_add_test(tc, test_format_exact);
 	tcase_add_test(tc, test_parse_full);
 	tcase_add_loop_test(tc, test_parse_good, 0, (int)N(good));
+	tcase_add_loop_test(tc, test_parse_each_time, 0, (int)N(time_words));
 	tcase_add_loop_test(tc, test_corrupt, 0, (int)N(corrupt));
 	tcase_add_test(tc, test_key_boundary);
 	tcase_add_test(tc, test_too_large);

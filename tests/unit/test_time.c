@@ -246,6 +246,130 @@ START_TEST(test_format)
 }
 END_TEST
 
+/*
+ * bmsub_time_str, every style. Expected texts computed independently
+ * (Python's datetime; the years beyond 9999 through the 400-year cycle).
+ * size 0 means BMSUB_TIME_STR_MAX.
+ */
+#define NONE BMSUB_TIME_NONE
+#define ISO BMSUB_TS_ISO
+#define DATE BMSUB_TS_DATE
+#define LAST BMSUB_TS_LAST_DAY
+#define HUMAN BMSUB_TS_HUMAN
+#define RFC BMSUB_TS_RFC5322
+#define T_MON INT64_C(1781514307)	/* 2026-06-15T09:05:07Z, a Monday */
+#define T_MID INT64_C(1814400000)	/* 2027-07-01T00:00:00Z, midnight */
+#define T_9999 INT64_C(253402300799)	/* 9999-12-31T23:59:59Z */
+static const struct {
+	int64_t t;
+	enum bmsub_tstyle style;
+	const char *none;
+	size_t size;
+	const char *want;
+} strs[] = {
+	/* every style of one time */
+	{ T_MON, ISO, NULL, 0, "2026-06-15T09:05:07Z" },
+	{ T_MON, DATE, NULL, 0, "2026-06-15" },
+	{ T_MON, LAST, NULL, 0, "2026-06-15" },
+	{ T_MON, HUMAN, NULL, 0, "2026-06-15 09:05:07 UTC" },
+	{ T_MON, RFC, NULL, 0, "Mon, 15 Jun 2026 09:05:07 +0000" },
+	/* LAST_DAY: a midnight belongs to the day before */
+	{ T_MID, LAST, NULL, 0, "2027-06-30" },
+	{ T_MID, DATE, NULL, 0, "2027-07-01" },
+	{ T_MID - 1, LAST, NULL, 0, "2027-06-30" },
+	{ T_MID + 1, LAST, NULL, 0, "2027-07-01" },
+	{ T_MID, RFC, NULL, 0, "Thu, 01 Jul 2027 00:00:00 +0000" },
+	{ INT64_C(951868800), LAST, NULL, 0, "2000-02-29" },	/* 03-01 */
+	{ INT64_C(951868800), RFC, NULL, 0, "Wed, 01 Mar 2000 00:00:00 +0000" },
+	{ 86400, LAST, NULL, 0, "1970-01-01" },
+	{ 0, LAST, NULL, 0, "1969-12-31" },
+	{ 0, ISO, NULL, 0, "1970-01-01T00:00:00Z" },
+	{ 0, RFC, NULL, 0, "Thu, 01 Jan 1970 00:00:00 +0000" },
+	/* BMSUB_TIME_NONE: the none text, "none" without one, any style */
+	{ NONE, ISO, NULL, 0, "none" },
+	{ NONE, DATE, NULL, 0, "none" },
+	{ NONE, LAST, NULL, 0, "none" },
+	{ NONE, HUMAN, NULL, 0, "none" },
+	{ NONE, RFC, NULL, 0, "none" },
+	{ NONE, ISO, "never", 0, "never" },
+	{ NONE, LAST, "-", 0, "-" },
+	{ NONE, RFC, "", 0, "" },
+	{ 0, ISO, "never", 0, "1970-01-01T00:00:00Z" },	/* only for NONE */
+	/* negative times */
+	{ -1, ISO, NULL, 0, "1969-12-31T23:59:59Z" },
+	{ -1, DATE, NULL, 0, "1969-12-31" },
+	{ -1, LAST, NULL, 0, "1969-12-31" },
+	{ -1, HUMAN, NULL, 0, "1969-12-31 23:59:59 UTC" },
+	{ -1, RFC, NULL, 0, "Wed, 31 Dec 1969 23:59:59 +0000" },
+	{ -86400, LAST, NULL, 0, "1969-12-30" },
+	{ INT64_C(-3153600000), ISO, NULL, 0, "1870-01-25T00:00:00Z" },
+	{ INT64_C(-3153600000), LAST, NULL, 0, "1870-01-24" },
+	{ INT64_C(-3153600000), RFC, NULL, 0, "Tue, 25 Jan 1870 00:00:00 +0000" },
+	/* year 9999 and the midnight after it */
+	{ T_9999, ISO, NULL, 0, "9999-12-31T23:59:59Z" },
+	{ T_9999, DATE, NULL, 0, "9999-12-31" },
+	{ T_9999, LAST, NULL, 0, "9999-12-31" },
+	{ T_9999, HUMAN, NULL, 0, "9999-12-31 23:59:59 UTC" },
+	{ T_9999, RFC, NULL, 0, "Fri, 31 Dec 9999 23:59:59 +0000" },
+	{ T_9999 + 1, ISO, NULL, 0, "10000-01-01T00:00:00Z" },
+	{ T_9999 + 1, LAST, NULL, 0, "9999-12-31" },
+	{ T_9999 + 1, RFC, NULL, 0, "Sat, 01 Jan 10000 00:00:00 +0000" },
+	/* the int64 ends fit BMSUB_TIME_STR_MAX in every style */
+	{ INT64_MAX, RFC, NULL, 0, "Sun, 04 Dec 292277026596 15:30:07 +0000" },
+	{ INT64_MAX, HUMAN, NULL, 0, "292277026596-12-04 15:30:07 UTC" },
+	{ INT64_MIN + 1, RFC, NULL, 0,
+	  "Sun, 27 Jan -292277022657 08:29:53 +0000" },
+	{ INT64_MIN + 1, ISO, NULL, 0, "-292277022657-01-27T08:29:53Z" },
+	{ INT64_MIN + 1, LAST, NULL, 0, "-292277022657-01-27" },
+	/* small buffers: cut, NUL-terminated, nothing past size */
+	{ 0, ISO, NULL, 1, "" },
+	{ 0, ISO, NULL, 5, "1970" },
+	{ 0, DATE, NULL, 5, "1970" },
+	{ T_MID, LAST, NULL, 5, "2027" },
+	{ 0, HUMAN, NULL, 5, "1970" },
+	{ 0, RFC, NULL, 5, "Thu," },
+	{ 0, RFC, NULL, 1, "" },
+	{ NONE, ISO, NULL, 1, "" },
+	{ NONE, ISO, NULL, 5, "none" },
+	{ NONE, ISO, "never", 5, "neve" },
+	{ 0, ISO, NULL, 20, "1970-01-01T00:00:00" },
+	{ 0, ISO, NULL, 21, "1970-01-01T00:00:00Z" },
+	{ 0, DATE, NULL, 10, "1970-01-0" },
+	{ 0, DATE, NULL, 11, "1970-01-01" },
+	{ 0, RFC, NULL, 31, "Thu, 01 Jan 1970 00:00:00 +000" },
+	{ 0, RFC, NULL, 32, "Thu, 01 Jan 1970 00:00:00 +0000" },
+	/* an unknown style is a date */
+	{ T_MON, (enum bmsub_tstyle)99, NULL, 0, "2026-06-15" },
+};
+
+START_TEST(test_time_str)
+{
+	char buf[64];
+	size_t size = strs[_i].size != 0 ? strs[_i].size : BMSUB_TIME_STR_MAX;
+	const char *r;
+
+	memset(buf, '#', sizeof(buf));
+	r = bmsub_time_str(strs[_i].t, strs[_i].style, strs[_i].none, buf,
+	    size);
+	ck_assert_ptr_eq(r, buf);
+	ck_assert_msg(strcmp(buf, strs[_i].want) == 0, "row %d: \"%s\", want "
+	    "\"%s\"", _i, buf, strs[_i].want);
+	ck_assert_int_eq(buf[size], '#');
+}
+END_TEST
+
+/* No buffer, or no room at all: "" and nothing written. */
+START_TEST(test_time_str_no_room)
+{
+	char buf[4] = "abc";
+
+	ck_assert_str_eq(bmsub_time_str(0, BMSUB_TS_ISO, NULL, NULL, 10), "");
+	ck_assert_str_eq(bmsub_time_str(0, BMSUB_TS_ISO, NULL, buf, 0), "");
+	ck_assert_str_eq(bmsub_time_str(NONE, BMSUB_TS_ISO, "x", buf, 0), "");
+	ck_assert_str_eq(buf, "abc");
+}
+END_TEST
+
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 int
@@ -263,6 +387,8 @@ main(void)
 	tcase_add_loop_test(tc, test_add_months, 0, N(months));
 	tcase_add_test(tc, test_add_months_limits);
 	tcase_add_test(tc, test_format);
+	tcase_add_loop_test(tc, test_time_str, 0, N(strs));
+	tcase_add_test(tc, test_time_str_no_room);
 	suite_add_tcase(s, tc);
 	nf = tlib_run(s);
 	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
