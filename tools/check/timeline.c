@@ -40,6 +40,10 @@ timeline_json(const struct bmsub_report *rep)
 		json_obj(&j);
 		json_time(&j, "at", v[i].at);
 		json_str(&j, "what", v[i].what);
+		/* an email: which alert, and every how many seconds it
+		 * repeats after this one (0: once) */
+		json_str(&j, "alert", v[i].alert);
+		json_int(&j, "every", v[i].every);
 		json_str(&j, "text", v[i].text);
 		json_bool(&j, "past", v[i].at <= rep->eval.effective);
 		json_close_obj(&j);
