@@ -247,4 +247,13 @@ typedef int bm_ctx_view_fn(const struct bm_ctx_view *v, void *arg);
 int bm_ctx_view(struct bmsub_ctx *ctx, const struct bmsub_log *log,
     bm_ctx_view_fn *fn, void *arg, struct bmsub_error *err);
 
+/* --- the atomic writer (ops/atomic.c) --- */
+/* bmsub_file_write_atomic with flags: BM_WRITE_LOCKED when the caller
+ * holds the lock that serialises every writer of the folder (the state
+ * lock), so every temp file of ours left there is a dead writer's,
+ * whatever its age. */
+#define BM_WRITE_LOCKED 0x1u
+int bm_write_atomic(const char *path, const void *data, size_t len,
+    unsigned mode, unsigned flags, struct bmsub_error *err);
+
 #endif

@@ -140,16 +140,18 @@ BMSUB_API int bmsub_file_read(const char *path, size_t max, char **buf,
 
 /*
  * Replaces path (any folder, relative to the cwd or absolute) with data
- * atomically: a temp file ".NAME.XXXXXX" in the same folder (O_CLOEXEC,
- * then fchmod to mode exactly), write, fsync, rename over path, fsync of
- * the folder. On failure the old file is untouched and the temp file
- * removed. The folder must pass the bmsub_file_read rule for the folders
- * above a file (else BMSUB_E_PERMISSIONS; missing or not a folder:
- * BMSUB_E_IO). Regular files ".NAME.??????" (six of mkostemp's letters)
- * unchanged for 10 minutes, what a killed writer leaves, are removed
- * first; a live writer's temp file is younger, so concurrent writers
- * without a lock never remove each other's (they still race for path:
- * the state lock serialises everything in state_dir).
+ * atomically: a temp file ".NAME.bmsub-tmp.XXXXXX" in the same folder
+ * (O_CLOEXEC, then fchmod to mode exactly), write, fsync, rename over
+ * path, fsync of the folder. On failure the old file is untouched and the
+ * temp file removed. The folder must pass the bmsub_file_read rule for
+ * the folders above a file (else BMSUB_E_PERMISSIONS; missing or not a
+ * folder: BMSUB_E_IO). Our own temp files of that name unchanged for 10
+ * minutes, what a killed writer leaves, are removed first (the library's
+ * writers under the state lock remove them whatever their age); a live
+ * writer's temp file is younger, so concurrent writers without a lock
+ * never remove each other's (they still race for path: the state lock
+ * serialises everything in state_dir), and another user's are never
+ * touched.
  */
 BMSUB_API int bmsub_file_write_atomic(const char *path, const void *data,
     size_t len, unsigned mode, struct bmsub_error *err);
@@ -623,7 +625,8 @@ BMSUB_API int bmsub_state_refresh(struct bmsub_state *st,
     const struct bmsub_license *lic, uint64_t count, int64_t now);
 /* Keeps the bytes of a damaged state_dir/state as state_dir/state.corrupt
  * (bmsub_file_write_atomic, replacing an older one) for a person to look
- * at; the caller then saves a new state over the damaged one. */
+ * at; the caller holds the state lock and then saves a new state over
+ * the damaged one. */
 BMSUB_API int bmsub_state_quarantine(const char *state_dir,
     struct bmsub_error *err);
 

@@ -18,9 +18,14 @@
  * A temp file this old is a leftover: a live writer creates, writes and
  * renames its own within moments (and every write refreshes its mtime),
  * so a writer that does not hold the callers' lock (bmsub-sign writing a
- * license anywhere) is never robbed of its temp file by another one.
+ * license anywhere) is never robbed of its temp file by another one. A
+ * writer that holds the lock serialising every writer of the folder
+ * (BM_WRITE_LOCKED: the state lock) knows no other is live and sweeps
+ * them all.
  */
 #define STALE_SECS 600
+#define TEMP_MARK ".bmsub-tmp."	/* .NAME.bmsub-tmp.XXXXXX: never an
+				 * operator's own file */
 #define TEMP_SUFFIX "XXXXXX"	/* mkostemp's six letters */
 
 static int
@@ -40,17 +45,17 @@ write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-/* Is entry ".NAME.??????" with six of mkostemp's letters [A-Za-z0-9]? */
+/* Is entry ".NAME.bmsub-tmp.??????", six of mkostemp's [A-Za-z0-9]? */
 static int
 is_temp_of(const char *entry, const char *name)
 {
-	size_t n = strlen(name), i;
+	size_t n = strlen(name), m = sizeof(TEMP_MARK) - 1, i;
 	const char *x;
 
 	if (entry[0] != '.' || strncmp(entry + 1, name, n) != 0 ||
-	    entry[1 + n] != '.')
+	    strncmp(entry + 1 + n, TEMP_MARK, m) != 0)
 		return 0;
-	x = entry + n + 2;
+	x = entry + 1 + n + m;
 	for (i = 0; i < sizeof(TEMP_SUFFIX) - 1; i++) {
 		if (!((x[i] >= 'a' && x[i] <= 'z') ||
 		    (x[i] >= 'A' && x[i] <= 'Z') || (x[i] >= '0' && x[i] <= '9')))
@@ -60,13 +65,15 @@ is_temp_of(const char *entry, const char *name)
 }
 
 /*
- * Removes the regular files ".NAME.??????" of folder dfd not modified for
- * STALE_SECS: what a writer killed between mkostemp and rename left
- * behind. Best effort: a leftover that cannot be listed or removed does
- * not stop the write (it is retried by the next one).
+ * Removes our own regular files ".NAME.bmsub-tmp.??????" of folder dfd
+ * (not modified for STALE_SECS unless locked): what a writer killed
+ * between mkostemp and rename left behind. Another user's are never
+ * touched (a sticky /tmp holds everyone's). Best effort: a leftover that
+ * cannot be listed or removed does not stop the write (it is retried by
+ * the next one).
  */
 static void
-sweep_stale(int dfd, const char *name)
+sweep_stale(int dfd, const char *name, int locked)
 {
 	struct timespec now;
 	struct stat st;
@@ -84,7 +91,8 @@ sweep_stale(int dfd, const char *name)
 	while ((de = readdir(d)) != NULL) {
 		if (!is_temp_of(de->d_name, name) ||
 		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-		    !S_ISREG(st.st_mode) || st.st_mtime > now.tv_sec - STALE_SECS)
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+		    (!locked && st.st_mtime > now.tv_sec - STALE_SECS))
 			continue;
 		(void)unlinkat(dfd, de->d_name, 0);
 	}
@@ -114,7 +122,8 @@ temp_names(const char *path, char *dir, size_t dsize, char *tmp,
 	if (n < 0 || (size_t)n >= dsize)
 		return bm_err(err, BMSUB_E_INVALID, 0, "%s: path too long",
 		    path);
-	n = snprintf(tmp, tsize, "%.*s%s.%s." TEMP_SUFFIX, (int)dlen, path,
+	n = snprintf(tmp, tsize, "%.*s%s.%s" TEMP_MARK TEMP_SUFFIX, (int)dlen,
+	    path,
 	    slash == NULL ? "" : "/", *name);
 	if (n < 0 || (size_t)n >= tsize)
 		return bm_err(err, BMSUB_E_INVALID, 0, "%s: path too long",
@@ -125,6 +134,13 @@ temp_names(const char *path, char *dir, size_t dsize, char *tmp,
 int
 bmsub_file_write_atomic(const char *path, const void *data, size_t len,
     unsigned mode, struct bmsub_error *err)
+{
+	return bm_write_atomic(path, data, len, mode, 0, err);
+}
+
+int
+bm_write_atomic(const char *path, const void *data, size_t len,
+    unsigned mode, unsigned flags, struct bmsub_error *err)
 {
 	char tmp[PATH_MAX], dir[PATH_MAX];
 	const char *name;
@@ -145,7 +161,7 @@ bmsub_file_write_atomic(const char *path, const void *data, size_t len,
 		    "%s", ferr.msg);
 		goto out;
 	}
-	sweep_stale(dfd, name);
+	sweep_stale(dfd, name, (flags & BM_WRITE_LOCKED) != 0);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
 		r = bm_err(err, BMSUB_E_IO, 0, "%s: cannot create a temporary "
 		    "file: %s", path, strerror(errno));

@@ -120,7 +120,7 @@ bmsub_ctx_license_install(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 		goto out;
 	if (a.res->refused != NULL && (flags & BMSUB_INSTALL_FORCE) == 0)
 		goto out;
-	if ((r = bmsub_file_write_atomic(a.target, text, len, 0644, err)) != 0)
+	if ((r = bm_write_atomic(a.target, text, len, 0644, BM_WRITE_LOCKED, err)) != 0)
 		goto out;
 	a.res->installed = 1;
 	r = 0; /* success */

@@ -32,7 +32,7 @@ bmsub_recipients_save(const char *state_dir, const struct bmsub_strlist *l,
 		goto out;
 	}
 	/* 0644: the services showing the "no recipient" banner read it */
-	if ((r = bmsub_file_write_atomic(path, data, len, 0644, err)) != 0)
+	if ((r = bm_write_atomic(path, data, len, 0644, BM_WRITE_LOCKED, err)) != 0)
 		goto out;
 	r = 0; /* success */
  out:

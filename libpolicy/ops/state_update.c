@@ -57,7 +57,7 @@ bmsub_state_quarantine(const char *state_dir, struct bmsub_error *err)
 	    (r = bm_state_path(to, sizeof(to), state_dir, "state.corrupt",
 	    err)) != 0 ||
 	    (r = bmsub_file_read(from, QUARANTINE_MAX, &buf, &len, err)) != 0 ||
-	    (r = bmsub_file_write_atomic(to, buf, len, 0644, err)) != 0)
+	    (r = bm_write_atomic(to, buf, len, 0644, BM_WRITE_LOCKED, err)) != 0)
 		goto out;
 	r = 0; /* success */
  out:

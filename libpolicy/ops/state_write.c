@@ -193,7 +193,7 @@ bmsub_state_save(const char *state_dir, const struct bmsub_state *st,
 	if ((r = state_dir_check(state_dir, err)) != 0)
 		goto out;
 	/* 0644: the PAM module may run in a non-root auth worker. */
-	r = bmsub_file_write_atomic(path, text, len, 0644, err);
+	r = bm_write_atomic(path, text, len, 0644, BM_WRITE_LOCKED, err);
  out:
 	free(text);
 	return r;

@@ -629,27 +629,31 @@ text_of(const char *name)
 	return buf;
 }
 
-/* What the sweep removes (1) and leaves (0) next to "state". */
+/* What the sweep removes (1) and leaves (0) next to "state", when the
+ * writer holds no lock (locked: what a writer under the state lock does). */
 static const struct {
 	const char *name;
 	time_t age;
-	int gone;
+	int gone, gone_locked;
 } planted[] = {
-	{ ".state.AbC123", 3600, 1 },
-	{ ".state.zz9900", 601, 1 },
-	{ ".state.XXXXXX", 86400 * 400, 1 },
-	{ ".state.young1", 0, 0 },	/* a live writer's, maybe */
-	{ ".state.nine59", 540, 0 },
-	{ ".state.AbC12", 3600, 0 },	/* five letters */
-	{ ".state.AbC1234", 3600, 0 },	/* seven */
-	{ ".state.AbC-23", 3600, 0 },	/* not mkostemp's alphabet */
-	{ ".state.AbC123.swp", 3600, 0 },
-	{ ".states.AbC123", 3600, 0 },
-	{ ".stat.AbC123", 3600, 0 },
-	{ ".other.AbC123", 3600, 0 },
-	{ "state.AbC123", 3600, 0 },
-	{ ".state", 3600, 0 },
-	{ ".recipients.AbC123", 3600, 0 },
+	{ ".state.bmsub-tmp.AbC123", 3600, 1, 1 },
+	{ ".state.bmsub-tmp.zz9900", 601, 1, 1 },
+	{ ".state.bmsub-tmp.XXXXXX", 86400 * 400, 1, 1 },
+	{ ".state.bmsub-tmp.young1", 0, 0, 1 },	/* a live writer's, maybe */
+	{ ".state.bmsub-tmp.nine59", 540, 0, 1 },
+	{ ".state.AbC123", 3600, 0, 0 },	/* an operator's own file */
+	{ ".state.backup", 3600, 0, 0 },	/* six letters, not ours */
+	{ ".state.bmsub-tmp.AbC12", 3600, 0, 0 },	/* five letters */
+	{ ".state.bmsub-tmp.AbC1234", 3600, 0, 0 },	/* seven */
+	{ ".state.bmsub-tmp.AbC-23", 3600, 0, 0 },	/* not mkostemp's */
+	{ ".state.bmsub-tmp.AbC123.swp", 3600, 0, 0 },
+	{ ".state.bmsub-tmpAbC123", 3600, 0, 0 },
+	{ ".states.bmsub-tmp.AbC123", 3600, 0, 0 },
+	{ ".stat.bmsub-tmp.AbC123", 3600, 0, 0 },
+	{ ".other.bmsub-tmp.AbC123", 3600, 0, 0 },
+	{ "state.bmsub-tmp.AbC123", 3600, 0, 0 },
+	{ ".state", 3600, 0, 0 },
+	{ ".recipients.bmsub-tmp.AbC123", 3600, 0, 0 },
 };
 
 START_TEST(test_atomic_sweep)
@@ -663,13 +667,14 @@ START_TEST(test_atomic_sweep)
 	for (i = 0; i < sizeof(planted) / sizeof(planted[0]); i++)
 		put(planted[i].name, "stale\n", planted[i].age);
 	/* an old folder and an old link of the pattern are not files */
-	ck_assert_int_eq(mkdir(at(".state.DIRdir"), 0755), 0);
-	ck_assert_int_eq(symlink(at("state"), at(".state.LNKlnk")), 0);
+	ck_assert_int_eq(mkdir(at(".state.bmsub-tmp.DIRdir"), 0755), 0);
+	ck_assert_int_eq(symlink(at("state"), at(".state.bmsub-tmp.LNKlnk")), 0);
 	clock_gettime(CLOCK_REALTIME, &ts[0]);
 	ts[0].tv_sec -= 3600;
 	ts[1] = ts[0];
-	ck_assert_int_eq(utimensat(AT_FDCWD, at(".state.DIRdir"), ts, 0), 0);
-	ck_assert_int_eq(utimensat(AT_FDCWD, at(".state.LNKlnk"), ts,
+	ck_assert_int_eq(utimensat(AT_FDCWD, at(".state.bmsub-tmp.DIRdir"), ts,
+	    0), 0);
+	ck_assert_int_eq(utimensat(AT_FDCWD, at(".state.bmsub-tmp.LNKlnk"), ts,
 	    AT_SYMLINK_NOFOLLOW), 0);
 
 	ck_assert_msg(bmsub_file_write_atomic(at("state"), "new\n", 4, 0644,
@@ -680,10 +685,45 @@ START_TEST(test_atomic_sweep)
 		ck_assert_msg(exists(planted[i].name) == !planted[i].gone,
 		    "%s: %s", planted[i].name, planted[i].gone ?
 		    "left behind" : "removed");
-	ck_assert(exists(".state.DIRdir"));
-	ck_assert(exists(".state.LNKlnk"));
-	ck_assert_str_eq(t = text_of(".state.young1"), "stale\n");
+	ck_assert(exists(".state.bmsub-tmp.DIRdir"));
+	ck_assert(exists(".state.bmsub-tmp.LNKlnk"));
+	ck_assert_str_eq(t = text_of(".state.bmsub-tmp.young1"), "stale\n");
 	free(t);
+
+	/* under the state lock every dead writer's temp file goes */
+	ck_assert_msg(bm_write_atomic(at("state"), "new2\n", 5, 0644,
+	    BM_WRITE_LOCKED, &e) == 0, "%s", e.msg);
+	for (i = 0; i < sizeof(planted) / sizeof(planted[0]); i++)
+		ck_assert_msg(exists(planted[i].name) ==
+		    !(planted[i].gone || planted[i].gone_locked),
+		    "locked: %s: %s", planted[i].name, planted[i].gone_locked ?
+		    "left behind" : "removed");
+	ck_assert(exists(".state.bmsub-tmp.DIRdir"));
+}
+END_TEST
+
+/* Another user's temp file of the pattern is never ours to remove (a
+ * sticky folder holds everyone's); needs root to make one. */
+START_TEST(test_atomic_sweep_foreign)
+{
+	struct bmsub_error e;
+	struct timespec ts[2];
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_atomic_sweep_foreign skipped: needs root\n");
+		return;
+	}
+	put("state", "old\n", 0);
+	put(".state.bmsub-tmp.Foreig", "theirs\n", 3600);
+	ck_assert_int_eq(chown(at(".state.bmsub-tmp.Foreig"), 65534, 65534), 0);
+	clock_gettime(CLOCK_REALTIME, &ts[0]);
+	ts[0].tv_sec -= 3600;
+	ts[1] = ts[0];
+	ck_assert_int_eq(utimensat(AT_FDCWD, at(".state.bmsub-tmp.Foreig"), ts,
+	    AT_SYMLINK_NOFOLLOW), 0);
+	ck_assert_msg(bm_write_atomic(at("state"), "new\n", 4, 0644,
+	    BM_WRITE_LOCKED, &e) == 0, "%s", e.msg);
+	ck_assert(exists(".state.bmsub-tmp.Foreig"));
 }
 END_TEST
 
@@ -847,6 +887,7 @@ main(void)
 	tc = tcase_create("atomic");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_atomic_sweep);
+	tcase_add_test(tc, test_atomic_sweep_foreign);
 	tcase_add_test(tc, test_atomic_fails_halfway);
 	tcase_add_loop_test(tc, test_atomic_folder, 0,
 	    (int)(sizeof(writes) / sizeof(writes[0])));
