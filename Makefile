@@ -338,7 +338,7 @@ clean:
 -include $(shell find $(B)/obj $(B)/fuzz/obj -name '*.d' 2>/dev/null)
 
 # make demo and make check on a clean Debian 12 chroot (mmdebstrap), from
-# a clone of HEAD under /root: root, the network, 10+ minutes. Not run by
+# a clone of HEAD under /root: root, the network, about 5 minutes. Not run by
 # make check.
 check-fresh:
 	$(Q)sh tests/fresh/mmdebstrap.sh
