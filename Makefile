@@ -336,3 +336,10 @@ clean:
 	rm -rf $(B)
 
 -include $(shell find $(B)/obj $(B)/fuzz/obj -name '*.d' 2>/dev/null)
+
+# make demo and make check on a clean Debian 12 chroot (mmdebstrap), from
+# a clone of HEAD under /root: root, the network, about 5 minutes. Not run by
+# make check.
+check-fresh:
+	$(Q)sh tests/fresh/mmdebstrap.sh
+.PHONY: check-fresh

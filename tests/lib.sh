@@ -43,10 +43,55 @@ expect_nogrep() {
 	! grep -qE -- "$1" "$2" || { fail "$3: /$1/ unexpectedly in $2"; return 1; }
 }
 done_checks() {
-	if [ "$n_fail" != 0 ]; then echo "$n_fail of $n_checks checks failed"; exit 1; fi
-	echo "ok: $n_checks checks"; exit 0
+	_nr=
+	[ "$n_notrun" = 0 ] || _nr=", $n_notrun not run (need root)"
+	if [ "$n_fail" != 0 ]; then echo "$n_fail of $n_checks checks failed$_nr"; exit 1; fi
+	echo "ok: $n_checks checks$_nr"; exit 0
 }
 skip() { echo "skip: $*"; exit 77; }
+
+# Privileges. A case whose answer depends on who runs it is written for
+# both identities and runs as both in one make check: as root directly,
+# and as the unprivileged uid/gid 65534 ("nobody", no groups) through
+# as_user. Run unprivileged, as_user runs the command as we are, and a
+# case only root can set up is announced by need_root and counted: it
+# says "not run (needs root)", it does not vanish.
+USER_UID=65534 USER_GID=65534
+n_notrun=0
+is_root() { [ "$(id -u)" = 0 ]; }
+# need_root DESC: true as root; else prints the "not run" line, counts it.
+need_root() {
+	is_root && return 0
+	n_notrun=$((n_notrun + 1))
+	echo "not run (needs root): $*"
+	return 1
+}
+# as_user CMD...: CMD (a program, not a shell function) as uid 65534 when
+# we are root, else as ourselves; from $T, so that a checkout under a
+# private /root is neither the working folder nor needed. What CMD reads
+# must be readable by that user: see user_bin.
+as_user() {
+	(
+		cd "$T" || exit 125
+		is_root || exec "$@"
+		exec setpriv --reuid=$USER_UID --regid=$USER_GID --clear-groups \
+			env HOME=/ "$@"
+	)
+}
+# user_bin PROGRAM: prints the path of a copy of PROGRAM that uid 65534 can
+# run wherever the checkout lies: in a new folder under $T (0755, root's,
+# under sticky /tmp, so bmsub accepts it), with the libbmsub.so* its
+# $ORIGIN runpath needs.
+user_bin() {
+	mkdir -p "$T/user" && chmod 755 "$T/user" &&
+	_d=$(mktemp -d "$T/user/bin.XXXXXX") && chmod 755 "$_d" &&
+	cp "$1" "$_d/" || return 1
+	for _l in "$(dirname "$1")"/libbmsub.so*; do
+		[ ! -e "$_l" ] || cp -P "$_l" "$_d/" || return 1
+	done
+	chmod -R a+rX "$_d"
+	echo "$_d/$(basename "$1")"
+}
 
 # key_id NAME: the license key id of tests/data/keys/NAME.pub.
 key_id() {

@@ -13,11 +13,13 @@ what=${1:-check}
 
 build="gcc make pkg-config libc6-dev libpam0g-dev libconfig-dev libssl-dev libsodium-dev openssl"
 wrappers="libpam-wrapper libnss-wrapper pamtester"
+# systemd: systemd-analyze verifies the shipped units (tests/sh/notify.sh)
+tools="systemd"
 servers="dovecot-imapd dovecot-pop3d nginx-light libnginx-mod-http-auth-pam sasl2-bin curl python3"
 case $what in
 build) pkgs=$build ;;
 demo) pkgs="$build $wrappers" ;;
-check) pkgs="$build check $wrappers libuid-wrapper $servers procps valgrind clang libclang-rt-14-dev" ;;
+check) pkgs="$build check $wrappers libuid-wrapper $servers procps valgrind clang libclang-rt-14-dev $tools" ;;
 *) echo "deps.sh: unknown set '$what' (build, check, demo)" >&2; exit 2 ;;
 esac
 

@@ -63,10 +63,15 @@ srv_license() {
 }
 
 # srv_setup SERVICE_MAP: bmsub config (services block text), keys, state,
-# users, passwords. Exports the wrapper variables for daemons.
+# users, passwords. Exports the wrapper variables for daemons. Everything a
+# daemon reads, as its own user (nginx's workers run as nobody), lies in
+# $T with safe modes, the module too: nothing depends on where the
+# checkout is (a clone under /root is mode 0700).
 srv_setup() {
-	mkdir -p "$T/bmsub/keys.d" "$T/bmsub/state" "$T/pam.d"
-	chmod 755 "$T/bmsub" "$T/bmsub/keys.d" "$T/bmsub/state" "$T/pam.d"
+	mkdir -p "$T/bmsub/keys.d" "$T/bmsub/state" "$T/pam.d" "$T/lib"
+	chmod 755 "$T/bmsub" "$T/bmsub/keys.d" "$T/bmsub/state" "$T/pam.d" "$T/lib"
+	cp "$MODULE" "$T/lib/pam_bmsub.so" && chmod 644 "$T/lib/pam_bmsub.so" || exit 1
+	MODULE=$T/lib/pam_bmsub.so
 	cp "$TOP/tests/data/keys/vendor1.pub" "$T/bmsub/keys.d/vendor1.pem"
 	echo "ops@example.test" >"$T/bmsub/state/recipients"
 	cat >"$T/bmsub/bmsub.conf" <<EOC

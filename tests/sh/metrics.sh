@@ -107,12 +107,18 @@ n_checks=$((n_checks + 1))
 expect_grep '^bmsub_phase\{phase="blocked"\} 1$' "$T/prom/bmsub.prom" "new content"
 n_checks=$((n_checks + 1))
 [ "$(ls -A "$T/prom")" = bmsub.prom ] || fail "left over: $(ls -A "$T/prom")"
-if [ "$(id -u)" != 0 ]; then
-	chmod 555 "$T/prom"
-	expect_rc 1 "unwritable folder" -- $CK metrics --output "$T/prom/bmsub.prom"
-	expect_grep '^bmsub_phase\{phase="blocked"\} 1$' "$T/prom/bmsub.prom" "old file kept"
-	chmod 755 "$T/prom"
+# A folder at mode 555: an unprivileged user (the node exporter's) cannot
+# write there, and the old file stays whole; root writes all the same.
+chmod 555 "$T/prom"
+expect_rc 1 "unwritable folder, unprivileged" -- as_user $(user_bin "$BIN") -c "$CONF" metrics --output "$T/prom/bmsub.prom"
+expect_grep '^bmsub_phase\{phase="blocked"\} 1$' "$T/prom/bmsub.prom" "old file kept"
+n_checks=$((n_checks + 1))
+[ "$(ls -A "$T/prom")" = bmsub.prom ] || fail "left over: $(ls -A "$T/prom")"
+if need_root "folder at mode 555, written by root"; then
+	expect_rc 0 "folder at mode 555, root" -- $CK --at 2027-03-01 metrics --output "$T/prom/bmsub.prom"
+	expect_nogrep '^bmsub_phase\{phase="blocked"\} 1$' "$T/prom/bmsub.prom" "root rewrote it"
 fi
+chmod 755 "$T/prom"
 expect_rc 1 "missing folder" -- $CK metrics --output "$T/nowhere/bmsub.prom"
 expect_rc 2 "--output without file" -- $CK metrics --output
 expect_rc 2 "stray argument" -- $CK metrics extra

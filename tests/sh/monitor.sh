@@ -85,11 +85,27 @@ expect_grep '^BMSUB UNKNOWN - ' "$T/out" "config missing: UNKNOWN line"
 chmod 666 "$CONF"
 expect_rc 3 "config insecure" -- $CK monitor
 chmod 644 "$CONF"
+
+# Who runs the monitor. Nagios or NRPE run it unprivileged: on files it can
+# read (root's, 0644, below 0755 folders) it says what root says.
+make_license "$T/etc/license" id=BM-M2 issued=2026-07-01 expires=2027-06-30 users=100
+UCK="$(user_bin "$BIN") -c $CONF"
+expect_rc 0 "as root" -- $CK --at 2027-03-01 monitor
+mv "$T/out" "$T/out.root"
+expect_rc 0 "unprivileged, readable files" -- as_user $UCK --at 2027-03-01 monitor
+n_checks=$((n_checks + 1))
+cmp -s "$T/out.root" "$T/out" || fail "unprivileged line differs: $(cat "$T/out.root") / $(cat "$T/out")"
+# The keys folder at mode 000. Root reads it all the same, as the PAM
+# module does in the auth daemons (root): the license's own line. An
+# unprivileged monitor cannot read the keys, so it cannot know what logins
+# meet: UNKNOWN, not a CRITICAL "logins BLOCKED" that is not true.
 chmod 000 "$T/etc/keys.d"
-if [ "$(id -u)" != 0 ]; then
-	expect_rc 3 "keys unreadable" -- $CK monitor
-	expect_grep '^BMSUB UNKNOWN - trusted keys' "$T/out" "keys unreadable line"
+if need_root "keys folder at mode 000, read by root"; then
+	expect_rc 0 "keys mode 000, root" -- $CK --at 2027-03-01 monitor
+	expect_grep '^BMSUB OK - prod license BM-M2 ' "$T/out" "keys mode 000, root: the license's line"
 fi
+expect_rc 3 "keys unreadable, unprivileged" -- as_user $UCK --at 2027-03-01 monitor
+expect_grep '^BMSUB UNKNOWN - trusted keys .*keys.d unreadable$' "$T/out" "keys unreadable line"
 chmod 755 "$T/etc/keys.d"
 expect_rc 3 "bad option" -- $CK monitor --bogus
 

@@ -253,7 +253,12 @@ n_checks=$((n_checks + 1))
 
 # ------------------------------------------------------------------
 # the shipped units and cron file
-if command -v systemd-analyze >/dev/null; then
+# systemd-analyze (package systemd) is installed by tools/deps.sh check:
+# missing, this is a failure, not a check that quietly disappears
+n_checks=$((n_checks + 1))
+if ! command -v systemd-analyze >/dev/null; then
+	fail "systemd-analyze missing: the units are not verified (tools/deps.sh check installs systemd)"
+else
 	mkdir "$T/units"
 	for u in "$TOP"/conf/bmsub-*.service "$TOP"/conf/bmsub-*.timer; do
 		sed "s|/usr/local/sbin/bmsub-check|$B/bmsub-check|" "$u" >"$T/units/${u##*/}"

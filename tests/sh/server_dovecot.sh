@@ -7,6 +7,9 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/servers/common.sh"
 
+# Dovecot's master process chowns its login sockets and the mail folder
+# belongs to the mail user: only root can start it.
+need_root "the whole script: Dovecot's master must run as root" || done_checks
 srv_need dovecot doveadm python3 $WRAPDIR/libpam_wrapper.so \
 	$WRAPDIR/libnss_wrapper.so $PAM_MATRIX
 

@@ -2,6 +2,7 @@
 /* tlib.c - helpers linked into every unit test. */
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,4 +161,40 @@ tlib_has_control(const char *s)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			return 1;
 	return 0;
+}
+
+static int
+need(int ok, const char *who, const char *fmt, va_list ap)
+{
+	if (!ok) {
+		printf("not run (needs %s): ", who);
+		vprintf(fmt, ap);
+		printf("\n");
+		fflush(stdout);	/* Check's forked child may not flush */
+	}
+	return ok;
+}
+
+int
+tlib_need_root(const char *fmt, ...)
+{
+	va_list ap;
+	int ok;
+
+	va_start(ap, fmt);
+	ok = need(geteuid() == 0, "root", fmt, ap);
+	va_end(ap);
+	return ok;
+}
+
+int
+tlib_need_user(const char *fmt, ...)
+{
+	va_list ap;
+	int ok;
+
+	va_start(ap, fmt);
+	ok = need(geteuid() != 0, "an unprivileged user", fmt, ap);
+	va_end(ap);
+	return ok;
 }

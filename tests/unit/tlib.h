@@ -51,4 +51,19 @@ char *tlib_data(const char *rel, size_t *len);
 /* 1 when s holds a control byte (below 0x20, or 0x7f). */
 int tlib_has_control(const char *s);
 
+/*
+ * Privileges (tests/run.sh). A row only root can set up (giving a file to
+ * another owner) runs when tlib_need_root() is true; run unprivileged, the
+ * call prints "not run (needs root): " and its printf-style text instead,
+ * which run.sh counts and names. A row whose answer holds only without
+ * root (root reads and writes through any mode) runs when tlib_need_user()
+ * is true; as root the call prints "not run (needs an unprivileged user):
+ * ...", and run.sh then runs the whole test program again as uid 65534:
+ * every row runs in one make check.
+ */
+int tlib_need_root(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+int tlib_need_user(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
 #endif
