@@ -181,25 +181,19 @@ parse_uint(const char *v, uint32_t max, uint32_t *out)
 	return 0;
 }
 
+/* 16 lowercase hex digits (the spec's form, so one id has one
+ * spelling), decoded by libsodium. */
 static int
 parse_keyid(const char *v, uint8_t id[BMSUB_KEYID_LEN])
 {
-	size_t i;
-	int hi, lo;
+	size_t n = strlen(v), got = 0;
+	const char *end = NULL;
 
-	if (strlen(v) != 2 * BMSUB_KEYID_LEN)
+	if (n != 2 * BMSUB_KEYID_LEN ||
+	    strspn(v, "0123456789abcdef") != n ||
+	    sodium_hex2bin(id, BMSUB_KEYID_LEN, v, n, NULL, &got, &end) != 0 ||
+	    got != BMSUB_KEYID_LEN || end != v + n)
 		return -1;
-	for (i = 0; i < BMSUB_KEYID_LEN; i++) {
-		hi = v[2 * i];
-		lo = v[2 * i + 1];
-		hi = (hi >= '0' && hi <= '9') ? hi - '0' :
-		    (hi >= 'a' && hi <= 'f') ? hi - 'a' + 10 : -1;
-		lo = (lo >= '0' && lo <= '9') ? lo - '0' :
-		    (lo >= 'a' && lo <= 'f') ? lo - 'a' + 10 : -1;
-		if (hi < 0 || lo < 0)
-			return -1;
-		id[i] = (uint8_t)(hi << 4 | lo);
-	}
 	return 0;
 }
 

@@ -777,6 +777,45 @@ START_TEST(test_null_err)
 }
 END_TEST
 
+/* The key id is 16 lowercase hex digits: a wrong byte in any of the 16
+ * positions (uppercase letter, non-hex letter, space, a UTF-8 letter's
+ * first byte) is field-value on line 9, before any signature check. */
+START_TEST(test_keyid_each_position)
+{
+	static const char bad[] = { 'A', 'F', 'g', 'G', 'x', ' ', '-', '\xc3' };
+	size_t len, b;
+	char *buf = tlib_data("licenses/good-minimal.lic", &len), *k, saved;
+	struct bmsub_license lic;
+	struct bmsub_error e;
+
+	ck_assert_ptr_nonnull(k = strstr(buf, "\nkey: "));
+	k += strlen("\nkey: ");
+	ck_assert_int_eq(bmsub_license_parse(buf, len, &lic, &e), 0);
+	saved = k[_i];
+	for (b = 0; b < sizeof(bad); b++) {
+		int r;
+
+		k[_i] = bad[b];
+		r = bmsub_license_parse(buf, len, &lic, &e);
+		/* a blank at either end breaks the line rule first */
+		ck_assert_msg((r == BMSUB_E_FIELD_VALUE || (bad[b] == ' ' &&
+		    (_i == 0 || _i == 15) && r == BMSUB_E_SYNTAX)) &&
+		    e.line == 9,
+		    "key byte %d as 0x%02x: %s", _i, (unsigned char)bad[b],
+		    e.msg);
+	}
+	/* uppercase of the digit that stands there, when it is a letter */
+	if (saved >= 'a' && saved <= 'f') {
+		k[_i] = (char)(saved - 'a' + 'A');
+		ck_assert_int_eq(bmsub_license_parse(buf, len, &lic, &e),
+		    BMSUB_E_FIELD_VALUE);
+	}
+	k[_i] = saved;
+	ck_assert_int_eq(bmsub_license_parse(buf, len, &lic, &e), 0);
+	free(buf);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -790,6 +829,7 @@ main(void)
 	tcase_add_loop_test(tc, test_good_values, 0,
 	    (int)(sizeof(good_values) / sizeof(good_values[0])));
 	tcase_add_test(tc, test_good_utf8_and_x);
+	tcase_add_loop_test(tc, test_keyid_each_position, 0, 16);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("keys");
