@@ -15,7 +15,37 @@
 
 #include "sign.h"
 
-/* Writes the PEM held in bio to a new file (never over an existing one). */
+/* The new file's name is durable only once its folder is synced. */
+static int
+sync_folder(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+	int fd, r;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if ((size_t)(slash - path) >= sizeof(dir)) {
+		sign_err("%s: path too long", path);
+		return -1;
+	} else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 :
+		    (int)(slash - path), path);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		sign_err("%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	r = fsync(fd);
+	close(fd);
+	if (r != 0) {
+		sign_err("%s: syncing the folder: %s", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes the PEM held in bio to a new file (never over an existing one:
+ * O_EXCL, which the atomic writer's rename cannot give), fsynced. */
 static int
 write_new(const char *path, mode_t mode, BIO *bio)
 {
@@ -45,7 +75,7 @@ write_new(const char *path, mode_t mode, BIO *bio)
 		unlink(path);
 		return -1;
 	}
-	return 0;
+	return sync_folder(path);
 }
 
 /* A new Ed25519 key pair, PEM-encoded in memory: *kbio the private key
