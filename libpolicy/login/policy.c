@@ -446,14 +446,84 @@ deny_message(struct bm_text *t, const struct bmsub_eval *ev, int count_wins,
 		bm_text_add(t, "Subscription expired: renew it %s.", where);
 }
 
+/* Who sees what: the login's view of the evaluation. */
+struct who {
+	int is_admin, web, trial, count_wins, ds, cs;
+	enum level lvl;
+};
+
+/*
+ * Banners: the worse phase's, then the other phase's when it too would
+ * show one to this login, then the admin-only notes. A denied login sees
+ * no banner: its message says everything.
+ */
+static void
+banners(const struct bmsub_eval *ev, const struct who *w, int have_recipients,
+    struct bmsub_verdict *v)
+{
+	struct bm_text t;
+	int admin_web = w->is_admin && w->web;
+
+	bm_text_fixed(&t, v->banner, sizeof(v->banner));
+	if (v->decision != BMSUB_DENY) {
+		if (w->count_wins) {
+			if (level_has_banner(w->lvl, w->is_admin, w->web))
+				count_banner(&t, ev);
+			if (level_has_banner(level_of(w->ds), w->is_admin,
+			    w->web))
+				date_banner(&t, ev);
+		} else {
+			if (level_has_banner(w->lvl, w->is_admin, w->web))
+				date_banner(&t, ev);
+			if (level_has_banner(level_of(w->cs), w->is_admin,
+			    w->web))
+				count_banner(&t, ev);
+		}
+		if (admin_web && ev->ceiling_reached) {
+			bm_text_sep(&t, " | ");
+			bm_text_add(&t, "User limit reached (%llu of %llu "
+			    "allowed): no user can be created.",
+			    (unsigned long long)ev->count,
+			    (unsigned long long)ev->ceiling);
+		}
+		if (admin_web && !have_recipients) {
+			bm_text_sep(&t, " | ");
+			bm_text_add(&t, "No alert recipient is configured: "
+			    "subscription emails reach nobody.");
+		}
+	}
+	bm_text_finish(&t);
+}
+
+/* The PAM_TEXT_INFO of a redirect or the PAM_ERROR_MSG of a denial. */
+static void
+message(const struct bmsub_eval *ev, const struct who *w,
+    const char *admin_url, struct bmsub_verdict *v)
+{
+	struct bm_text t;
+
+	bm_text_fixed(&t, v->message, sizeof(v->message));
+	if (v->decision == BMSUB_REDIRECT) {
+		v->redirect = admin_url;
+		if (admin_url != NULL && *admin_url != '\0')
+			bm_text_add(&t, "Subscription action required: see %s",
+			    admin_url);
+		else
+			bm_text_add(&t, "Subscription action required: see "
+			    "the administration console");
+	} else if (v->decision == BMSUB_DENY) {
+		deny_message(&t, ev, w->count_wins, w->trial, w->is_admin,
+		    admin_url);
+	}
+	bm_text_finish(&t);
+}
+
 void
 bmsub_decide(const struct bmsub_eval *ev, int is_admin,
     enum bmsub_category cat, int have_recipients, const char *admin_url,
     struct bmsub_verdict *v)
 {
-	struct bm_text banner, msg;
-	int ds, cs, count_wins, web, trial;
-	enum level lvl;
+	struct who w;
 
 	if (v == NULL)
 		return;
@@ -464,78 +534,37 @@ bmsub_decide(const struct bmsub_eval *ev, int is_admin,
 	if (ev == NULL)
 		return;
 
+	memset(&w, 0, sizeof(w));
 	/* bmsub_category_is_web() lives in config.c; the policy keeps its
 	 * own copy of the rule so it stays a self-contained pure unit. */
-	web = cat == BMSUB_CAT_WEBMAIL || cat == BMSUB_CAT_ADMIN;
-	is_admin = is_admin != 0;
+	w.web = cat == BMSUB_CAT_WEBMAIL || cat == BMSUB_CAT_ADMIN;
+	w.is_admin = is_admin != 0;
 	/* Trial licenses have no notice/warning thresholds. */
-	trial = ev->date_phase != BMSUB_DATE_INVALID &&
+	w.trial = ev->date_phase != BMSUB_DATE_INVALID &&
 	    ev->notice_at == BMSUB_TIME_NONE;
-
-	ds = date_severity(ev->date_phase);
-	cs = count_severity(ev->count_phase);
-	count_wins = cs > ds;		/* ties: the date phase is reported */
-	lvl = level_of(count_wins ? cs : ds);
-	v->phase = count_wins ? bmsub_count_phase_name(ev->count_phase) :
+	w.ds = date_severity(ev->date_phase);
+	w.cs = count_severity(ev->count_phase);
+	w.count_wins = w.cs > w.ds;	/* ties: the date phase is reported */
+	w.lvl = level_of(w.count_wins ? w.cs : w.ds);
+	v->phase = w.count_wins ? bmsub_count_phase_name(ev->count_phase) :
 	    bmsub_date_phase_name(ev->date_phase);
-	v->reason = reason_of(ev, count_wins, trial);
+	v->reason = reason_of(ev, w.count_wins, w.trial);
 
-	switch (lvl) {
+	switch (w.lvl) {
 	case LEVEL_QUIET:
 	case LEVEL_WARN:
 		v->decision = BMSUB_ALLOW;
 		break;
 	case LEVEL_GRACE:
-		v->decision = is_admin && web ? BMSUB_REDIRECT : BMSUB_ALLOW;
+		v->decision = w.is_admin && w.web ? BMSUB_REDIRECT :
+		    BMSUB_ALLOW;
 		break;
 	case LEVEL_BLOCK:
 	default:
-		v->decision = is_admin && web ? BMSUB_REDIRECT : BMSUB_DENY;
+		v->decision = w.is_admin && w.web ? BMSUB_REDIRECT :
+		    BMSUB_DENY;
 		break;
 	}
-
-	/* Banners: the worse phase's, then the other phase's when it too
-	 * would show one to this login, then the admin-only notes. A denied
-	 * login sees no banner: its message says everything. */
-	bm_text_fixed(&banner, v->banner, sizeof(v->banner));
-	if (v->decision != BMSUB_DENY) {
-		if (count_wins) {
-			if (level_has_banner(lvl, is_admin, web))
-				count_banner(&banner, ev);
-			if (level_has_banner(level_of(ds), is_admin, web))
-				date_banner(&banner, ev);
-		} else {
-			if (level_has_banner(lvl, is_admin, web))
-				date_banner(&banner, ev);
-			if (level_has_banner(level_of(cs), is_admin, web))
-				count_banner(&banner, ev);
-		}
-		if (is_admin && web && ev->ceiling_reached) {
-			bm_text_sep(&banner, " | ");
-			bm_text_add(&banner, "User limit reached (%llu of %llu "
-			    "allowed): no user can be created.",
-			    (unsigned long long)ev->count,
-			    (unsigned long long)ev->ceiling);
-		}
-		if (is_admin && web && !have_recipients) {
-			bm_text_sep(&banner, " | ");
-			bm_text_add(&banner, "No alert recipient is configured: "
-			    "subscription emails reach nobody.");
-		}
-	}
-	bm_text_finish(&banner);
-
-	bm_text_fixed(&msg, v->message, sizeof(v->message));
-	if (v->decision == BMSUB_REDIRECT) {
-		v->redirect = admin_url;
-		if (admin_url != NULL && *admin_url != '\0')
-			bm_text_add(&msg, "Subscription action required: see %s",
-			    admin_url);
-		else
-			bm_text_add(&msg, "Subscription action required: see "
-			    "the administration console");
-	} else if (v->decision == BMSUB_DENY) {
-		deny_message(&msg, ev, count_wins, trial, is_admin, admin_url);
-	}
-	bm_text_finish(&msg);
+	banners(ev, &w, have_recipients, v);
+	message(ev, &w, admin_url, v);
 }
