@@ -506,6 +506,45 @@ verdicts_equal(const struct bmsub_verdict *a, const struct bmsub_verdict *b)
 	    strcmp(a->message, b->message) == 0;
 }
 
+/*
+ * Under the lock: the category, the evaluation at rq->now and the verdict
+ * both as a user and as an administrator (the role is looked up only when
+ * they differ). *url points into res (a copy of admin_url, since another
+ * thread may reload the config once the lock is released).
+ */
+static int
+both_verdicts(struct bmsub_ctx *ctx, const struct bmsub_request *rq,
+    struct bmsub_result *res, struct bmsub_verdict *as_user,
+    struct bmsub_verdict *as_admin, const char **url,
+    struct bmsub_error *err)
+{
+	const char *au = ctx->cfg->cfg->admin_url;
+	struct bmsub_eval ev;
+
+	*url = NULL;
+	if (au != NULL) {
+		if (strlen(au) >= sizeof(res->admin_url))
+			return bm_err(err, BMSUB_E_CONFIG, 0,
+			    "admin_url longer than %zu bytes",
+			    sizeof(res->admin_url) - 1);
+		memcpy(res->admin_url, au, strlen(au) + 1);
+		*url = res->admin_url;
+	}
+	if (rq->category >= 0)
+		res->category = (enum bmsub_category)rq->category;
+	else
+		res->category = bmsub_config_category(ctx->cfg->cfg,
+		    rq->service != NULL ? rq->service : "");
+	res->license_err = ctx->lic_err;
+	bmsub_evaluate(ctx->lic_err == 0 ? &ctx->lic : NULL, ctx->lic_err,
+	    ctx->have_state ? &ctx->st : NULL, rq->now, &ev);
+	bmsub_decide(&ev, 0, res->category, ctx->have_recipients, *url,
+	    as_user);
+	bmsub_decide(&ev, 1, res->category, ctx->have_recipients, *url,
+	    as_admin);
+	return 0;
+}
+
 int
 bmsub_ctx_decide(struct bmsub_ctx *ctx, const struct bmsub_log *log,
     const struct bmsub_request *rq, struct bmsub_result *res,
@@ -513,7 +552,6 @@ bmsub_ctx_decide(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 {
 	struct bmsub_verdict as_user, as_admin;
 	struct bmsub_error e;
-	struct bmsub_eval ev;
 	struct cfgref *cfg = NULL;
 	const char *url = NULL;
 	int r = BMSUB_E_INTERNAL, locked = 0, is_admin = 0;
@@ -534,30 +572,9 @@ bmsub_ctx_decide(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 	if ((r = refresh(ctx, log, err)) != 0)
 		goto out;
 
-	if (ctx->cfg->cfg->admin_url != NULL) {
-		if (strlen(ctx->cfg->cfg->admin_url) >= sizeof(res->admin_url)) {
-			r = bm_err(err, BMSUB_E_CONFIG, 0,
-			    "admin_url longer than %zu bytes",
-			    sizeof(res->admin_url) - 1);
-			goto out;
-		}
-		/* a copy: another thread may reload the config after unlock */
-		memcpy(res->admin_url, ctx->cfg->cfg->admin_url,
-		    strlen(ctx->cfg->cfg->admin_url) + 1);
-		url = res->admin_url;
-	}
-	if (rq->category >= 0)
-		res->category = (enum bmsub_category)rq->category;
-	else
-		res->category = bmsub_config_category(ctx->cfg->cfg,
-		    rq->service != NULL ? rq->service : "");
-	res->license_err = ctx->lic_err;
-	bmsub_evaluate(ctx->lic_err == 0 ? &ctx->lic : NULL, ctx->lic_err,
-	    ctx->have_state ? &ctx->st : NULL, rq->now, &ev);
-	bmsub_decide(&ev, 0, res->category, ctx->have_recipients, url, &as_user);
-	bmsub_decide(&ev, 1, res->category, ctx->have_recipients, url,
-	    &as_admin);
-
+	if ((r = both_verdicts(ctx, rq, res, &as_user, &as_admin, &url,
+	    err)) != 0)
+		goto out;
 	if (verdicts_equal(&as_user, &as_admin)) {
 		res->verdict = as_user;
 		res->role_looked_up = 0;
