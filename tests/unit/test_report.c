@@ -253,6 +253,66 @@ START_TEST(report_valid_license)
 }
 END_TEST
 
+/*
+ * events.next at its boundary: an event at the policy's time (effective)
+ * has happened, so next is the first event strictly after it, as
+ * bmsub_evaluate's next_event (E = 2027-01-01, G = 10 days: notice
+ * 2026-11-01, warning 2026-12-01, blocked 2027-01-11, the last event).
+ */
+static const struct {
+	const char *name, *now, *high_water;
+	const char *at, *what;		/* the next event; NULL: none */
+} next_cases[] = {
+	{ "1 s before notice", "2026-10-31T23:59:59Z", NULL,
+	    "2026-11-01", "notice" },
+	{ "at notice", "2026-11-01T00:00:00Z", NULL, "2026-12-01", "warning" },
+	{ "1 s after notice", "2026-11-01T00:00:01Z", NULL,
+	    "2026-12-01", "warning" },
+	/* effective = H - 1 day, exactly the notice, now long before */
+	{ "notice on the policy clock", "2026-06-01T00:00:00Z",
+	    "2026-11-02T00:00:00Z", "2026-12-01", "warning" },
+	{ "1 s before blocked", "2027-01-10T23:59:59Z", NULL,
+	    "2027-01-11", "blocked" },
+	{ "at blocked", "2027-01-11T00:00:00Z", NULL, NULL, NULL },
+};
+
+START_TEST(report_next_event)
+{
+	struct bmsub_report *rep;
+	const struct bmsub_event *nx;
+	char *text = lic_text("BM-N1", "2026-01-01", NULL, "2027-01-01", 100,
+	    10, NULL);
+	size_t i = (size_t)_i, next;
+
+	install_text(text);
+	free(text);
+	save_state(90, NULL, next_cases[i].high_water);
+	rep = report_at(next_cases[i].now);
+	next = rep->events.next;
+	ck_assert_uint_gt(rep->events.n, 0);
+	ck_assert_msg(next == 0 ||
+	    rep->events.v[next - 1].at <= rep->eval.effective,
+	    "%s: event %zu before next is after effective",
+	    next_cases[i].name, next - 1);
+	if (next_cases[i].at == NULL) {
+		ck_assert_msg(next == rep->events.n, "%s: next %zu of %zu",
+		    next_cases[i].name, next, rep->events.n);
+		ck_assert(rep->eval.next_event == NONE);
+	} else {
+		ck_assert_msg(next < rep->events.n, "%s: no next",
+		    next_cases[i].name);
+		nx = &rep->events.v[next];
+		ck_assert_msg(nx->at == ts(next_cases[i].at) &&
+		    strcmp(nx->what, next_cases[i].what) == 0,
+		    "%s: next %s at %lld", next_cases[i].name, nx->what,
+		    (long long)nx->at);
+		ck_assert_ptr_null(nx->alert);	/* the phase change first */
+		ck_assert(nx->at == rep->eval.next_event);
+	}
+	bmsub_report_free(rep);
+}
+END_TEST
+
 /* A state that cannot be used: why, and an empty state. */
 static const struct {
 	const char *text;
@@ -880,6 +940,7 @@ suite(void)
 	tcase_add_loop_test(tc, report_bad_license, 0, N(bad_lics));
 	tcase_add_test(tc, report_garbage_license);
 	tcase_add_test(tc, report_valid_license);
+	tcase_add_loop_test(tc, report_next_event, 0, N(next_cases));
 	tcase_add_loop_test(tc, report_damaged_state, 0, N(bad_states));
 	tcase_add_loop_test(tc, report_unreadable_recipients, 0, N(bad_rcpts));
 	tcase_add_test(tc, report_keys);
