@@ -156,11 +156,13 @@ BMSUB_API int bmsub_file_read(const char *path, size_t max, char **buf,
 BMSUB_API int bmsub_file_write_atomic(const char *path, const void *data,
     size_t len, unsigned mode, struct bmsub_error *err);
 
-/* Growable list of strings (NULL-safe free). */
+/* Growable list of strings: v[0..n-1], each malloc'ed, as v itself. */
 struct bmsub_strlist {
 	char **v;
 	size_t n;
 };
+/* Frees every string and v, and leaves l empty ({ NULL, 0 }), reusable;
+ * l NULL is a no-op. Not the struct itself: it is usually embedded. */
 BMSUB_API void bmsub_strlist_free(struct bmsub_strlist *l);
 
 /* ------------------------------------------------------------------ */
@@ -170,6 +172,9 @@ BMSUB_API void bmsub_strlist_free(struct bmsub_strlist *l);
 
 struct bmsub_keyring;	/* opaque */
 
+/* An empty keyring, or NULL when out of memory; the caller frees it
+ * with bmsub_keyring_free (NULL-safe). A keyring is not locked: share it
+ * between threads only once no key is added any more. */
 BMSUB_API struct bmsub_keyring *bmsub_keyring_new(void);
 BMSUB_API void bmsub_keyring_free(struct bmsub_keyring *kr);
 /*
@@ -183,6 +188,7 @@ BMSUB_API int bmsub_keyring_load(const char *dir, const struct bmsub_log *log,
 /* Adds one public key from PEM text (BMSUB_E_BAD_KEY if not Ed25519 SPKI). */
 BMSUB_API int bmsub_keyring_add_pem(struct bmsub_keyring *kr, const char *pem,
     size_t len, struct bmsub_error *err);
+/* Keys in kr (0 for NULL). */
 BMSUB_API size_t bmsub_keyring_count(const struct bmsub_keyring *kr);
 /* Parses an Ed25519 SPKI PEM ("-----BEGIN PUBLIC KEY-----") into raw pk. */
 BMSUB_API int bmsub_pubkey_parse_pem(const char *pem, size_t len,
@@ -204,6 +210,8 @@ enum bmsub_kind {
 	BMSUB_KIND_TRIAL,
 	BMSUB_KIND_FREE
 };
+/* The license file's token: "prod", "host", "trial", "free"; "unknown"
+ * out of range. Static strings, like every *_name below. */
 BMSUB_API const char *bmsub_kind_name(enum bmsub_kind k);
 
 struct bmsub_license {
@@ -247,8 +255,15 @@ enum bmsub_category {
 	BMSUB_CAT_OTHER,
 	BMSUB_CAT__COUNT
 };
+/* "imap", "eas", "webmail", "smtp", "admin", "other" ("other" out of
+ * range). */
 BMSUB_API const char *bmsub_category_name(enum bmsub_category c);
+/* The reverse, exact match: 0 and *out, or BMSUB_E_INVALID (s NULL or
+ * no such name) and *out = BMSUB_CAT_OTHER. */
 BMSUB_API int bmsub_category_parse(const char *s, enum bmsub_category *out);
+/* 1 for the categories a browser reaches (webmail, admin), where
+ * bmsub_decide may redirect an administrator to admin_url and show
+ * banners; else 0. */
 BMSUB_API int bmsub_category_is_web(enum bmsub_category c);
 
 #ifndef BMSUB_DEFAULT_CONF
@@ -272,12 +287,14 @@ struct bmsub_config {
 	struct bmsub_strlist local_domains;
 };
 
-/* Built-in defaults (SPEC section 2). */
+/* Built-in defaults (SPEC section 2) into a new *out, freed with
+ * bmsub_config_free. 0 or BMSUB_E_NOMEM (*out NULL). */
 BMSUB_API int bmsub_config_defaults(struct bmsub_config **out);
 /* Reads path (bmsub_file_read rules, 64 KiB max) with libconfig; every
  * unknown key or wrong type is an error naming the key and line. */
 BMSUB_API int bmsub_config_load(const char *path, struct bmsub_config **out,
     struct bmsub_error *err);
+/* Frees cfg, every string and list in it; NULL-safe. */
 BMSUB_API void bmsub_config_free(struct bmsub_config *cfg);
 /* Category of a PAM service name; BMSUB_CAT_OTHER when unmapped. */
 BMSUB_API enum bmsub_category bmsub_config_category(
@@ -316,22 +333,39 @@ struct bmsub_state {
 	size_t n_sent;
 };
 
-/* Empty state: no count, every time BMSUB_TIME_NONE. */
+/* Empty state: no count, every time BMSUB_TIME_NONE, no sent record.
+ * Overwrites st without freeing: for a new or cleared state. */
 BMSUB_API void bmsub_state_init(struct bmsub_state *st);
+/* Frees st->sent and re-initialises st (NULL-safe). */
 BMSUB_API void bmsub_state_clear(struct bmsub_state *st);
 /* Reads state_dir/state without a lock. On any error *st is left as
  * bmsub_state_init made it: BMSUB_E_NOT_FOUND or BMSUB_E_CORRUPT. */
 BMSUB_API int bmsub_state_load(const char *state_dir, struct bmsub_state *st,
     struct bmsub_error *err);
-/* Exclusive flock on state_dir/lock (created 0600); *fd to unlock. */
+/*
+ * Exclusive flock on state_dir/lock (created 0600), waiting for another
+ * holder; *fd to unlock, -1 on error. Every writer in state_dir takes it
+ * first: it is where state_dir itself is judged (bm_safe_path rules, not
+ * even a sticky folder) for all of them. BMSUB_E_PERMISSIONS for an
+ * insecure state_dir, BMSUB_E_INVALID for none, BMSUB_E_LOCK for anything
+ * else (missing folder, lock not a regular file, flock failure).
+ */
 BMSUB_API int bmsub_state_lock(const char *state_dir, int *fd,
     struct bmsub_error *err);
+/* Releases the lock by closing fd; fd < 0 is a no-op. */
 BMSUB_API void bmsub_state_unlock(int fd);
-/* Caller holds the lock. temp file, fsync, rename, fsync(dir). */
+/* Caller holds the lock (which judged state_dir). Refuses, with
+ * BMSUB_E_INVALID, a state the reader would call corrupt; then as
+ * bmsub_file_write_atomic (0644): temp file, fsync, rename, fsync(dir). */
 BMSUB_API int bmsub_state_save(const char *state_dir,
     const struct bmsub_state *st, struct bmsub_error *err);
+/* When alert key was last sent: 0 and *at, else BMSUB_E_NOT_FOUND (or
+ * BMSUB_E_INVALID for a NULL argument) and *at = BMSUB_TIME_NONE. */
 BMSUB_API int bmsub_state_sent_get(const struct bmsub_state *st,
     const char *key, int64_t *at);
+/* Records (adds or updates) key sent at at, in memory only: 0,
+ * BMSUB_E_INVALID for a key or time the state file cannot hold,
+ * BMSUB_E_NOMEM (st unchanged). */
 BMSUB_API int bmsub_state_sent_set(struct bmsub_state *st, const char *key,
     int64_t at);
 
@@ -362,6 +396,9 @@ enum bmsub_decision {
 	BMSUB_REDIRECT,
 	BMSUB_DENY
 };
+/* Stable tokens (logs, JSON): "ok", "notice", "warning", "grace",
+ * "blocked", "invalid"; "unknown", "within", "over", "over-blocked";
+ * "allow", "redirect", "deny". "unknown" out of range. */
 BMSUB_API const char *bmsub_date_phase_name(enum bmsub_date_phase p);
 BMSUB_API const char *bmsub_count_phase_name(enum bmsub_count_phase p);
 BMSUB_API const char *bmsub_decision_name(enum bmsub_decision d);
@@ -462,8 +499,15 @@ BMSUB_API void bmsub_timeline(const struct bmsub_license *lic,
 
 struct bmsub_ctx;
 
+/* A context for conf_path (copied). Lazy: reads nothing, so a missing
+ * or bad configuration is reported by the first bmsub_ctx_decide or
+ * bmsub_ctx_report. 0 and *out; BMSUB_E_INVALID (conf_path NULL or "",
+ * out NULL), BMSUB_E_NOMEM, BMSUB_E_INTERNAL (mutex) and *out NULL. */
 BMSUB_API int bmsub_ctx_new(const char *conf_path, struct bmsub_ctx **out,
     struct bmsub_error *err);
+/* Frees ctx and everything it loaded; NULL-safe. The one call that is
+ * not thread-safe: no other thread may be using ctx. Reports taken
+ * from it stay valid. */
 BMSUB_API void bmsub_ctx_free(struct bmsub_ctx *ctx);
 
 struct bmsub_request {
@@ -540,8 +584,10 @@ struct bmsub_report {
 		size_t n;		/* entries in v, at most
 					 * BMSUB_REPORT_EVENTS_MAX */
 		size_t total;		/* events that exist (> n when cut) */
-		size_t next;		/* index of the first event after
-					 * eval.effective; n when none */
+		size_t next;		/* index of the first event strictly
+					 * after eval.effective (one at it has
+					 * happened, as for eval.next_event);
+					 * n when none */
 	} events;
 };
 
@@ -553,6 +599,7 @@ struct bmsub_report {
 BMSUB_API int bmsub_ctx_report(struct bmsub_ctx *ctx,
     const struct bmsub_log *log, int64_t now, struct bmsub_report **out,
     struct bmsub_error *err);
+/* Frees rep and everything in it; NULL-safe. */
 BMSUB_API void bmsub_report_free(struct bmsub_report *rep);
 
 /* ------------------------------------------------------------------ */
@@ -682,6 +729,8 @@ struct bmsub_alert {
 	char key[BMSUB_ALERT_KEY_MAX];	/* e.g. "expiry-2m:BM-1", "over:1790000000" */
 	int64_t last_sent;		/* previous sending, BMSUB_TIME_NONE if never */
 };
+/* The alert's token, as in the comments above ("expiry-2m", ...), which
+ * its keys start with (then ':'); "unknown" out of range. */
 BMSUB_API const char *bmsub_alert_name(enum bmsub_alert_kind k);
 
 /*

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* report.c - bmsub_ctx_report: one snapshot of a context for the operators' commands. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,34 +31,52 @@ list_dup(struct bmsub_strlist *dst, const struct bmsub_strlist *src)
 	return 0;
 }
 
-/* A deep copy of c, freed by bmsub_config_free: every field of struct
- * bmsub_config, in its order. */
+/* Every field of struct bmsub_config, by kind. */
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define CFG_OFF(f) offsetof(struct bmsub_config, f)
+static const size_t config_strs[] = {
+	CFG_OFF(license), CFG_OFF(keys_dir), CFG_OFF(state_dir),
+	CFG_OFF(admin_url), CFG_OFF(user_roster), CFG_OFF(sendmail),
+	CFG_OFF(notify_from),
+};
+static const size_t config_lists[] = {
+	CFG_OFF(admin_users), CFG_OFF(admin_groups), CFG_OFF(user_groups),
+	CFG_OFF(user_exclude), CFG_OFF(local_domains),
+};	/* and services[], one list a category */
+/* The tables cover the whole struct (it has no padding: pointers and
+ * lists of pointers only): a field added to struct bmsub_config, or one
+ * dropped from the tables, stops the build here. */
+_Static_assert(sizeof(struct bmsub_config) ==
+    NELEM(config_strs) * sizeof(char *) +
+    (NELEM(config_lists) + BMSUB_CAT__COUNT) * sizeof(struct bmsub_strlist),
+    "a new struct bmsub_config field must be copied by config_dup");
+
+/* A deep copy of c, freed by bmsub_config_free. */
 static int
 config_dup(const struct bmsub_config *c, struct bmsub_config **out)
 {
 	struct bmsub_config *d = NULL;
-	int i, r = BMSUB_E_INTERNAL;
+	size_t i;
+	int r = BMSUB_E_INTERNAL;
 
 	*out = NULL;
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return BMSUB_E_NOMEM;
-	if ((r = str_dup(&d->license, c->license)) != 0 ||
-	    (r = str_dup(&d->keys_dir, c->keys_dir)) != 0 ||
-	    (r = str_dup(&d->state_dir, c->state_dir)) != 0 ||
-	    (r = str_dup(&d->admin_url, c->admin_url)) != 0 ||
-	    (r = list_dup(&d->admin_users, &c->admin_users)) != 0 ||
-	    (r = list_dup(&d->admin_groups, &c->admin_groups)) != 0 ||
-	    (r = list_dup(&d->user_groups, &c->user_groups)) != 0 ||
-	    (r = str_dup(&d->user_roster, c->user_roster)) != 0 ||
-	    (r = list_dup(&d->user_exclude, &c->user_exclude)) != 0)
-		goto out;
-	for (i = 0; i < BMSUB_CAT__COUNT; i++)
+	for (i = 0; i < NELEM(config_strs); i++) {
+		if ((r = str_dup((char **)((char *)d + config_strs[i]),
+		    *(char *const *)((const char *)c + config_strs[i]))) != 0)
+			goto out;
+	}
+	for (i = 0; i < NELEM(config_lists); i++) {
+		if ((r = list_dup((struct bmsub_strlist *)((char *)d +
+		    config_lists[i]), (const struct bmsub_strlist *)
+		    ((const char *)c + config_lists[i]))) != 0)
+			goto out;
+	}
+	for (i = 0; i < BMSUB_CAT__COUNT; i++) {
 		if ((r = list_dup(&d->services[i], &c->services[i])) != 0)
 			goto out;
-	if ((r = str_dup(&d->sendmail, c->sendmail)) != 0 ||
-	    (r = str_dup(&d->notify_from, c->notify_from)) != 0 ||
-	    (r = list_dup(&d->local_domains, &c->local_domains)) != 0)
-		goto out;
+	}
 	*out = d;
 	d = NULL;	/* transferred */
 	r = 0; /* success */

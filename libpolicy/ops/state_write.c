@@ -25,7 +25,10 @@ bmsub_state_lock(const char *state_dir, int *fd, struct bmsub_error *err)
 	if ((r = bm_state_path(path, sizeof(path), state_dir, "lock", err)) != 0)
 		goto out;
 	/* The lock guards the state: both live in a folder only trusted
-	 * users may change (bm_safe_path), else it is a lock failure. */
+	 * users may change (bm_safe_path, not even sticky: a user who may
+	 * write state_dir could delete the state and lift a block), else it
+	 * is a lock failure. The one check of state_dir for every writer
+	 * under the lock (state, recipients, quarantine, license). */
 	if ((r = bm_folder_open(state_dir, 0, &dfd, &ferr)) != 0) {
 		r = bm_err(err, r == BMSUB_E_PERMISSIONS ? r : BMSUB_E_LOCK, 0,
 		    "%s", ferr.msg);
@@ -159,21 +162,6 @@ bm_state_format(const struct bmsub_state *st, char **out, size_t *outlen,
 	return r;
 }
 
-/* state_dir for a save: bm_safe_path rules; missing or not a folder is an
- * I/O error, as the writer would say. */
-static int
-state_dir_check(const char *state_dir, struct bmsub_error *err)
-{
-	struct bmsub_error ferr;
-	int r, dfd = -1;
-
-	if ((r = bm_folder_open(state_dir, 0, &dfd, &ferr)) != 0)
-		return bm_err(err, r == BMSUB_E_PERMISSIONS ? r : BMSUB_E_IO, 0,
-		    "%s", ferr.msg);
-	close(dfd);
-	return BMSUB_OK;
-}
-
 int
 bmsub_state_save(const char *state_dir, const struct bmsub_state *st,
     struct bmsub_error *err)
@@ -187,11 +175,9 @@ bmsub_state_save(const char *state_dir, const struct bmsub_state *st,
 	if ((r = bm_state_path(path, sizeof(path), state_dir, "state", err)) != 0 ||
 	    (r = bm_state_format(st, &text, &len, err)) != 0)
 		goto out;
-	/* A user who may write state_dir could delete the state and lift
-	 * a block: it is judged as the keys folder is (not even sticky),
-	 * the writer then judges the folders above it. */
-	if ((r = state_dir_check(state_dir, err)) != 0)
-		goto out;
+	/* state_dir was judged (not even sticky) by bmsub_state_lock,
+	 * which the caller holds; the writer judges it and the folders
+	 * above as for any file it writes. */
 	/* 0644: the PAM module may run in a non-root auth worker. */
 	r = bm_write_atomic(path, text, len, 0644, BM_WRITE_LOCKED, err);
  out:

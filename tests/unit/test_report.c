@@ -253,6 +253,66 @@ START_TEST(report_valid_license)
 }
 END_TEST
 
+/*
+ * events.next at its boundary: an event at the policy's time (effective)
+ * has happened, so next is the first event strictly after it, as
+ * bmsub_evaluate's next_event (E = 2027-01-01, G = 10 days: notice
+ * 2026-11-01, warning 2026-12-01, blocked 2027-01-11, the last event).
+ */
+static const struct {
+	const char *name, *now, *high_water;
+	const char *at, *what;		/* the next event; NULL: none */
+} next_cases[] = {
+	{ "1 s before notice", "2026-10-31T23:59:59Z", NULL,
+	    "2026-11-01", "notice" },
+	{ "at notice", "2026-11-01T00:00:00Z", NULL, "2026-12-01", "warning" },
+	{ "1 s after notice", "2026-11-01T00:00:01Z", NULL,
+	    "2026-12-01", "warning" },
+	/* effective = H - 1 day, exactly the notice, now long before */
+	{ "notice on the policy clock", "2026-06-01T00:00:00Z",
+	    "2026-11-02T00:00:00Z", "2026-12-01", "warning" },
+	{ "1 s before blocked", "2027-01-10T23:59:59Z", NULL,
+	    "2027-01-11", "blocked" },
+	{ "at blocked", "2027-01-11T00:00:00Z", NULL, NULL, NULL },
+};
+
+START_TEST(report_next_event)
+{
+	struct bmsub_report *rep;
+	const struct bmsub_event *nx;
+	char *text = lic_text("BM-N1", "2026-01-01", NULL, "2027-01-01", 100,
+	    10, NULL);
+	size_t i = (size_t)_i, next;
+
+	install_text(text);
+	free(text);
+	save_state(90, NULL, next_cases[i].high_water);
+	rep = report_at(next_cases[i].now);
+	next = rep->events.next;
+	ck_assert_uint_gt(rep->events.n, 0);
+	ck_assert_msg(next == 0 ||
+	    rep->events.v[next - 1].at <= rep->eval.effective,
+	    "%s: event %zu before next is after effective",
+	    next_cases[i].name, next - 1);
+	if (next_cases[i].at == NULL) {
+		ck_assert_msg(next == rep->events.n, "%s: next %zu of %zu",
+		    next_cases[i].name, next, rep->events.n);
+		ck_assert(rep->eval.next_event == NONE);
+	} else {
+		ck_assert_msg(next < rep->events.n, "%s: no next",
+		    next_cases[i].name);
+		nx = &rep->events.v[next];
+		ck_assert_msg(nx->at == ts(next_cases[i].at) &&
+		    strcmp(nx->what, next_cases[i].what) == 0,
+		    "%s: next %s at %lld", next_cases[i].name, nx->what,
+		    (long long)nx->at);
+		ck_assert_ptr_null(nx->alert);	/* the phase change first */
+		ck_assert(nx->at == rep->eval.next_event);
+	}
+	bmsub_report_free(rep);
+}
+END_TEST
+
 /* A state that cannot be used: why, and an empty state. */
 static const struct {
 	const char *text;
@@ -410,6 +470,114 @@ START_TEST(report_is_a_copy)
 	bmsub_report_free(b);
 	free(t1);
 	free(t2);
+}
+END_TEST
+
+/* report->config against bmsub_config_load of the same file, field by
+ * field: equal values in storage of the report's own. The count below
+ * is that of struct bmsub_config: a new field fails the build until it
+ * is compared here. */
+#define CONFIG_STRS 7
+#define CONFIG_LISTS 5	/* and services[] */
+_Static_assert(sizeof(struct bmsub_config) == CONFIG_STRS * sizeof(char *) +
+    (CONFIG_LISTS + BMSUB_CAT__COUNT) * sizeof(struct bmsub_strlist),
+    "a new struct bmsub_config field must be compared by config_same");
+
+static unsigned config_set;	/* bits of the fields some config set */
+
+static void
+same_str(unsigned bit, const char *name, const char *got, const char *want)
+{
+	if (want == NULL) {
+		ck_assert_msg(got == NULL, "%s: \"%s\", want NULL", name, got);
+		return;
+	}
+	config_set |= 1u << bit;
+	ck_assert_msg(got != NULL, "%s: NULL, want \"%s\"", name, want);
+	ck_assert_msg(strcmp(got, want) == 0, "%s: \"%s\", want \"%s\"",
+	    name, got, want);
+	ck_assert_ptr_ne(got, want);
+}
+
+static void
+same_list(unsigned bit, const char *name, const struct bmsub_strlist *got,
+    const struct bmsub_strlist *want)
+{
+	size_t i;
+
+	ck_assert_msg(got->n == want->n, "%s: %zu names, want %zu", name,
+	    got->n, want->n);
+	if (want->n > 0) {
+		config_set |= 1u << bit;
+		ck_assert_ptr_ne(got->v, want->v);
+	}
+	for (i = 0; i < want->n; i++) {
+		ck_assert_msg(strcmp(got->v[i], want->v[i]) == 0,
+		    "%s[%zu]: \"%s\", want \"%s\"", name, i, got->v[i],
+		    want->v[i]);
+		ck_assert_ptr_ne(got->v[i], want->v[i]);
+	}
+}
+
+static void
+config_same(const struct bmsub_config *got, const struct bmsub_config *want)
+{
+	int i;
+
+	same_str(0, "license", got->license, want->license);
+	same_str(1, "keys_dir", got->keys_dir, want->keys_dir);
+	same_str(2, "state_dir", got->state_dir, want->state_dir);
+	same_str(3, "admin_url", got->admin_url, want->admin_url);
+	same_str(4, "user_roster", got->user_roster, want->user_roster);
+	same_str(5, "sendmail", got->sendmail, want->sendmail);
+	same_str(6, "notify_from", got->notify_from, want->notify_from);
+	same_list(7, "admin_users", &got->admin_users, &want->admin_users);
+	same_list(8, "admin_groups", &got->admin_groups, &want->admin_groups);
+	same_list(9, "user_groups", &got->user_groups, &want->user_groups);
+	same_list(10, "user_exclude", &got->user_exclude, &want->user_exclude);
+	same_list(11, "local_domains", &got->local_domains,
+	    &want->local_domains);
+	for (i = 0; i < BMSUB_CAT__COUNT; i++)
+		same_list(12 + i, bmsub_category_name(i), &got->services[i],
+		    &want->services[i]);
+}
+
+/* tests/data/conf/full.conf sets every key but users.roster, which
+ * excludes users.groups: the second text swaps one for the other. */
+START_TEST(report_config_copy)
+{
+	static const char groups[] = "groups = [ \"mailusers\", \"staff\" ];";
+	static const char roster[] = "roster = \"/srv/bmsub/roster\";";
+	struct bmsub_config *want = NULL;
+	struct bmsub_report *rep = NULL;
+	struct bmsub_error err;
+	char *full = tlib_data("conf/full.conf", NULL), *text = NULL, *at;
+	int pass;
+
+	ck_assert_ptr_nonnull(at = strstr(full, groups));
+	ck_assert_int_ge(asprintf(&text, "%.*s%s%s", (int)(at - full), full,
+	    roster, at + strlen(groups)), 0);
+	config_set = 0;
+	for (pass = 0; pass < 2; pass++) {
+		pt_write(E.conf, pass == 0 ? full : text, 0644);
+		ck_assert_msg(bmsub_config_load(E.conf, &want, &err) == 0,
+		    "%s", err.msg);
+		ck_assert_msg(bmsub_ctx_report(ctx, NULL,
+		    ts("2026-06-01T00:00:00Z"), &rep, &err) == 0, "%s",
+		    err.msg);
+		ck_assert_str_eq(rep->conf_path, E.conf);
+		ck_assert_ptr_ne(rep->config, want);
+		config_same(rep->config, want);
+		bmsub_report_free(rep);
+		bmsub_config_free(want);
+		rep = NULL;
+		want = NULL;
+	}
+	/* every field was set by one of the texts (services.other cannot) */
+	ck_assert_uint_eq(config_set, ((1u << (12 + BMSUB_CAT__COUNT)) - 1) &
+	    ~(1u << (12 + BMSUB_CAT_OTHER)));
+	free(full);
+	free(text);
 }
 END_TEST
 
@@ -772,11 +940,13 @@ suite(void)
 	tcase_add_loop_test(tc, report_bad_license, 0, N(bad_lics));
 	tcase_add_test(tc, report_garbage_license);
 	tcase_add_test(tc, report_valid_license);
+	tcase_add_loop_test(tc, report_next_event, 0, N(next_cases));
 	tcase_add_loop_test(tc, report_damaged_state, 0, N(bad_states));
 	tcase_add_loop_test(tc, report_unreadable_recipients, 0, N(bad_rcpts));
 	tcase_add_test(tc, report_keys);
 	tcase_add_test(tc, report_config_errors);
 	tcase_add_test(tc, report_is_a_copy);
+	tcase_add_test(tc, report_config_copy);
 	tcase_add_loop_test(tc, install_checks, 0, N(install_cases));
 	tcase_add_test(tc, install_refuses_unverified);
 	tcase_add_test(tc, quarantine_keeps_bytes);

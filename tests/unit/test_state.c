@@ -607,8 +607,10 @@ END_TEST
 
 START_TEST(test_lock)
 {
+	static const mode_t bad_modes[] = { 0775, 0757, 0777, 01777, 01775 };
 	struct bmsub_error e;
 	char path[128], target[128];
+	size_t i;
 	pid_t pid;
 	int fd = -1, st;
 
@@ -651,6 +653,21 @@ START_TEST(test_lock)
 	ck_assert_int_eq(bmsub_state_lock(dir, &fd, &e), BMSUB_E_LOCK);
 	ck_assert_int_eq(fd, -1);
 	ck_assert_int_eq(bmsub_state_lock(NULL, &fd, &e), BMSUB_E_INVALID);
+	ck_assert_int_eq(unlink(path), 0);
+
+	/* a state_dir others may change: the one check for every writer
+	 * under the lock (bmsub_state_save relies on it), sticky or not */
+	for (i = 0; i < sizeof(bad_modes) / sizeof(bad_modes[0]); i++) {
+		ck_assert_int_eq(chmod(dir, bad_modes[i]), 0);
+		fd = 0;
+		ck_assert_msg(bmsub_state_lock(dir, &fd, &e) ==
+		    BMSUB_E_PERMISSIONS, "mode %o: %s", bad_modes[i], e.msg);
+		ck_assert_int_eq(fd, -1);
+		ck_assert_int_eq(access(path, F_OK), -1);
+	}
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	ck_assert_int_eq(bmsub_state_lock(dir, &fd, &e), 0);
+	bmsub_state_unlock(fd);
 }
 END_TEST
 
