@@ -161,7 +161,7 @@ c --json --at 2026-07-02 status >"$T/j"
 [ "$(json_get "$T/j" 'd["users"]["over_since"]')" = null ] && ok || fail "O cleared when C <= N"
 
 # --- clock high-water --------------------------------------------------------
-c --at 2027-02-01 refresh --users 10 >/dev/null
+c --force-clock --at 2027-02-01 refresh --users 10 >/dev/null
 expect_rc 1 "rolled-back clock keeps the block" -- c --at 2026-01-15 decide --user alice --service imap
 c --json --at 2026-01-15 status >"$T/j"
 [ "$(json_get "$T/j" 'd["clock_anomaly"]')" = true ] && ok || fail "clock anomaly reported"
@@ -173,7 +173,7 @@ expect_rc 0 "after reset the old time counts again" -- c --at 2026-01-15 decide 
 # H, O is H - 1 day, so users keep a month rather than being blocked at once
 make_license "$T/long.lic" users=100 expires=2030-01-01 id=BM-LONG
 c install --force "$T/long.lic" >/dev/null 2>&1
-c --at 2027-02-01 refresh --users 10 >/dev/null
+c --force-clock --at 2027-02-01 refresh --users 10 >/dev/null
 c --at 2026-06-01 refresh --users 105 >/dev/null
 c --json --at 2026-06-01 status >"$T/j"
 [ "$(json_get "$T/j" 'd["users"]["over_since"]')" = 2027-01-31T00:00:00Z ] && ok || fail "O not on the policy clock: $(json_get "$T/j" 'd["users"]["over_since"]')"
@@ -283,7 +283,7 @@ expect_rc 0 "timeline" -- c timeline
 expect_grep "grace" "$T/out" "timeline lists grace"
 expect_grep "blocked" "$T/out" "timeline lists the block"
 # a simulated time ahead of the real clock is recorded as H, and says so
-expect_rc 0 "refresh far in the future" -- c --at 2099-01-01 refresh --users 1
+expect_rc 0 "refresh far in the future" -- c --at 2099-01-01 --force-clock refresh --users 1
 expect_grep "ahead of the real clock" "$T/err" "future --at warns"
 expect_rc 0 "refresh now" -- c refresh --users 1
 expect_nogrep "ahead of the real clock" "$T/err" "no warning without --at"

@@ -61,12 +61,12 @@ has bmsub_users_ceiling 110 "ok"
 hasnt bmsub_users_counted "not counted"
 phases "ok" "2027-03-01, not counted"
 
-$CK --at 2027-03-01 refresh --users 105 >/dev/null
+$CK --force-clock --at 2027-03-01 refresh --users 105 >/dev/null
 $CK recipients add ops@example.test >/dev/null
 cp "$TOP/tests/data/fake-sendmail" "$T/fake-sendmail"
 export FAKE_SENDMAIL_OUT="$T/mail"
 sed -i "\$a notify = { sendmail = \"$T/fake-sendmail\"; };" "$CONF"
-$CK --at 2027-03-01T02:00:00Z notify >/dev/null
+$CK --force-clock --at 2027-03-01T02:00:00Z notify >/dev/null
 metrics 2027-03-02 "over"
 has bmsub_users_counted 105 "over"
 has bmsub_over_since_timestamp_seconds 1803859200 "O"
@@ -79,7 +79,7 @@ phases "ok over-blocked" "over-blocked"
 metrics 2027-05-01 "notice"
 phases "notice over-blocked" "notice"
 has bmsub_license_days_left 61 "notice"
-$CK --at 2027-05-01 refresh --users 90 >/dev/null
+$CK --force-clock --at 2027-05-01 refresh --users 90 >/dev/null
 metrics 2027-06-01 "warning, within"
 phases "warning within" "warning"
 hasnt bmsub_over_since_timestamp_seconds "within"

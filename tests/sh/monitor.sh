@@ -21,7 +21,7 @@ mon() {
 	expect_grep "$re" "$T/out" "$desc"
 }
 state() { rm -rf "$T/state"; mkdir "$T/state"; chmod 755 "$T/state"; }
-refresh() { $CK --at "$1" refresh --users "$2" >/dev/null || fail "refresh $*"; }
+refresh() { $CK --force-clock --at "$1" refresh --users "$2" >/dev/null || fail "refresh $*"; }
 
 make_license "$T/etc/license" id=BM-M1 customer="Example SA" \
 	issued=2026-07-01 expires=2027-06-30 users=100
@@ -56,7 +56,7 @@ state
 refresh 2027-03-01 90
 mon 1 2027-03-01 "no recipient" '^BMSUB WARNING - .*; 90/100 users; no alert recipient \| '
 $CK recipients add ops@example.test >/dev/null
-$CK --at 2027-03-20 notify >/dev/null 2>&1
+$CK --force-clock --at 2027-03-20 notify >/dev/null 2>&1
 mon 1 2027-03-01 "clock behind the state" '; clock behind the last recorded time \| '
 mon 1 2026-06-01 "clock behind the license" '; clock behind the license \| '
 state; $CK recipients add ops@example.test >/dev/null

@@ -49,14 +49,14 @@ start=$(date +%s)
 runs=0 fails=0 fail_hours=
 while read -r t; do
 	case $t in
-	2027-02-01T00:00:00Z) $CK --at "$t" refresh --users 105 >/dev/null ;;
-	2027-03-10T09:00:00Z) $CK --at "$t" refresh --users 95 >/dev/null ;;
+	2027-02-01T00:00:00Z) $CK --force-clock --at "$t" refresh --users 105 >/dev/null ;;
+	2027-03-10T09:00:00Z) $CK --force-clock --at "$t" refresh --users 95 >/dev/null ;;
 	2027-06-01T00:00:00Z) : >"$T/fail" ;;	# sendmail fails for 5 hours
 	2027-06-01T05:00:00Z) rm -f "$T/fail" ;;
 	2027-07-20T12:00:00Z) cp "$T/lic2" "$T/etc/license" ;;	# renewed
-	2027-10-01T00:00:00Z) $CK --at "$t" refresh --users 120 >/dev/null ;;
+	2027-10-01T00:00:00Z) $CK --force-clock --at "$t" refresh --users 120 >/dev/null ;;
 	esac
-	$CK --at "$t" notify >/dev/null 2>"$T/notify.err" ||
+	$CK --force-clock --at "$t" notify >/dev/null 2>"$T/notify.err" ||
 		{ fails=$((fails + 1)); fail_hours="$fail_hours $t"; }
 	runs=$((runs + 1))
 done <"$T/hours"
@@ -117,14 +117,14 @@ fresh() {
 # no recipient: exit 1 when something is due, nothing recorded
 fresh
 $CK recipients remove ops@example.test >/dev/null
-expect_rc 0 "no recipient, nothing due" -- $CK --at 2027-02-02 notify
-expect_rc 1 "no recipient, alert due" -- $CK --at 2027-05-02 notify
+expect_rc 0 "no recipient, nothing due" -- $CK --force-clock --at 2027-02-02 notify
+expect_rc 1 "no recipient, alert due" -- $CK --force-clock --at 2027-05-02 notify
 expect_grep "no recipient" "$T/err" "says why"
 expect_nogrep '^sent ' "$T/state/state" "nothing recorded without recipient"
 $CK recipients add ops@example.test >/dev/null
-expect_rc 0 "recipient added: sent" -- $CK --at 2027-05-02T01:00:00Z notify
+expect_rc 0 "recipient added: sent" -- $CK --force-clock --at 2027-05-02T01:00:00Z notify
 expect_grep '^sent expiry-2m:BM-Y1 1809219600$' "$T/state/state" "recorded after sending"
-expect_rc 0 "not twice" -- $CK --at 2027-05-02T02:00:00Z notify
+expect_rc 0 "not twice" -- $CK --force-clock --at 2027-05-02T02:00:00Z notify
 expect_grep '^no alert due' "$T/out" "nothing due the next hour"
 n_checks=$((n_checks + 1))
 [ "$(grep -c FAKE-SENDMAIL-END "$T/mail")" = 1 ] || fail "sent more than once"
@@ -132,12 +132,12 @@ n_checks=$((n_checks + 1))
 # sendmail failing or missing: exit 1, not recorded, retried next run
 fresh
 : >"$T/fail"
-expect_rc 1 "sendmail fails" -- $CK --at 2027-06-02 notify
+expect_rc 1 "sendmail fails" -- $CK --force-clock --at 2027-06-02 notify
 expect_grep "exited with status 75" "$T/err" "names the failure"
 expect_nogrep '^sent ' "$T/state/state" "nothing recorded on failure"
 rm -f "$T/fail"
 setup_etc "notify = { sendmail = \"$T/no-such-sendmail\"; };"
-expect_rc 1 "sendmail missing" -- $CK --at 2027-06-02T01:00:00Z notify
+expect_rc 1 "sendmail missing" -- $CK --force-clock --at 2027-06-02T01:00:00Z notify
 expect_grep "no-such-sendmail" "$T/err" "names the missing program"
 expect_nogrep '^sent ' "$T/state/state" "nothing recorded when missing"
 # sendmail that hangs: killed after BMSUB_SENDMAIL_TIMEOUT, exit 1, not
@@ -146,22 +146,22 @@ printf '#!/bin/sh\ncat >/dev/null\nexec sleep 30\n' >"$T/hang-sendmail"
 chmod 755 "$T/hang-sendmail"
 setup_etc "notify = { sendmail = \"$T/hang-sendmail\"; };"
 start=$(date +%s)
-expect_rc 1 "sendmail hangs" -- env BMSUB_SENDMAIL_TIMEOUT=1 $CK --at 2027-06-02T01:30:00Z notify
+expect_rc 1 "sendmail hangs" -- env BMSUB_SENDMAIL_TIMEOUT=1 $CK --force-clock --at 2027-06-02T01:30:00Z notify
 secs=$(( $(date +%s) - start ))
 n_checks=$((n_checks + 1))
 [ "$secs" -le 10 ] || fail "a hanging sendmail held notify for ${secs}s"
 expect_grep "did not finish within 1 seconds: killed" "$T/err" "names the timeout"
 expect_nogrep '^sent ' "$T/state/state" "nothing recorded on timeout"
-expect_rc 0 "lock free after the timeout" -- $CK --at 2027-06-02T01:31:00Z refresh --users 5
+expect_rc 0 "lock free after the timeout" -- $CK --force-clock --at 2027-06-02T01:31:00Z refresh --users 5
 setup_etc "notify = { sendmail = \"$T/fake-sendmail\"; };"
-expect_rc 0 "retried" -- $CK --at 2027-06-02T02:00:00Z notify
+expect_rc 0 "retried" -- $CK --force-clock --at 2027-06-02T02:00:00Z notify
 expect_grep '^sent expiry-1m:BM-Y1 ' "$T/state/state" "recorded once sent"
 # From defaults to bmsub@<hostname>
 expect_grep "^From: bmsub@$(hostname | tr -cd 'A-Za-z0-9.-')$" "$T/mail" "default From"
 setup_etc "notify = { sendmail = \"relative/sendmail\"; };"
-expect_rc 2 "relative sendmail is a config error" -- $CK --at 2027-06-02 notify
+expect_rc 2 "relative sendmail is a config error" -- $CK --force-clock --at 2027-06-02 notify
 setup_etc "notify = { sendmail = \"$T/fake-sendmail\"; from = \"bad from\"; };"
-expect_rc 2 "bad notify.from is a config error" -- $CK --at 2027-06-02 notify
+expect_rc 2 "bad notify.from is a config error" -- $CK --force-clock --at 2027-06-02 notify
 setup_etc "notify = { sendmail = \"$T/fake-sendmail\"; from = \"bmsub@mx.example.test\"; };"
 
 # dry run: prints, sends and records nothing
@@ -177,7 +177,7 @@ expect_rc 0 "dry run --json" -- $CK --at 2027-07-02 --json notify --dry-run
 json_ok "$T/out"
 n_checks=$((n_checks + 1))
 [ "$(json_get "$T/out" 'd["alerts"][0]["key"]')" = grace:BM-Y1 ] || fail "json key"
-expect_rc 0 "real run --json" -- $CK --at 2027-07-02 --json notify
+expect_rc 0 "real run --json" -- $CK --force-clock --at 2027-07-02 --json notify
 json_ok "$T/out"
 n_checks=$((n_checks + 1))
 [ "$(json_get "$T/out" 'd["alerts"][0]["sent"]')" = true ] || fail "json sent"
@@ -185,8 +185,8 @@ n_checks=$((n_checks + 1))
 # stale: the first run in warning skips the 2-month alert; in blocked,
 # only the blocked alert
 fresh
-expect_rc 0 "first run in warning" -- $CK --at 2027-06-20 notify
-expect_rc 0 "then grace" -- $CK --at 2027-07-01T03:00:00Z notify
+expect_rc 0 "first run in warning" -- $CK --force-clock --at 2027-06-20 notify
+expect_rc 0 "then grace" -- $CK --force-clock --at 2027-07-01T03:00:00Z notify
 mailcheck "$T/mail" >"$T/sent"
 printf '%s\n' "2027-06-20T00:00:00Z expiry-1m:BM-Y1" \
 	"2027-07-01T03:00:00Z grace:BM-Y1" >"$T/want"
@@ -195,7 +195,7 @@ cmp -s "$T/want" "$T/sent" || { fail "stale alerts sent:"; cat "$T/sent"; }
 
 # renewal stops the expiry alerts at once
 cp "$T/lic2" "$T/etc/license"
-expect_rc 0 "renewed" -- $CK --at 2027-07-03T03:00:00Z notify
+expect_rc 0 "renewed" -- $CK --force-clock --at 2027-07-03T03:00:00Z notify
 expect_grep '^no alert due' "$T/out" "no alert after renewal"
 cp "$T/lic1" "$T/etc/license"
 
@@ -204,7 +204,7 @@ fresh
 make_license "$T/etc/license" id=TR-9 customer="Trial Co" kind=trial \
 	issued=2027-01-01 expires=2027-01-31 users=10
 for d in 2027-01-30 2027-02-01 2027-02-02 2027-02-03 2027-02-05 2027-03-01; do
-	$CK --at "$d" notify >/dev/null 2>&1
+	$CK --force-clock --at "$d" notify >/dev/null 2>&1
 done
 mailcheck "$T/mail" "Trial Co" >"$T/sent"
 n_checks=$((n_checks + 1))
@@ -215,9 +215,9 @@ n_checks=$((n_checks + 1))
 fresh
 rm -f "$T/etc/license"
 if [ -x "$SB/bmsub-check" ]; then SCK="$SB/bmsub-check -c $CONF"; else SCK=$CK; fi
-expect_rc 0 "no license: alert" -- $SCK --at 2027-03-01 notify
-expect_rc 0 "no license: not yet again" -- $SCK --at 2027-03-02T23:00:00Z notify
-expect_rc 0 "no license: again after 2 days" -- $SCK --at 2027-03-03 notify
+expect_rc 0 "no license: alert" -- $SCK --force-clock --at 2027-03-01 notify
+expect_rc 0 "no license: not yet again" -- $SCK --force-clock --at 2027-03-02T23:00:00Z notify
+expect_rc 0 "no license: again after 2 days" -- $SCK --force-clock --at 2027-03-03 notify
 expect_rc 0 "no license: dry run" -- $SCK --at 2027-03-05 notify --dry-run
 expect_rc 2 "bad option" -- $SCK notify --bogus
 mailcheck "$T/mail" >"$T/sent"

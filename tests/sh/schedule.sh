@@ -47,7 +47,7 @@ for e in tl["events"]:
         t += d.timedelta(seconds=e["every"])
 PY
 	while read -r _t; do
-		$CK --json --at "$_t" notify >>"$T/sent.json" 2>"$T/n.err" ||
+		$CK --json --force-clock --at "$_t" notify >>"$T/sent.json" 2>"$T/n.err" ||
 			{ fail "$_name: notify at $_t: $(cat "$T/n.err")"; return; }
 	done <"$T/hours"
 	python3 - "$T/sent.json" "$T/hours" >"$T/got" <<'PY'

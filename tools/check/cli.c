@@ -102,6 +102,23 @@ cli_opts(struct cli *c, int argc, char **argv, unsigned allow, int max_args,
 	return 0;
 }
 
+int
+cli_clock_guard(struct cli *c, const char *what)
+{
+	char d[BMSUB_TIME_STR_MAX];
+
+	/* A time in the past, or within a day (time zones, a clock a little
+	 * behind), writes as today: only the future H would keep is refused. */
+	if (!c->at_given || c->force_clock ||
+	    c->now <= c->real_now + CLI_AT_AHEAD_MAX)
+		return 0;
+	cli_warn("%s: --at %s is more than a day ahead of the real clock: it "
+	    "would raise the clock high-water mark and block logins until "
+	    "'bmsub-check clock reset' (add --force-clock to do it anyway)",
+	    what, bmsub_time_str(c->now, BMSUB_TS_ISO, "-", d, sizeof(d)));
+	return EXIT_USAGE;
+}
+
 struct bmsub_report *
 cli_report(struct cli *c, int fresh)
 {

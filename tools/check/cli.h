@@ -19,7 +19,9 @@ struct cli {
 	const char *conf_path;		/* -c, else BMSUB_DEFAULT_CONF */
 	int json;			/* --json */
 	int at_given;			/* --at TIME */
+	int force_clock;		/* --force-clock */
 	int64_t now;			/* --at TIME, else time(NULL) */
+	int64_t real_now;		/* time(NULL) when the program started */
 	struct bmsub_log log;		/* to stderr, "bmsub-check: " prefix */
 	struct bmsub_ctx *ctx;		/* the context, as the module has one */
 	struct bmsub_report *rep;	/* taken by main before the command */
@@ -59,6 +61,14 @@ void cli_json_error(struct json *j, int code, const struct bmsub_error *e);
  * (bmsub_file_read). 0 and *buf (malloc'ed) or the error in err. */
 int cli_read_candidate(struct cli *c, const char *path, char **buf,
     size_t *len, struct bmsub_install *res, struct bmsub_error *err);
+
+/* How far ahead of the real clock a writing command takes --at without
+ * --force-clock (SPEC section 6): one day. */
+#define CLI_AT_AHEAD_MAX 86400
+/* Called by each command that writes, before it changes anything: an --at
+ * more than CLI_AT_AHEAD_MAX ahead of the real clock is refused (told,
+ * EXIT_USAGE) unless --force-clock was given. 0 when the command may go on. */
+int cli_clock_guard(struct cli *c, const char *what);
 
 /* Raises the state's clock high-water mark H to c->now. A simulated time
  * (--at) ahead of the real clock is recorded too (so tests and operators

@@ -16,6 +16,8 @@ cmd_clock(struct cli *c, int argc, char **argv)
 
 	if (argc != 2 || strcmp(argv[1], "reset") != 0)
 		return cli_usage("clock: the only subcommand is 'reset'");
+	if ((r = cli_clock_guard(c, "clock reset")) != 0)
+		return r;
 	if ((r = cli_state_begin(c, &lockfd, &st)) != 0)
 		return r;
 	was = st.high_water;

@@ -117,6 +117,8 @@ cmd_install(struct cli *c, int argc, char **argv)
 	}
 	if (file == NULL)
 		return cli_usage("install needs a FILE");
+	if ((ret = cli_clock_guard(c, "install")) != 0)
+		return ret;
 	memset(&res, 0, sizeof(res));
 	ret = install_file(c, file, force, &res, &reason);
 	if (c->json)

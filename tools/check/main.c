@@ -35,11 +35,14 @@ usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "Usage: bmsub-check [-c CONF] [--json] [--at TIME] COMMAND [ARGS]\n\n"
+	fprintf(f, "Usage: bmsub-check [-c CONF] [--json] [--at TIME [--force-clock]] "
+	    "COMMAND [ARGS]\n\n"
 	    "Commands:\n");
 	for (i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %-38s %s\n", commands[i].usage, commands[i].help);
 	fprintf(f, "\nTIME is YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC). "
+	    "Commands that write refuse a TIME more than a day ahead\n"
+	    "of the real clock unless --force-clock is given. "
 	    "Default CONF: %s\n", BMSUB_DEFAULT_CONF);
 }
 
@@ -74,6 +77,8 @@ global_options(struct cli *c, int *argc, char **argv)
 			c->conf_path = argv[i];
 		} else if (strcmp(a, "--json") == 0) {
 			c->json = 1;
+		} else if (strcmp(a, "--force-clock") == 0) {
+			c->force_clock = 1;
 		} else if (strcmp(a, "--at") == 0) {
 			if (++i >= *argc)
 				return cli_usage("--at needs a time");
@@ -164,7 +169,7 @@ main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	c.conf_path = BMSUB_DEFAULT_CONF;
 	c.log.fn = log_stderr;
-	c.now = (int64_t)time(NULL);
+	c.now = c.real_now = (int64_t)time(NULL);
 	argc--;
 	argv++;
 	if (argc >= 1 && (strcmp(argv[0], "-h") == 0 ||

@@ -229,7 +229,9 @@ cmd_notify(struct cli *c, int argc, char **argv)
 
 	memset(&n, 0, sizeof(n));
 	n.c = c;
+	/* --dry-run only reads: any --at */
 	if ((rc = cli_opts(c, argc, argv, CLI_OPT_DRY_RUN, 0, &o)) != 0 ||
+	    (!o.dry_run && (rc = cli_clock_guard(c, "notify")) != 0) ||
 	    (rc = notify_sender(&n)) != 0)
 		return rc;
 	n.dry_run = o.dry_run;

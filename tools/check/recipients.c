@@ -119,5 +119,8 @@ cmd_recipients(struct cli *c, int argc, char **argv)
 		    "(list, add ADDR, remove ADDR)", sub);
 	if (o.nargs != 2)
 		return cli_usage("recipients %s needs one ADDR", sub);
+	if ((rc = cli_clock_guard(c, strcmp(sub, "add") == 0 ?
+	    "recipients add" : "recipients remove")) != 0)
+		return rc;
 	return recipients_change(c, sub, o.args[1]);
 }

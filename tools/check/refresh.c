@@ -53,6 +53,8 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 		} else
 			return cli_usage("refresh: unexpected argument '%s'", argv[i]);
 	}
+	if ((r = cli_clock_guard(c, "refresh")) != 0)
+		return r;
 	if (!given && (r = bmsub_count_users(c->cfg, &c->log, &count, &err)) != 0) {
 		cli_warn("refresh: %s", err.msg);
 		return r == BMSUB_E_CONFIG ? EXIT_USAGE : EXIT_NO;
