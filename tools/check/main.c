@@ -40,10 +40,10 @@ usage(FILE *f)
 	    "Commands:\n");
 	for (i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %-38s %s\n", commands[i].usage, commands[i].help);
-	fprintf(f, "\nTIME is YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC). "
-	    "Commands that write refuse a TIME more than a day ahead\n"
-	    "of the real clock unless --force-clock is given. "
-	    "Default CONF: %s\n", BMSUB_DEFAULT_CONF);
+	fprintf(f, "\nTIME is YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC); the commands "
+	    "that write refuse one\nmore than a day ahead of the real clock "
+	    "unless --force-clock is given.\nDefault CONF: %s\n",
+	    BMSUB_DEFAULT_CONF);
 }
 
 static void
