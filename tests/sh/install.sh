@@ -62,6 +62,11 @@ manifest /usr/local /usr/local/lib /usr/local/lib/systemd/system >"$T/want"
 tree "$D" >"$T/got"
 same "$T/want" "$T/got" "installed tree (PREFIX=/usr/local)"
 L=$D/usr/local/lib
+# the file-format pages by name: a manifest derived from man/ would not
+# miss them if they were gone
+for f in man5/bmsub.conf.5 man5/bmsub-license.5; do
+	grep -qx "0644 usr/local/share/man/$f" "$T/got" && ok || fail "not installed: share/man/$f"
+done
 
 # the SONAME is the name of the middle link; the installed program runs
 # from the installed library, which it names (no RUNPATH)
