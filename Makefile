@@ -267,6 +267,7 @@ install: all $(B)/inst/bmsub-check $(B)/inst/bmsub-sign
 	install -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sfn $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sfn $(SONAME) $(DESTDIR)$(LIBDIR)/libbmsub.so
+	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/libbmsub.a
 	$(call subst_install,libpolicy/include/bmsub.h,$(DESTDIR)$(INCLUDEDIR)/bmsub.h,0644)
 	install -m 0644 $(B)/bmsub.pc $(DESTDIR)$(PKGCONFIGDIR)/
 	[ -e $(DESTDIR)$(CONFDIR)/bmsub.conf ] || \
@@ -279,6 +280,10 @@ install: all $(B)/inst/bmsub-check $(B)/inst/bmsub-sign
 		$(call subst_install,$$f,$(DESTDIR)$(EXAMPLESDIR)/$${f##*/},0644) || exit 1; done
 	for f in $(PAMD_SRC); do \
 		$(call subst_install,$$f,$(DESTDIR)$(EXAMPLESDIR)/pam.d/$${f##*/},0644) || exit 1; done
+	@# a real install (no DESTDIR, as root): programs built with
+	@# pkg-config --libs bmsub find libbmsub.so.1 at once
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
+		ldconfig; fi
 
 # Everything install put, except what the operator owns: a bmsub.conf that
 # differs from the shipped one, $(CONFDIR) with the license and keys.d,
@@ -290,7 +295,7 @@ uninstall:
 		$(DESTDIR)$(BINDIR)/bmsub-check \
 		$(DESTDIR)$(PAMDIR)/pam_bmsub.so \
 		$(DESTDIR)$(LIBDIR)/$(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(SONAME) \
-		$(DESTDIR)$(LIBDIR)/libbmsub.so \
+		$(DESTDIR)$(LIBDIR)/libbmsub.so $(DESTDIR)$(LIBDIR)/libbmsub.a \
 		$(DESTDIR)$(INCLUDEDIR)/bmsub.h $(DESTDIR)$(PKGCONFIGDIR)/bmsub.pc \
 		$(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNIT_SRC))) \
 		$(foreach f,$(MAN_SRC),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(f)))/$(notdir $(f))) \

@@ -24,6 +24,7 @@ manifest() {
 		echo "0644 $l/libbmsub.so.1.0.0"
 		echo "link $l/libbmsub.so.1 -> libbmsub.so.1.0.0"
 		echo "link $l/libbmsub.so -> libbmsub.so.1"
+		echo "0644 $l/libbmsub.a"
 		echo "0644 $l/pkgconfig/bmsub.pc"
 		echo "0644 $p/include/bmsub.h"
 		echo "0644 etc/bmsub/bmsub.conf"
@@ -114,6 +115,16 @@ expect_rc 0 "client builds against the installed library" -- \
 readelf -d "$T/client" | grep -q 'NEEDED.*\[libbmsub\.so\.1\]' && ok || fail "client does not need libbmsub.so.1"
 LD_LIBRARY_PATH=$L "$T/client" >"$T/client.out" 2>&1
 grep -qx bad-signature "$T/client.out" && ok || fail "client output: $(cat "$T/client.out")"
+# ...and statically: pkg-config --static names what libbmsub.a needs
+PKG_CONFIG_SYSROOT_DIR=$D PKG_CONFIG_PATH=$L/pkgconfig \
+	pkg-config --static --libs bmsub >"$T/pcs" 2>&1 && ok || fail "pkg-config --static bmsub: $(cat "$T/pcs")"
+expect_grep '-lsodium' "$T/pcs" "pkg-config --static names libsodium"
+expect_rc 0 "client links libbmsub.a" -- \
+	cc -o "$T/client-static" "$T/client.c" -I"$D/usr/local/include" \
+	"$L/libbmsub.a" $(sed 's/-lbmsub\b//; s/-L[^ ]*//g' "$T/pcs")
+readelf -d "$T/client-static" | grep -q 'libbmsub' && fail "static client needs libbmsub.so" || ok
+"$T/client-static" >"$T/client.out" 2>&1
+grep -qx bad-signature "$T/client.out" && ok || fail "static client output: $(cat "$T/client.out")"
 
 # the operator's configuration, license, keys and state survive a
 # reinstall and an uninstall
