@@ -291,6 +291,12 @@ install: all $(B)/inst/bmsub-check $(B)/inst/bmsub-sign
 # (bin, lib, man...) stay. $(BINDIR)/bmsub-check: where installs before
 # the move to SBINDIR put it.
 uninstall:
+	@# never silently break logins: a PAM stack naming the module would
+	@# fail every login at the next auth worker (FORCE=1 overrides)
+	@users=$$(grep -lE '^[^#]*pam_bmsub' $(DESTDIR)$(SYSCONFDIR)/pam.d/* 2>/dev/null); \
+	if [ -n "$$users" ] && [ "$(FORCE)" != 1 ]; then \
+		echo "uninstall refused: these PAM stacks still name pam_bmsub.so:" $$users >&2; \
+		echo "remove it from them first (or make uninstall FORCE=1)" >&2; exit 1; fi
 	rm -f $(DESTDIR)$(SBINDIR)/bmsub-check $(DESTDIR)$(BINDIR)/bmsub-sign \
 		$(DESTDIR)$(BINDIR)/bmsub-check \
 		$(DESTDIR)$(PAMDIR)/pam_bmsub.so \
