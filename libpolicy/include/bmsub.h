@@ -237,6 +237,20 @@ BMSUB_API int bmsub_license_parse(const char *buf, size_t len,
 BMSUB_API int bmsub_license_verify(const char *buf, size_t len,
     const struct bmsub_keyring *kr, struct bmsub_license *lic,
     struct bmsub_error *err);
+/*
+ * The rule every body value obeys (SPEC 1), as the parser applies it to
+ * "name: value" lines; name is only for the message, value a C string.
+ * BMSUB_E_SYNTAX for an empty value, an ASCII space or tab at either end,
+ * an ASCII control (below 0x20, 0x7f); BMSUB_E_FIELD_VALUE for a C1
+ * control (U+0080-U+009F), a bidirectional control (U+061C, U+200E,
+ * U+200F, U+202A-U+202E, U+2066-U+2069) or U+FEFF anywhere, or a Unicode
+ * blank (U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F,
+ * U+3000) at either end; BMSUB_E_INVALID for a NULL argument. Line 0 in
+ * err. The field's own rule (UTF-8, length, format) is not checked here:
+ * bmsub-sign calls this before signing, then parses what it built.
+ */
+BMSUB_API int bmsub_license_value_check(const char *name, const char *value,
+    struct bmsub_error *err);
 /* bmsub_file_read(path, BMSUB_LICENSE_MAX) then bmsub_license_verify.
  * A missing file gives BMSUB_E_NO_LICENSE. */
 BMSUB_API int bmsub_license_load(const char *path,

@@ -118,47 +118,153 @@ xset_add(struct xset *x, size_t off, size_t n)
 	return 0;
 }
 
-/* RFC 3629 UTF-8: no overlong forms, no surrogates, nothing above
- * U+10FFFF. */
+/* One RFC 3629 UTF-8 character at s[*i] (no overlong forms, no
+ * surrogates, nothing above U+10FFFF) into *cp, *i moved past it; -1 on
+ * a malformed sequence (*i then moved by one byte). */
+static int
+utf8_next(const unsigned char *s, size_t n, size_t *i, uint32_t *cp)
+{
+	size_t k, more, j = *i;
+	unsigned char c = s[j++], lo = 0x80, hi = 0xbf;
+	uint32_t x;
+
+	*i = j;
+	if (c < 0x80) {
+		*cp = c;
+		return 0;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		more = 1;
+		x = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		more = 2;
+		x = c & 0x0f;
+		if (c == 0xe0)
+			lo = 0xa0;	/* overlong */
+		else if (c == 0xed)
+			hi = 0x9f;	/* surrogates */
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		more = 3;
+		x = c & 0x07;
+		if (c == 0xf0)
+			lo = 0x90;	/* overlong */
+		else if (c == 0xf4)
+			hi = 0x8f;	/* above U+10FFFF */
+	} else
+		return -1;
+	if (n - j < more)
+		return -1;
+	for (k = 0; k < more; k++, j++) {
+		if (s[j] < lo || s[j] > hi)
+			return -1;
+		x = (x << 6) | (s[j] & 0x3f);
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	*i = j;
+	*cp = x;
+	return 0;
+}
+
 static int
 utf8_valid(const unsigned char *s, size_t n)
 {
-	size_t i = 0, k, more;
-	unsigned char lo, hi;
+	size_t i = 0;
+	uint32_t cp;
 
-	while (i < n) {
-		unsigned char c = s[i++];
-
-		if (c < 0x80)
-			continue;
-		lo = 0x80;
-		hi = 0xbf;
-		if (c >= 0xc2 && c <= 0xdf)
-			more = 1;
-		else if (c >= 0xe0 && c <= 0xef) {
-			more = 2;
-			if (c == 0xe0)
-				lo = 0xa0;	/* overlong */
-			else if (c == 0xed)
-				hi = 0x9f;	/* surrogates */
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			more = 3;
-			if (c == 0xf0)
-				lo = 0x90;	/* overlong */
-			else if (c == 0xf4)
-				hi = 0x8f;	/* above U+10FFFF */
-		} else
+	while (i < n)
+		if (utf8_next(s, n, &i, &cp) != 0)
 			return 0;
-		if (n - i < more)
-			return 0;
-		for (k = 0; k < more; k++, i++) {
-			if (s[i] < lo || s[i] > hi)
-				return 0;
-			lo = 0x80;
-			hi = 0xbf;
-		}
-	}
 	return 1;
+}
+
+/* Characters that reorder the text around them on screen (a customer
+ * name that reads differently from its bytes). */
+static int
+is_bidi(uint32_t cp)
+{
+	return (cp >= 0x202a && cp <= 0x202e) ||	/* embeddings, overrides */
+	    (cp >= 0x2066 && cp <= 0x2069) ||		/* isolates */
+	    cp == 0x200e || cp == 0x200f || cp == 0x061c;	/* marks */
+}
+
+/* Unicode blanks other than ASCII space and tab (those are the syntax
+ * rule), refused at either end of a value. */
+static int
+is_ublank(uint32_t cp)
+{
+	return cp == 0x00a0 || cp == 0x1680 ||
+	    (cp >= 0x2000 && cp <= 0x200a) || cp == 0x2028 || cp == 0x2029 ||
+	    cp == 0x202f || cp == 0x205f || cp == 0x3000 || cp == 0xfeff;
+}
+
+/*
+ * The rule of every value (SPEC 1: non-empty, no blank at either end, no
+ * control character), name (nl bytes) for the message. The ASCII cases
+ * keep their token "syntax" (the line's shape, as the golden files pin);
+ * the Unicode ones are the value's fault, "field-value": C1 and bidi
+ * controls anywhere, U+FEFF anywhere, a Unicode blank at either end.
+ * Malformed UTF-8 is skipped here and left to the field's own rule.
+ */
+static int
+value_check(const char *name, size_t nl, const char *v, size_t vn,
+    unsigned line, struct bmsub_error *err)
+{
+	const unsigned char *u = (const unsigned char *)v;
+	size_t i, at;
+	uint32_t cp;
+
+	if (vn == 0)
+		return bm_err(err, BMSUB_E_SYNTAX, line, "%.*s: empty value",
+		    (int)nl, name);
+	if (v[0] == ' ' || v[0] == '\t' || v[vn - 1] == ' ' ||
+	    v[vn - 1] == '\t')
+		return bm_err(err, BMSUB_E_SYNTAX, line,
+		    "%.*s: blank at the start or end of the value", (int)nl,
+		    name);
+	for (i = 0; i < vn; i++)
+		if (u[i] < 0x20 || u[i] == 0x7f)
+			return bm_err(err, BMSUB_E_SYNTAX, line,
+			    "%.*s: control character in the value", (int)nl,
+			    name);
+	for (i = 0; i < vn; ) {
+		at = i;
+		if (utf8_next(u, vn, &i, &cp) != 0)
+			continue;
+		if (cp >= 0x80 && cp <= 0x9f)
+			return bm_err(err, BMSUB_E_FIELD_VALUE, line,
+			    "%.*s: C1 control character U+%04X in the value",
+			    (int)nl, name, (unsigned)cp);
+		if (is_bidi(cp))
+			return bm_err(err, BMSUB_E_FIELD_VALUE, line,
+			    "%.*s: bidirectional control U+%04X in the value",
+			    (int)nl, name, (unsigned)cp);
+		if (cp == 0xfeff)
+			return bm_err(err, BMSUB_E_FIELD_VALUE, line,
+			    "%.*s: U+FEFF (byte order mark) in the value",
+			    (int)nl, name);
+		if (is_ublank(cp) && (at == 0 || i == vn))
+			return bm_err(err, BMSUB_E_FIELD_VALUE, line,
+			    "%.*s: blank U+%04X at the %s of the value",
+			    (int)nl, name, (unsigned)cp,
+			    at == 0 ? "start" : "end");
+	}
+	return 0;
+}
+
+int
+bmsub_license_value_check(const char *name, const char *value,
+    struct bmsub_error *err)
+{
+	int r;
+
+	if (name == NULL || value == NULL)
+		return bm_err(err, BMSUB_E_INVALID, 0, "no name or value");
+	if ((r = value_check(name, strlen(name), value, strlen(value), 0,
+	    err)) != 0)
+		return r;
+	bm_err_clear(err);
+	return 0;
 }
 
 /* Decimal without sign or leading zero, at most max. */
@@ -283,7 +389,8 @@ set_field(enum field f, const char *v, size_t n, unsigned line,
 /*
  * One body line "name: value". The separator is exactly ": " right after
  * the name; the value may itself contain colons (an x- URL, a customer
- * name), but no control character, and no blank at either end.
+ * name), but no control character, and no blank at either end
+ * (value_check).
  */
 static int
 body_line(const char *buf, size_t off, size_t n, unsigned line,
@@ -292,8 +399,8 @@ body_line(const char *buf, size_t off, size_t n, unsigned line,
 {
 	const char *s = buf + off, *v;
 	char val[BMSUB_LICENSE_LINE_MAX + 1];
-	size_t nl, vn, i;
-	int f;
+	size_t nl, vn;
+	int f, r;
 
 	if (n == 0)
 		return bm_err(err, BMSUB_E_SYNTAX, line,
@@ -312,17 +419,8 @@ body_line(const char *buf, size_t off, size_t n, unsigned line,
 		    "expected one space after \"%.*s:\"", (int)nl, s);
 	v = s + nl + 2;
 	vn = n - nl - 2;
-	if (vn == 0)
-		return bm_err(err, BMSUB_E_SYNTAX, line, "%.*s: empty value",
-		    (int)nl, s);
-	if (v[0] == ' ' || v[0] == '\t' || v[vn - 1] == ' ' ||
-	    v[vn - 1] == '\t')
-		return bm_err(err, BMSUB_E_SYNTAX, line,
-		    "%.*s: blank at the start or end of the value", (int)nl, s);
-	for (i = 0; i < vn; i++)
-		if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] == 0x7f)
-			return bm_err(err, BMSUB_E_SYNTAX, line,
-			    "%.*s: control character in the value", (int)nl, s);
+	if ((r = value_check(s, nl, v, vn, line, err)) != 0)
+		return r;
 	for (f = 0; f < F__COUNT; f++)
 		if (strlen(fields[f].name) == nl &&
 		    memcmp(fields[f].name, s, nl) == 0)

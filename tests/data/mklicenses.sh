@@ -260,6 +260,11 @@ lic field-value-key-15 key="$(echo "$V1" | cut -c1-15)"
 lic field-value-key-17 key="${V1}0"
 lic field-value-key-nonhex key="$(echo "$V1" | cut -c1-15)g"
 bodysed field-value-x-latin1 's/^key: .*$/&\nx-note: caf\xe9/'
+# the value rule's Unicode cases: C1 and bidi controls, BOM, blanks at an end
+bodysed field-value-customer-c1 's/^customer: Example SA$/customer: Example\xc2\x85SA/'
+bodysed field-value-customer-bidi 's/^customer: Example SA$/customer: \xe2\x80\xaeAS elpmaxE/'
+bodysed field-value-customer-nbsp-lead 's/^customer: Example SA$/customer: \xc2\xa0Example SA/'
+bodysed field-value-x-bom 's/^key: .*$/&\nx-note: \xef\xbb\xbfnote/'
 
 # --- too-large ---------------------------------------------------------------
 lic too-large-line +"x-pad: $(rep p 1018)"

@@ -181,4 +181,38 @@ expect_rc 0 "sign over an existing file" -- sign --key "$KEYS/vendor1.key" -o ou
 cmp -s out.lic ossl-min.lic && ok || fail "replaced content"
 expect_rc 1 "unwritable output dir" -- sign --key "$KEYS/vendor1.key" -o "$T/nodir/x.lic"
 
+
+# --- the parser's value rule, before signing (bmsub_license_value_check) ----------
+# exit 2 as for an ASCII control: the option's value is refused, nothing is
+# signed; the token, the field and the character are named
+rlo=$(printf '\342\200\256') nel=$(printf '\302\205') nbsp=$(printf '\302\240')
+bom=$(printf '\357\273\277') lsep=$(printf '\342\200\250') lri=$(printf '\342\201\246')
+rm -f refused.lic
+for c in "rlo:customer=${rlo}AS elpmaxE:U\\+202E" "nel:customer=A${nel}B:U\\+0085" \
+    "nbsp-lead:customer=${nbsp}Example:U\\+00A0" "nbsp-end:customer=Example${nbsp}:U\\+00A0" \
+    "lsep-end:customer=Example${lsep}:U\\+2028" "bom:customer=A${bom}B:U\\+FEFF" \
+    "lri-id:id=BM${lri}1:U\\+2066"; do
+	what=${c%%:*} rest=${c#*:} u=${c##*:}
+	arg=${rest%:*}
+	expect_rc 2 "refuses $what" -- sign_with "$arg" || continue
+	expect_grep "field-value" "$T/err" "$what: token"
+	expect_grep "$u" "$T/err" "$what: names $u"
+	expect_grep "${arg%%=*}: " "$T/err" "$what: names the field"
+done
+for c in "x-bidi:x-note=${rlo}x:U\\+202E" "x-c1:x-note=a${nel}:U\\+0085" \
+    "x-nbsp-end:x-note=a${nbsp}:U\\+00A0"; do
+	what=${c%%:*} rest=${c#*:} u=${c##*:}
+	expect_rc 2 "refuses --field $what" -- sign --key "$KEYS/vendor1.key" \
+		--field "${rest%:*}" -o refused.lic || continue
+	expect_grep "x-note: .*$u.*field-value" "$T/err" "$what: reason"
+done
+expect_rc 2 "newline in an x- name" -- sign --key "$KEYS/vendor1.key" \
+	--field "x-a
+format: 2=1" -o refused.lic
+[ ! -e refused.lic ] && ok || fail "a refused value was signed"
+# the same characters inside a value, where the rule allows them, sign
+expect_rc 0 "NBSP inside a customer name" -- sign_with "customer=A${nbsp}B"
+expect_rc 0 "it verifies" -- "$CHK" -c "$CONF" verify refused.lic
+rm -f refused.lic
+
 done_checks

@@ -165,6 +165,10 @@ static const struct {
 	{ "field-value-key-17", BMSUB_E_FIELD_VALUE, 9 },
 	{ "field-value-key-nonhex", BMSUB_E_FIELD_VALUE, 9 },
 	{ "field-value-x-latin1", BMSUB_E_FIELD_VALUE, 10 },
+	{ "field-value-customer-c1", BMSUB_E_FIELD_VALUE, 4 },
+	{ "field-value-customer-bidi", BMSUB_E_FIELD_VALUE, 4 },
+	{ "field-value-customer-nbsp-lead", BMSUB_E_FIELD_VALUE, 4 },
+	{ "field-value-x-bom", BMSUB_E_FIELD_VALUE, 10 },
 
 	{ "too-large-line", BMSUB_E_TOO_LARGE, 10 },
 	{ "too-large-line-outside", BMSUB_E_TOO_LARGE, 1 },
@@ -513,7 +517,7 @@ static const struct {
 	{ "id: A.b_c-9", 0 },
 	{ "id: BM+1", BMSUB_E_FIELD_VALUE },
 	{ "customer: x", 0 },
-	{ "customer: \xc2\x80", 0 },		/* U+0080, smallest 2-byte */
+	{ "customer: \xc2\xa1", 0 },		/* U+00A1, first after C1, NBSP */
 	{ "customer: \xdf\xbf", 0 },
 	{ "customer: \xe0\xa0\x80", 0 },	/* U+0800 */
 	{ "customer: \xed\x9f\xbf", 0 },	/* U+D7FF */
@@ -777,6 +781,221 @@ START_TEST(test_null_err)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* The value rule's Unicode cases (SPEC 1, "no blank at either end, no
+ * control character"): each character below, and its neighbours that
+ * stay allowed, at the start, in the middle and at the end of a customer
+ * and of an x- value. */
+
+enum uclass {
+	U_ANY,		/* refused anywhere: C1, bidi controls, U+FEFF */
+	U_ENDS,		/* refused at either end only: Unicode blanks */
+	U_OK,		/* allowed anywhere: the neighbours */
+};
+
+static const struct {
+	const char *utf8;
+	const char *name;
+	enum uclass cl;
+} uchars[] = {
+	{ "\xc2\x80", "U+0080", U_ANY },
+	{ "\xc2\x85", "U+0085", U_ANY },	/* NEL */
+	{ "\xc2\x9b", "U+009B", U_ANY },	/* CSI */
+	{ "\xc2\x9f", "U+009F", U_ANY },
+	{ "\xd8\x9c", "U+061C", U_ANY },	/* Arabic letter mark */
+	{ "\xe2\x80\x8e", "U+200E", U_ANY },	/* LRM */
+	{ "\xe2\x80\x8f", "U+200F", U_ANY },	/* RLM */
+	{ "\xe2\x80\xaa", "U+202A", U_ANY },	/* LRE */
+	{ "\xe2\x80\xab", "U+202B", U_ANY },
+	{ "\xe2\x80\xac", "U+202C", U_ANY },	/* PDF */
+	{ "\xe2\x80\xad", "U+202D", U_ANY },
+	{ "\xe2\x80\xae", "U+202E", U_ANY },	/* RLO */
+	{ "\xe2\x81\xa6", "U+2066", U_ANY },	/* LRI */
+	{ "\xe2\x81\xa7", "U+2067", U_ANY },
+	{ "\xe2\x81\xa8", "U+2068", U_ANY },
+	{ "\xe2\x81\xa9", "U+2069", U_ANY },	/* PDI */
+	{ "\xef\xbb\xbf", "U+FEFF", U_ANY },	/* BOM, zero width */
+	{ "\xc2\xa0", "U+00A0", U_ENDS },	/* NBSP */
+	{ "\xe1\x9a\x80", "U+1680", U_ENDS },
+	{ "\xe2\x80\x80", "U+2000", U_ENDS },
+	{ "\xe2\x80\x85", "U+2005", U_ENDS },
+	{ "\xe2\x80\x8a", "U+200A", U_ENDS },
+	{ "\xe2\x80\xa8", "U+2028", U_ENDS },	/* line separator */
+	{ "\xe2\x80\xa9", "U+2029", U_ENDS },	/* paragraph separator */
+	{ "\xe2\x80\xaf", "U+202F", U_ENDS },	/* narrow NBSP */
+	{ "\xe2\x81\x9f", "U+205F", U_ENDS },
+	{ "\xe3\x80\x80", "U+3000", U_ENDS },	/* ideographic space */
+	{ "\xc2\xa1", "U+00A1", U_OK },
+	{ "\xd8\x9b", "U+061B", U_OK },
+	{ "\xd8\x9d", "U+061D", U_OK },
+	{ "\xe1\x9a\x81", "U+1681", U_OK },
+	{ "\xe2\x80\x8b", "U+200B", U_OK },	/* not in the list */
+	{ "\xe2\x80\x8d", "U+200D", U_OK },	/* ZWJ, emoji sequences */
+	{ "\xe2\x80\x90", "U+2010", U_OK },
+	{ "\xe2\x80\xa7", "U+2027", U_OK },
+	{ "\xe2\x80\xb0", "U+2030", U_OK },
+	{ "\xe2\x81\x9e", "U+205E", U_OK },
+	{ "\xe2\x81\xa0", "U+2060", U_OK },
+	{ "\xe2\x81\xa5", "U+2065", U_OK },
+	{ "\xe2\x81\xaa", "U+206A", U_OK },
+	{ "\xe3\x80\x81", "U+3001", U_OK },
+	{ "\xef\xbb\xbe", "U+FEFE", U_OK },
+	{ "\xef\xbc\x80", "U+FF00", U_OK },
+};
+#define N_UCHARS (int)(sizeof(uchars) / sizeof(uchars[0]))
+
+START_TEST(test_unicode_values)
+{
+	static const struct {
+		const char *field;
+		unsigned line;	/* of the line in build() */
+	} where[] = { { "customer", 4 }, { "x-note", 10 } };
+	static const char *const pos[] = { "start", "middle", "end" };
+	struct bmsub_license lic;
+	struct bmsub_error e;
+	char line[96], val[32];
+	const char *u = uchars[_i].utf8;
+	size_t w, p, len;
+	int want, r;
+	char *buf;
+
+	for (w = 0; w < sizeof(where) / sizeof(where[0]); w++)
+		for (p = 0; p < 3; p++) {
+			snprintf(val, sizeof(val), "%s%s%s",
+			    p == 0 ? "" : "Ab", u, p == 2 ? "" : "Cd");
+			snprintf(line, sizeof(line), "%s: %s", where[w].field,
+			    val);
+			want = uchars[_i].cl == U_ANY ||
+			    (uchars[_i].cl == U_ENDS && p != 1) ?
+			    BMSUB_E_FIELD_VALUE : 0;
+			buf = build(line, &len);
+			r = bmsub_license_parse(buf, len, &lic, &e);
+			ck_assert_msg(r == want, "%s %s at the %s: got %s (%s), "
+			    "want %s", where[w].field, uchars[_i].name, pos[p],
+			    bmsub_err_token(r), e.msg, bmsub_err_token(want));
+			if (want != 0) {
+				/* the line, the field and the character named */
+				ck_assert_uint_eq(e.line, where[w].line);
+				ck_assert_ptr_nonnull(strstr(e.msg,
+				    where[w].field));
+				ck_assert_ptr_nonnull(strstr(e.msg,
+				    uchars[_i].name));
+				ck_assert_str_eq(lic.customer, "");
+			} else if (w == 0)
+				ck_assert_str_eq(lic.customer, val);
+			free(buf);
+		}
+}
+END_TEST
+
+/* Lines the Unicode rule meets with other defects: which token wins. */
+static const struct {
+	const char *line;
+	int code;
+} uvalues[] = {
+	/* ASCII controls and blanks stay "syntax" (golden files pin it) */
+	{ "customer: \xe2\x80\xae\x1b[31m", BMSUB_E_SYNTAX },
+	{ "customer: \xc2\xa0 ", BMSUB_E_SYNTAX },
+	{ "customer: \tA\xc2\x85", BMSUB_E_SYNTAX },
+	/* the value's rule comes before the field's own */
+	{ "id: BM\xe2\x80\xae", BMSUB_E_FIELD_VALUE },
+	{ "kind: prod\xc2\xa0", BMSUB_E_FIELD_VALUE },
+	{ "users: \xef\xbb\xbf" "5", BMSUB_E_FIELD_VALUE },
+	{ "color: \xe2\x81\xa6red", BMSUB_E_FIELD_VALUE },
+	/* a value that is only the character */
+	{ "customer: \xc2\xa0", BMSUB_E_FIELD_VALUE },
+	{ "customer: \xe3\x80\x80\xe3\x80\x80", BMSUB_E_FIELD_VALUE },
+	{ "customer: \xe2\x80\x8f", BMSUB_E_FIELD_VALUE },
+	/* two blanks inside, an ASCII space beside a Unicode blank inside */
+	{ "customer: A\xc2\xa0\xc2\xa0" "B", 0 },
+	{ "customer: A \xc2\xa0 B", 0 },
+	/* a C1 character spelt overlong is malformed UTF-8: still refused */
+	{ "customer: A\xe0\x82\x85", BMSUB_E_FIELD_VALUE },
+	{ "customer: A\xc1\x85", BMSUB_E_FIELD_VALUE },
+	/* a malformed byte before a blank at the end: both refuse */
+	{ "x-note: a\xff\xc2\xa0", BMSUB_E_FIELD_VALUE },
+	/* Latin-1 NBSP (one byte 0xa0) is malformed UTF-8 */
+	{ "customer: A\xa0", BMSUB_E_FIELD_VALUE },
+	{ "customer: Soci\xc3\xa9t\xc3\xa9 \xe2\x80\x94 Z\xc3\xbcrich", 0 },
+	{ "x-note: \xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb", 0 },
+};
+
+START_TEST(test_unicode_lines)
+{
+	struct bmsub_license lic;
+	struct bmsub_error e;
+	size_t len;
+	char *buf = build(uvalues[_i].line, &len);
+	int r = bmsub_license_parse(buf, len, &lic, &e);
+
+	ck_assert_msg(r == uvalues[_i].code, "\"%s\": got %s (%s), want %s",
+	    uvalues[_i].line, bmsub_err_token(r), e.msg,
+	    bmsub_err_token(uvalues[_i].code));
+	free(buf);
+}
+END_TEST
+
+/* bmsub_license_value_check is the parser's rule, alone: the same token
+ * as a parse of "name: value" for every row above, line 0, and the
+ * name in the message. */
+START_TEST(test_value_check_api)
+{
+	static const struct {
+		const char *value;
+		int code;
+	} c[] = {
+		{ "", BMSUB_E_SYNTAX },
+		{ " A", BMSUB_E_SYNTAX },
+		{ "A\t", BMSUB_E_SYNTAX },
+		{ "A\nformat: 2", BMSUB_E_SYNTAX },
+		{ "A\x7f", BMSUB_E_SYNTAX },
+		{ "A\xc2\x85" "B", BMSUB_E_FIELD_VALUE },
+		{ "\xe2\x80\xae" "ASE", BMSUB_E_FIELD_VALUE },
+		{ "\xc2\xa0" "A", BMSUB_E_FIELD_VALUE },
+		{ "A\xe2\x80\xa8", BMSUB_E_FIELD_VALUE },
+		{ "A\xef\xbb\xbf" "B", BMSUB_E_FIELD_VALUE },
+		{ "A\xc2\xa0" "B", 0 },
+		{ "Example SA", 0 },
+		{ "\xff", 0 },		/* malformed: the field's rule */
+	};
+	struct bmsub_error e;
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		memset(&e, 0x55, sizeof(e));
+		r = bmsub_license_value_check("customer", c[i].value, &e);
+		ck_assert_msg(r == c[i].code, "row %zu: got %s (%s), want %s",
+		    i, bmsub_err_token(r), e.msg, bmsub_err_token(c[i].code));
+		ck_assert_int_eq(e.code, r);
+		ck_assert_uint_eq(e.line, 0);
+		if (r != 0)
+			ck_assert_ptr_nonnull(strstr(e.msg, "customer: "));
+		else
+			ck_assert_str_eq(e.msg, "");
+		ck_assert_int_eq(bmsub_license_value_check("customer",
+		    c[i].value, NULL), c[i].code);
+	}
+	/* the same verdict as the parser, for every table row */
+	for (i = 0; i < sizeof(uvalues) / sizeof(uvalues[0]); i++) {
+		const char *colon = strchr(uvalues[i].line, ':');
+		char name[32];
+
+		snprintf(name, sizeof(name), "%.*s",
+		    (int)(colon - uvalues[i].line), uvalues[i].line);
+		r = bmsub_license_value_check(name, colon + 2, &e);
+		/* 0 only where the field's own rule refuses (malformed) */
+		ck_assert_msg(r == uvalues[i].code ||
+		    (r == 0 && uvalues[i].code == BMSUB_E_FIELD_VALUE),
+		    "\"%s\": got %s", uvalues[i].line, bmsub_err_token(r));
+	}
+	ck_assert_int_eq(bmsub_license_value_check(NULL, "a", &e),
+	    BMSUB_E_INVALID);
+	ck_assert_int_eq(bmsub_license_value_check("a", NULL, &e),
+	    BMSUB_E_INVALID);
+}
+END_TEST
+
 /* The key id is 16 lowercase hex digits: a wrong byte in any of the 16
  * positions (uppercase letter, non-hex letter, space, a UTF-8 letter's
  * first byte) is field-value on line 9, before any signature check. */
@@ -850,6 +1069,13 @@ main(void)
 	tcase_add_test(tc, test_defaults_by_kind);
 	tcase_add_test(tc, test_many_x_fields);
 	tcase_add_test(tc, test_too_large_in_memory);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("unicode");
+	tcase_add_loop_test(tc, test_unicode_values, 0, N_UCHARS);
+	tcase_add_loop_test(tc, test_unicode_lines, 0,
+	    (int)(sizeof(uvalues) / sizeof(uvalues[0])));
+	tcase_add_test(tc, test_value_check_api);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("load");

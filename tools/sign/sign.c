@@ -103,17 +103,21 @@ load_key(const char *path, const char *pass, unsigned char **skp,
 	return r;
 }
 
-/* A value goes on one line: a control byte would forge extra lines. */
+/*
+ * The value rule of the parser itself (bmsub_license_value_check), before
+ * anything is signed: a control byte would forge extra lines, a bidi
+ * control or an end blank would make a name that reads differently from
+ * its bytes. The field's own rules wait for the parse of the result.
+ */
 static int
 value_ok(const char *what, const char *v)
 {
-	const unsigned char *p;
+	struct bmsub_error e;
+	int r;
 
-	for (p = (const unsigned char *)v; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f) {
-			sign_err("%s: control character in the value", what);
-			return 0;
-		}
+	if ((r = bmsub_license_value_check(what, v, &e)) != 0) {
+		sign_err("%s (%s)", e.msg, bmsub_err_token(r));
+		return 0;
 	}
 	return 1;
 }
@@ -234,12 +238,18 @@ parse_opts(int argc, char *argv[], struct sign_opts *o)
 	}
 	for (i = 0; i < o->nx; i++) {
 		const char *eq = strchr(o->x[i], '=');
+		char name[BMSUB_LICENSE_LINE_MAX + 1];
 
 		if (strncmp(o->x[i], "x-", 2) != 0 || eq == NULL) {
 			sign_err("--field %s: want x-NAME=VALUE", o->x[i]);
 			return -1;
 		}
-		if (!value_ok(o->x[i], o->x[i]))
+		/* the name, too, on one line (its letters are the parser's) */
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - o->x[i]),
+		    o->x[i]);
+		if (!value_ok("--field name", name))
+			return -1;
+		if (!value_ok(name, eq + 1))
 			return -1;
 	}
 	return 0;
