@@ -2,6 +2,7 @@
 /* install.c - a candidate license checked against a context's keys and state, then installed. */
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "internal.h"
 
@@ -71,6 +72,33 @@ check_view(const struct bm_ctx_view *v, void *arg)
 	return 0;
 }
 
+/*
+ * O for the license about to be installed, as a refresh would set it
+ * (bmsub_state_refresh): on the policy's clock when C > N is first seen,
+ * cleared when C <= N. *st is the state on disk under the lock; 1 when O
+ * changes (the caller saves), 0 when not.
+ */
+static int
+install_over_since(struct bmsub_state *st, const struct bmsub_license *lic,
+    int64_t now)
+{
+	struct bmsub_eval ev;
+
+	if (!st->have_count)
+		return 0;
+	if (st->count > lic->users) {
+		if (st->over_since != BMSUB_TIME_NONE)
+			return 0;	/* an install never postpones the block */
+		bmsub_evaluate(lic, 0, st, now, &ev);
+		st->over_since = ev.effective;
+		return 1;
+	}
+	if (st->over_since == BMSUB_TIME_NONE)
+		return 0;
+	st->over_since = BMSUB_TIME_NONE;
+	return 1;
+}
+
 static int
 check(struct bmsub_ctx *ctx, const struct bmsub_log *log, struct check_arg *a)
 {
@@ -105,8 +133,11 @@ bmsub_ctx_license_install(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 	struct bmsub_install dummy;
 	struct check_arg a = { text, len, now, res != NULL ? res : &dummy,
 	    err, NULL, NULL };
-	int r = BMSUB_E_INTERNAL, lockfd = -1;
+	int r = BMSUB_E_INTERNAL, lockfd = -1, have_st = 0, save = 0;
+	struct bmsub_state st;
+	struct bmsub_error e;
 
+	bmsub_state_init(&st);
 	/* Unlocked first: a text that does not verify or is refused needs
 	 * no lock (and its reason outranks a lock problem). */
 	if ((r = check(ctx, log, &a)) != 0 ||
@@ -120,11 +151,32 @@ bmsub_ctx_license_install(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 		goto out;
 	if (a.res->refused != NULL && (flags & BMSUB_INSTALL_FORCE) == 0)
 		goto out;
+	/*
+	 * O follows the new N at once, not at the next refresh (a forced
+	 * install with N < C would otherwise show no block date). A state
+	 * that cannot be read has no C: nothing to follow, as before. Set
+	 * before the license is written, so a failed save installs nothing;
+	 * cleared after, so a failed write never loses the O of the license
+	 * still in place (a stale O under N >= C blocks no one).
+	 */
+	have_st = bmsub_state_load(a.state_dir, &st, &e) == 0;
+	if (have_st && (save = install_over_since(&st, &a.res->lic, now)) &&
+	    st.over_since != BMSUB_TIME_NONE &&
+	    (r = bmsub_state_save(a.state_dir, &st, err)) != 0)
+		goto out;
 	if ((r = bm_write_atomic(a.target, text, len, 0644, BM_WRITE_LOCKED, err)) != 0)
 		goto out;
 	a.res->installed = 1;
+	if (save && st.over_since == BMSUB_TIME_NONE &&
+	    bmsub_state_save(a.state_dir, &st, &e) != 0)
+		bm_log(log, LOG_WARNING, "license installed, but the state "
+		    "keeps its over-count start until the next refresh: %s",
+		    e.msg);
+	if (have_st)	/* what the next login sees */
+		bmsub_evaluate(&a.res->lic, 0, &st, now, &a.res->eval);
 	r = 0; /* success */
  out:
+	bmsub_state_clear(&st);
 	bmsub_state_unlock(lockfd);
 	free(a.target);
 	free(a.state_dir);

@@ -109,4 +109,20 @@ expect_grep '^BMSUB UNKNOWN - trusted keys .*keys.d unreadable$' "$T/out" "keys 
 chmod 755 "$T/etc/keys.d"
 expect_rc 3 "bad option" -- $CK monitor --bogus
 
+
+# install --force of a license smaller than the count: the over-count clock
+# starts in the install itself, not at the next refresh (no "from never")
+state; $CK recipients add ops@example.test >/dev/null
+refresh 2027-03-01 90
+make_license "$T/small.lic" id=BM-S1 issued=2026-07-01 expires=2027-06-30 users=50
+make_license "$T/big.lic" id=BM-B1 issued=2026-07-01 expires=2027-06-30 users=100
+expect_rc 0 "install small --force" -- $CK --force-clock --at 2027-03-05 install --force "$T/small.lic"
+mon 1 2027-03-05 "forced small: blocked from O + 1 month" \
+	'^BMSUB WARNING - prod license BM-S1 .*; 90/50 users \(over, logins blocked from 2027-04-05\), ceiling 55 reached \| '
+expect_nogrep 'never' "$T/out" "forced small: a block date"
+expect_grep '^over-since ' "$T/state/state" "forced small: O in the state"
+expect_rc 0 "install big" -- $CK --force-clock --at 2027-03-06 install "$T/big.lic"
+mon 0 2027-03-06 "big again: within" '^BMSUB OK - prod license BM-B1 .*; 90/100 users \| '
+expect_nogrep '^over-since' "$T/state/state" "big again: O cleared in the state"
+
 done_checks

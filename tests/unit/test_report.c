@@ -929,6 +929,132 @@ START_TEST(saw_time)
 }
 END_TEST
 
+/*
+ * An install sets O as a refresh would, in the same locked call: a forced
+ * N < C starts the over-count clock at once (on the policy's clock), an
+ * N >= C ends it; nothing else of the state moves, and a refused install
+ * or a state without a count is left alone. Candidate: issued 2026-01-01,
+ * E = 2027-01-01, G = 10; the state's refresh time is 2026-05-01.
+ */
+static const struct {
+	const char *name;
+	int state;		/* 0 none, 1 without count, 2 counted, 3 garbage */
+	uint64_t count;
+	const char *over_since, *high_water;	/* before */
+	unsigned users;		/* N of the candidate */
+	unsigned flags;
+	const char *now;
+	int installed;
+	const char *want_o;	/* after; NULL: NONE */
+} over_cases[] = {
+	/* refused: not written, so nothing of the state moves */
+	{ "refused N < C", 2, 200, NULL, NULL, 100, 0, "2026-06-01", 0, NULL },
+	{ "refused keeps O", 2, 200, "2026-05-01", NULL, 100, 0, "2026-06-01",
+	    0, "2026-05-01" },
+	/* no count, no state, a damaged state: there is no C to compare */
+	{ "no count", 1, 0, NULL, NULL, 1, BMSUB_INSTALL_FORCE, "2026-06-01",
+	    1, NULL },
+	{ "no state", 0, 0, NULL, NULL, 1, BMSUB_INSTALL_FORCE, "2026-06-01",
+	    1, NULL },
+	{ "garbage state", 3, 0, NULL, NULL, 1, BMSUB_INSTALL_FORCE,
+	    "2026-06-01", 1, NULL },
+	/* N >= C: no O, and an O of a smaller license ends */
+	{ "N == C", 2, 100, NULL, NULL, 100, 0, "2026-06-01", 1, NULL },
+	{ "N > C", 2, 90, NULL, NULL, 100, 0, "2026-06-01", 1, NULL },
+	{ "N == C clears O", 2, 100, "2026-05-01", NULL, 100, 0, "2026-06-01",
+	    1, NULL },
+	{ "N > C clears O", 2, 50, "2026-05-01", NULL, 100, BMSUB_INSTALL_FORCE,
+	    "2026-06-01", 1, NULL },
+	/* an O already running is kept: an install never postpones it */
+	{ "forced N < C keeps O", 2, 200, "2026-05-01", NULL, 100,
+	    BMSUB_INSTALL_FORCE, "2026-06-01", 1, "2026-05-01" },
+	/* forced N < C: O = max(now, H - 1 day, issued) */
+	{ "forced N < C", 2, 200, NULL, NULL, 100, BMSUB_INSTALL_FORCE,
+	    "2026-06-01T12:00:00Z", 1, "2026-06-01T12:00:00Z" },
+	{ "forced N + 1 == C", 2, 101, NULL, NULL, 100, BMSUB_INSTALL_FORCE,
+	    "2026-06-01", 1, "2026-06-01" },
+	{ "forced N < C, clock behind H", 2, 200, NULL, "2026-06-20", 100,
+	    BMSUB_INSTALL_FORCE, "2026-06-01", 1, "2026-06-19" },
+	{ "forced N < C, clock behind issued", 2, 200, NULL, NULL, 100,
+	    BMSUB_INSTALL_FORCE, "2025-12-01", 1, "2026-01-01" },
+};
+
+START_TEST(install_over_since)
+{
+	struct bmsub_install res;
+	struct bmsub_error err;
+	struct bmsub_state st, after;
+	struct bmsub_report *rep;
+	struct pt_lic l;
+	char *text, before[4096], got[4096];
+	int64_t want = over_cases[_i].want_o ? ts(over_cases[_i].want_o) : NONE;
+	int r;
+
+	bmsub_state_init(&st);
+	st.last_refresh = ts("2026-05-01");
+	st.have_count = over_cases[_i].state == 2;
+	st.count = over_cases[_i].count;
+	st.over_since = over_cases[_i].over_since ?
+	    ts(over_cases[_i].over_since) : NONE;
+	st.high_water = over_cases[_i].high_water ?
+	    ts(over_cases[_i].high_water) : NONE;
+	if (over_cases[_i].state == 1 || over_cases[_i].state == 2)
+		ck_assert_int_eq(bmsub_state_save(E.state_dir, &st, &err), 0);
+	else if (over_cases[_i].state == 3)
+		pt_write(E.state, "garbage\n", 0644);
+	if (over_cases[_i].state != 0)
+		file_read(E.state, before, sizeof(before));
+	memset(&l, 0, sizeof(l));
+	l.id = "BM-OVER";
+	l.issued = ts("2026-01-01");
+	l.expires = ts("2027-01-01");
+	l.users = over_cases[_i].users;
+	l.grace_days = 10;
+	text = pt_license(&l);
+
+	r = bmsub_ctx_license_install(ctx, NULL, text, strlen(text),
+	    ts(over_cases[_i].now), over_cases[_i].flags, &res, &err);
+	ck_assert_msg(r == 0, "%s: %d %s", over_cases[_i].name, r, err.msg);
+	ck_assert_int_eq(res.installed, over_cases[_i].installed);
+	if (over_cases[_i].state == 0) {
+		ck_assert_int_ne(access(E.state, F_OK), 0);
+		goto done;
+	}
+	if (over_cases[_i].state != 2 || want == st.over_since) {
+		/* not even rewritten */
+		file_read(E.state, got, sizeof(got));
+		ck_assert_str_eq(got, before);
+		if (over_cases[_i].state != 2)
+			goto done;
+	}
+	ck_assert_int_eq(bmsub_state_load(E.state_dir, &after, &err), 0);
+	ck_assert_msg(after.over_since == want, "%s: O %lld, want %lld",
+	    over_cases[_i].name, (long long)after.over_since, (long long)want);
+	/* only O moves: C, H and the refresh time are the refresh's */
+	ck_assert_int_eq(after.have_count, 1);
+	ck_assert_uint_eq(after.count, st.count);
+	ck_assert(after.high_water == st.high_water);
+	ck_assert(after.last_refresh == st.last_refresh);
+	bmsub_state_clear(&after);
+	if (!over_cases[_i].installed)
+		goto done;
+	/* the caller's result and the next report see the block date */
+	ck_assert(res.eval.over_since == (want == NONE ? NONE : want));
+	rep = report_at(over_cases[_i].now);
+	ck_assert_str_eq(rep->license.lic.id, "BM-OVER");
+	if (want != NONE) {
+		ck_assert_int_ne(rep->eval.count_phase, BMSUB_COUNT_WITHIN);
+		ck_assert(rep->eval.over_since == want);
+		ck_assert(rep->eval.over_block_at == bmsub_add_months(want, 1));
+		ck_assert(res.eval.over_block_at == rep->eval.over_block_at);
+	} else
+		ck_assert_int_eq(rep->eval.count_phase, BMSUB_COUNT_WITHIN);
+	bmsub_report_free(rep);
+ done:
+	free(text);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -953,6 +1079,7 @@ suite(void)
 	tcase_add_loop_test(tc, refresh_rule, 0, N(refresh_cases));
 	tcase_add_test(tc, refresh_daily_keeps_block);
 	tcase_add_test(tc, saw_time);
+	tcase_add_loop_test(tc, install_over_since, 0, N(over_cases));
 	suite_add_tcase(s, tc);
 	return s;
 }
