@@ -661,7 +661,9 @@ BMSUB_API int bmsub_ctx_license_check(struct bmsub_ctx *ctx,
  * finding stands and flags lack BMSUB_INSTALL_FORCE, replaces the
  * configured license file by text (bmsub_file_write_atomic, 0644). The
  * context (and every other one: the module's) sees the new license at its
- * next call. Returns 0 when the checks ran: res->installed, or
+ * next call. The state's O follows the new N as bmsub_state_refresh would
+ * set it (started when C > N, ended when C <= N; C, H untouched) and
+ * res->eval is then the state's view. Returns 0 when the checks ran: res->installed, or
  * res->refused says why not; else the verification error
  * (res->verify_err != 0), the lock or the write error.
  */
