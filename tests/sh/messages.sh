@@ -1,0 +1,73 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# messages.sh - what the tools tell an operator (issue 8 item 6): verify of
+# an expired license or an ended trial, keygen's files, each thing said
+# once in error lines, and "1 user" rather than "1 users".
+. "$(dirname "$0")/../lib.sh"
+CHK=$SB/bmsub-check
+[ -x "$CHK" ] || CHK=$B/bmsub-check
+SIGN=$SB/bmsub-sign
+[ -x "$SIGN" ] || SIGN=$B/bmsub-sign
+setup_etc
+c() { "$CHK" -c "$CONF" "$@"; }
+
+# --- verify: a valid signature is not a license that lets people in -----
+# expires 2027-01-01 covers that day: E = 2027-01-02T00:00:00Z
+make_license "$T/prod.lic" expires=2027-01-01 grace-days=14
+make_license "$T/trial.lic" kind=trial id=BM-TRIAL expires=2027-01-01
+make_license "$T/one.lic" users=1 id=BM-ONE
+cp "$T/prod.lic" "$T/tampered.lic"; sed -i 's/^users: 100$/users: 900/' "$T/tampered.lic"
+# AT FILE | exit | first line | second line ("-": none)
+while IFS='|' read -r at f rc l1 l2; do
+	expect_rc "$rc" "verify $f at $at" -- c --at "$at" verify "$T/$f" || continue
+	expect_grep "^$T/$f: $l1" "$T/out" "verify $f at $at: first line"
+	if [ "$l2" = - ]; then
+		[ "$(wc -l <"$T/out")" = 1 ] && ok || fail "verify $f at $at: more than one line"
+		expect_nogrep "expired|ended|blocked|signature" "$T/out" "verify $f at $at: not expired"
+	else
+		expect_grep "^$T/$f: $l2\$" "$T/out" "verify $f at $at: second line"
+	fi
+done <<TAB
+2026-06-01|prod.lic|0|valid prod license BM-TEST-1 for Example SA, 100 users, 2026-01-01 through 2027-01-01, key |-
+2027-01-01T23:59:59Z|prod.lic|0|valid prod license |-
+2027-01-02|prod.lic|0|valid signature, expired prod license BM-TEST-1 for Example SA, 100 users, 2026-01-01 through 2027-01-01, key |expired 2027-01-02 00:00:00 UTC \(today\); in grace, logins blocked from 2027-01-16 00:00:00 UTC \(in 14 days\)
+2027-01-07T12:00:00Z|prod.lic|0|valid signature, expired prod license |expired 2027-01-02 00:00:00 UTC \(5 days ago\); in grace, logins blocked from 2027-01-16 00:00:00 UTC \(in 8 days\)
+2027-01-15T12:00:00Z|prod.lic|0|valid signature, expired prod license |expired 2027-01-02 00:00:00 UTC \(13 days ago\); in grace, logins blocked from 2027-01-16 00:00:00 UTC \(within a day\)
+2027-01-16|prod.lic|0|valid signature, expired prod license |expired 2027-01-02 00:00:00 UTC \(14 days ago\); logins blocked since 2027-01-16 00:00:00 UTC \(today\)
+2027-02-02|prod.lic|0|valid signature, expired prod license |expired 2027-01-02 00:00:00 UTC \(31 days ago\); logins blocked since 2027-01-16 00:00:00 UTC \(17 days ago\)
+2026-12-01|trial.lic|0|valid trial license BM-TRIAL |-
+2027-01-03|trial.lic|0|valid signature, ended trial license BM-TRIAL |trial ended 2027-01-02 00:00:00 UTC \(1 day ago\); logins blocked since 2027-01-02 00:00:00 UTC \(1 day ago\)
+2026-06-01|one.lic|0|valid prod license BM-ONE for Example SA, 1 user, |-
+TAB
+# an invalid signature is invalid whatever the dates: exit 1, nothing on stdout
+for at in 2026-06-01 2027-02-02; do
+	expect_rc 1 "verify tampered at $at" -- c --at "$at" verify "$T/tampered.lic"
+	[ ! -s "$T/out" ] && ok || fail "verify tampered at $at printed on stdout"
+	expect_nogrep "valid signature|expired|blocked" "$T/err" "verify tampered at $at: no date talk"
+done
+# --json: the new fields beside the old ones
+# AT FILE | expired | blocked | block_at
+while IFS='|' read -r at f exp blk bat; do
+	c --json --at "$at" verify "$T/$f" >"$T/j" 2>"$T/err"; json_ok "$T/j"
+	for kv in "valid=true" "expired=$exp" "blocked=$blk" "block_at=$bat" \
+	    "expires=2027-01-02T00:00:00Z" "license.id=$(sed -n 's/^id: //p' "$T/$f")" \
+	    "license.expires=2027-01-02T00:00:00Z"; do
+		k=${kv%%=*} v=${kv#*=}
+		case $k in license.*) e="d['license']['${k#license.}']" ;; *) e="d['$k']" ;; esac
+		[ "$(json_get "$T/j" "$e")" = "$v" ] && ok ||
+			fail "json verify $f at $at: $k is $(json_get "$T/j" "$e"), want $v"
+	done
+done <<TAB
+2026-06-01|prod.lic|false|false|2027-01-16T00:00:00Z
+2027-01-01T23:59:59Z|prod.lic|false|false|2027-01-16T00:00:00Z
+2027-01-02|prod.lic|true|false|2027-01-16T00:00:00Z
+2027-01-16|prod.lic|true|true|2027-01-16T00:00:00Z
+2026-12-01|trial.lic|false|false|2027-01-02T00:00:00Z
+2027-01-02|trial.lic|true|true|2027-01-02T00:00:00Z
+TAB
+c --json --at 2027-02-02 verify "$T/tampered.lic" >"$T/j" 2>/dev/null; json_ok "$T/j"
+for k in expired blocked block_at; do
+	[ "$(json_get "$T/j" "d.get('$k', 'absent')")" = absent ] && ok ||
+		fail "json verify tampered has $k"
+done
+done_checks
