@@ -70,4 +70,30 @@ for k in expired blocked block_at; do
 	[ "$(json_get "$T/j" "d.get('$k', 'absent')")" = absent ] && ok ||
 		fail "json verify tampered has $k"
 done
+
+# --- keygen: the files it wrote, and the one that goes into keys.d -------
+mkdir "$T/kg"
+expect_rc 0 "keygen" -- "$SIGN" keygen "$T/kg/vendor2026"
+[ "$(wc -l <"$T/out")" = 1 ] && expect_grep '^[0-9a-f]{16}$' "$T/out" "keygen stdout: the key id alone" ||
+	fail "keygen stdout is not one line"
+id=$(cat "$T/out")
+for l in "wrote $T/kg/vendor2026.key (private key, mode 0600: keep it secret, never on a mail server)" \
+    "wrote $T/kg/vendor2026.pub (public key, mode 0644, key id $id)" \
+    "install the public key on each server as /etc/bmsub/keys.d/vendor2026.pem:" \
+    "  cp $T/kg/vendor2026.pub /etc/bmsub/keys.d/vendor2026.pem"; do
+	grep -qxF -- "$l" "$T/err" && ok || { fail "keygen does not say: $l"; sed 's/^/  | /' "$T/err"; }
+done
+[ "$(wc -l <"$T/err")" = 4 ] && ok || fail "keygen stderr is not 4 lines"
+# what it told is true: the modes, and the copy verifies licenses
+[ "$(stat -c %a "$T/kg/vendor2026.key")" = 600 ] && ok || fail "key mode"
+[ "$(stat -c %a "$T/kg/vendor2026.pub")" = 644 ] && ok || fail "pub mode"
+# a relative prefix names the file as given
+(cd "$T/kg" && "$SIGN" keygen rel) >"$T/out" 2>"$T/err" && ok || fail "keygen rel"
+grep -qxF "  cp rel.pub /etc/bmsub/keys.d/rel.pem" "$T/err" && ok || fail "keygen rel: cp line"
+# refused: nothing said to have been written
+for p in "$T/kg/vendor2026" "$T/kg/nodir/x"; do
+	expect_rc 1 "keygen refused $p" -- "$SIGN" keygen "$p"
+	expect_nogrep "^wrote|install the public" "$T/err" "keygen refused $p: no file told"
+	[ ! -s "$T/out" ] && ok || fail "keygen refused $p printed an id"
+done
 done_checks
