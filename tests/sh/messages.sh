@@ -96,4 +96,41 @@ for p in "$T/kg/vendor2026" "$T/kg/nodir/x"; do
 	expect_nogrep "^wrote|install the public" "$T/err" "keygen refused $p: no file told"
 	[ ! -s "$T/out" ] && ok || fail "keygen refused $p printed an id"
 done
+
+# --- error lines say each thing once ----------------------------------------
+# a config with an unknown key: the file and the line, once
+cp "$CONF" "$T/unknown.conf"; echo 'bogus_key = 1;' >>"$T/unknown.conf"; chmod 644 "$T/unknown.conf"
+n=$(wc -l <"$T/unknown.conf")
+for cmd in status verify refresh monitor; do
+	set -- $cmd; [ "$1" = verify ] && set -- verify "$T/prod.lic"
+	"$CHK" -c "$T/unknown.conf" "$@" >"$T/out" 2>"$T/err"
+	expect_grep "^bmsub-check: config: $T/unknown.conf line $n: unknown key bogus_key\$" "$T/err" \
+		"$cmd: unknown key said once"
+	[ "$(grep -c "" "$T/err")" = 1 ] && ok || fail "$cmd: config error is not one line"
+done
+# a missing state folder: named once by every command that writes
+sed "s#^state_dir = .*#state_dir = \"$T/nostate\";#" "$CONF" >"$T/nostate.conf"; chmod 644 "$T/nostate.conf"
+make_license "$T/etc/license" expires=2099-01-01
+# COMMAND | the exact stderr line
+while IFS='|' read -r cmd line; do
+	# shellcheck disable=SC2086
+	"$CHK" -c "$T/nostate.conf" $cmd >"$T/out" 2>"$T/err"
+	grep -qxF -- "$line" "$T/err" && ok || { fail "$cmd: not said: $line"; sed 's/^/  | /' "$T/err"; }
+done <<TAB
+notify|bmsub-check: notify: $T/nostate: No such file or directory
+refresh --users 1|bmsub-check: $T/nostate: No such file or directory
+clock reset|bmsub-check: $T/nostate: No such file or directory
+recipients add ops@example.test|bmsub-check: recipients add 'ops@example.test': $T/nostate: No such file or directory (lock)
+verify $T/none.lic|bmsub-check: $T/none.lic: not-found: No such file or directory
+install $T/none.lic|bmsub-check: $T/none.lic: not-found: No such file or directory
+TAB
+# and no line of theirs names one path twice (the library's own log lines,
+# as decide shows them, are left out: see the report of issue 8)
+for cmd in notify "refresh --users 1" "clock reset" "recipients add ops@example.test" \
+    "recipients remove ops@example.test" "verify $T/none.lic" "install $T/none.lic" \
+    status monitor timeline can-add "notify --dry-run"; do
+	# shellcheck disable=SC2086
+	"$CHK" -c "$T/nostate.conf" $cmd >"$T/out" 2>"$T/err"
+	expect_nogrep "(/[^ :]+)[: ].*\\1[: ]" "$T/err" "$cmd: a path said twice"
+done
 done_checks

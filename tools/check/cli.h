@@ -49,7 +49,13 @@ int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *cli_last_message(void);
 /* Parses a decimal uint64 with range check; 0 or -1. */
 int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
-/* "bmsub-check: WHAT: [line N: ]TOKEN: MESSAGE" on stderr. */
+/* "bmsub-check: WHAT PATH: MSG", or "WHAT: MSG" when MSG names PATH
+ * already (the library's messages name their file): each thing once. */
+void cli_warn_path(const char *what, const char *path, const char *msg);
+/* The configuration cannot be used: one line naming the file once. */
+void cli_config_error(const char *path, const struct bmsub_error *err);
+/* "bmsub-check: WHAT: [line N: ]TOKEN: MESSAGE" on stderr, MESSAGE's own
+ * leading "WHAT: " left out. */
 void cli_print_error(const char *what, int code, const struct bmsub_error *e);
 /* The license object of --json output, and a reason/line/message triple. */
 void cli_json_license(struct json *j, const char *key,

@@ -62,7 +62,7 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 	if ((rep = cli_report(c, 0)) == NULL)
 		return EXIT_USAGE;
 	if (rep->keys.err != 0) {
-		cli_warn("keys %s: %s", rep->config->keys_dir,
+		cli_warn_path("keys", rep->config->keys_dir,
 		    rep->keys.error.msg);
 		return EXIT_USAGE;
 	}
