@@ -41,6 +41,13 @@ struct bmsub_report *cli_report(struct cli *c, int fresh);
  * used is named rather than "no trusted key". */
 const struct bmsub_error *cli_license_error(const struct bmsub_report *rep);
 
+/* "s" unless n is 1: "1 user", "2 users", "0 days". */
+static inline const char *
+cli_s(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 /* Prints "bmsub-check: <msg>\n" to stderr. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage error: one line naming the problem, returns EXIT_USAGE. */

@@ -25,7 +25,7 @@ refresh_print(const struct cli *c, uint64_t count,
 		json_end(&j);
 		return;
 	}
-	printf("%" PRIu64 " users counted", count);
+	printf("%" PRIu64 " user%s counted", count, cli_s(count));
 	if (lic != NULL)
 		printf(" for %" PRIu32 " licensed", lic->users);
 	if (st->over_since != BMSUB_TIME_NONE)
