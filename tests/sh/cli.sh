@@ -145,7 +145,7 @@ c --json --at 2026-06-01 can-add 5 >"$T/j"; json_ok "$T/j"
 [ "$(json_get "$T/j" 'd["can_add"]')" = false ] && ok || fail "json can_add"
 expect_rc 1 "install small license refused" -- c --at 2026-06-01 install "$T/small.lic"
 cmp -s "$T/good.lic" "$T/etc/license" && ok || fail "refused install changed the license"
-expect_grep "covers 1 users but 109" "$T/err" "refusal names the figures"
+expect_grep "covers 1 user but 109" "$T/err" "refusal names the figures"
 expect_rc 0 "install small --force" -- c --at 2026-06-01 install --force "$T/small.lic"
 expect_rc 0 "reinstall good" -- c install --force "$T/good.lic"
 # over-count: O set at first sight, one month later users are blocked

@@ -129,7 +129,7 @@ cli_report(struct cli *c, int fresh)
 	if (fresh || c->rep->now != c->now) {
 		memset(&err, 0, sizeof(err));
 		if (bmsub_ctx_report(c->ctx, NULL, c->now, &rep, &err) != 0) {
-			cli_warn("config %s: %s", c->conf_path, err.msg);
+			cli_config_error(c->conf_path, &err);
 			return NULL;
 		}
 		bmsub_report_free(c->rep);
@@ -173,16 +173,41 @@ cli_read_candidate(struct cli *c, const char *path, char **buf, size_t *len,
 }
 
 void
+cli_warn_path(const char *what, const char *path, const char *msg)
+{
+	if (strstr(msg, path) != NULL)
+		cli_warn("%s: %s", what, msg);
+	else
+		cli_warn("%s %s: %s", what, path, msg);
+}
+
+void
+cli_config_error(const char *path, const struct bmsub_error *err)
+{
+	/* the library's messages name the file (and line) already */
+	if (strstr(err->msg, path) != NULL)
+		cli_warn("config: %s", err->msg);
+	else if (err->line)
+		cli_warn("config %s: line %u: %s", path, err->line, err->msg);
+	else
+		cli_warn("config %s: %s", path, err->msg);
+}
+
+void
 cli_print_error(const char *what, int code, const struct bmsub_error *e)
 {
+	const char *msg = e->msg[0] ? e->msg : bmsub_strerror(code);
+	size_t n = strlen(what);
+
+	/* "FILE: not-found: FILE: No such file..." said FILE twice */
+	if (strncmp(msg, what, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
+		msg += n + 2;
 	if (e->line)
 		fprintf(stderr, "bmsub-check: %s: line %u: %s: %s\n", what,
-		    e->line, bmsub_err_token(code),
-		    e->msg[0] ? e->msg : bmsub_strerror(code));
+		    e->line, bmsub_err_token(code), msg);
 	else
 		fprintf(stderr, "bmsub-check: %s: %s: %s\n", what,
-		    bmsub_err_token(code),
-		    e->msg[0] ? e->msg : bmsub_strerror(code));
+		    bmsub_err_token(code), msg);
 }
 
 void

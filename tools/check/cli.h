@@ -41,6 +41,13 @@ struct bmsub_report *cli_report(struct cli *c, int fresh);
  * used is named rather than "no trusted key". */
 const struct bmsub_error *cli_license_error(const struct bmsub_report *rep);
 
+/* "s" unless n is 1: "1 user", "2 users", "0 days". */
+static inline const char *
+cli_s(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 /* Prints "bmsub-check: <msg>\n" to stderr. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage error: one line naming the problem, returns EXIT_USAGE. */
@@ -49,7 +56,13 @@ int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *cli_last_message(void);
 /* Parses a decimal uint64 with range check; 0 or -1. */
 int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
-/* "bmsub-check: WHAT: [line N: ]TOKEN: MESSAGE" on stderr. */
+/* "bmsub-check: WHAT PATH: MSG", or "WHAT: MSG" when MSG names PATH
+ * already (the library's messages name their file): each thing once. */
+void cli_warn_path(const char *what, const char *path, const char *msg);
+/* The configuration cannot be used: one line naming the file once. */
+void cli_config_error(const char *path, const struct bmsub_error *err);
+/* "bmsub-check: WHAT: [line N: ]TOKEN: MESSAGE" on stderr, MESSAGE's own
+ * leading "WHAT: " left out. */
 void cli_print_error(const char *what, int code, const struct bmsub_error *e);
 /* The license object of --json output, and a reason/line/message triple. */
 void cli_json_license(struct json *j, const char *key,

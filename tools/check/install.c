@@ -30,14 +30,16 @@ tell_findings(const char *file, const struct bmsub_install *res, int force)
 	if (!(res->found & BMSUB_INSTALL_UNDER_COUNT))
 		return;
 	if (!force) {
-		cli_warn("refused: %s covers %" PRIu32 " users but %" PRIu64
-		    " are counted (install --force to install it anyway)",
-		    file, res->lic.users, res->count);
+		cli_warn("refused: %s covers %" PRIu32 " user%s but %" PRIu64
+		    " %s counted (install --force to install it anyway)",
+		    file, res->lic.users, cli_s(res->lic.users), res->count,
+		    res->count == 1 ? "is" : "are");
 		return;
 	}
-	cli_warn("warning: %s covers %" PRIu32 " users but %" PRIu64
-	    " are counted: installed because of --force", file,
-	    res->lic.users, res->count);
+	cli_warn("warning: %s covers %" PRIu32 " user%s but %" PRIu64
+	    " %s counted: installed because of --force", file,
+	    res->lic.users, cli_s(res->lic.users), res->count,
+	    res->count == 1 ? "is" : "are");
 }
 
 static void
@@ -89,10 +91,10 @@ install_file(struct cli *c, const char *file, int force,
 		return EXIT_NO;
 	}
 	if (!c->json)
-		printf("installed %s license %s for %s (%" PRIu32 " users, "
+		printf("installed %s license %s for %s (%" PRIu32 " user%s, "
 		    "through %s) as %s; it applies from the next login\n",
 		    bmsub_kind_name(res->lic.kind), res->lic.id,
-		    res->lic.customer, res->lic.users,
+		    res->lic.customer, res->lic.users, cli_s(res->lic.users),
 		    bmsub_time_str(res->lic.expires, BMSUB_TS_LAST_DAY, "-", d,
 		    sizeof(d)), c->cfg->license);
 	return EXIT_OK;

@@ -95,20 +95,6 @@ global_options(struct cli *c, int *argc, char **argv)
 	return 0;
 }
 
-/* The configuration cannot be used: one line naming the file. */
-static void
-config_error(const struct cli *c, const struct bmsub_error *err)
-{
-	/* the library's messages name the file (and line) already */
-	if (strstr(err->msg, c->conf_path) != NULL)
-		cli_warn("config: %s", err->msg);
-	else if (err->line)
-		cli_warn("config %s: line %u: %s", c->conf_path, err->line,
-		    err->msg);
-	else
-		cli_warn("config %s: %s", c->conf_path, err->msg);
-}
-
 /* The context and its report, then the command. Returns the exit code. */
 static int
 run(struct cli *c, int argc, char **argv)
@@ -135,7 +121,7 @@ run(struct cli *c, int argc, char **argv)
 		if (commands[i].config_error_exit == 3 && !c->json)
 			printf("BMSUB UNKNOWN - cannot read config %s: %s\n",
 			    c->conf_path, err.msg);
-		config_error(c, &err);
+		cli_config_error(c->conf_path, &err);
 		return commands[i].config_error_exit;
 	}
 	c->cfg = c->rep->config;

@@ -103,10 +103,11 @@ count_text(FILE *f, const struct bmsub_report *rep, int st)
 		return st;
 	}
 	if (rep->license.err != 0) {
-		fprintf(f, "; %" PRIu64 " users", ev->count);
+		fprintf(f, "; %" PRIu64 " user%s", ev->count, cli_s(ev->count));
 		return st;
 	}
-	fprintf(f, "; %" PRIu64 "/%" PRIu64 " users", ev->count, ev->users);
+	fprintf(f, "; %" PRIu64 "/%" PRIu64 " user%s", ev->count, ev->users,
+	    cli_s(ev->users));
 	if (ev->count_phase == BMSUB_COUNT_OVER) {
 		fprintf(f, " (over, logins blocked from %s)", block);
 		st = mon_worse(st, MON_WARNING);

@@ -238,7 +238,7 @@ cmd_notify(struct cli *c, int argc, char **argv)
 	rc = EXIT_USAGE;
 	/* lock -> load -> decide -> (send -> record -> save)* -> unlock */
 	if (!n.dry_run && bmsub_state_lock(c->cfg->state_dir, &lock, &e) != 0) {
-		cli_warn("notify: %s: %s", c->cfg->state_dir, e.msg);
+		cli_warn_path("notify", c->cfg->state_dir, e.msg);
 		goto out;
 	}
 	if ((n.rep = cli_report(c, 1)) == NULL || notify_state(&n) != 0)

@@ -25,7 +25,7 @@ refresh_print(const struct cli *c, uint64_t count,
 		json_end(&j);
 		return;
 	}
-	printf("%" PRIu64 " users counted", count);
+	printf("%" PRIu64 " user%s counted", count, cli_s(count));
 	if (lic != NULL)
 		printf(" for %" PRIu32 " licensed", lic->users);
 	if (st->over_since != BMSUB_TIME_NONE)
@@ -62,7 +62,7 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 	if ((rep = cli_report(c, 0)) == NULL)
 		return EXIT_USAGE;
 	if (rep->keys.err != 0) {
-		cli_warn("keys %s: %s", rep->config->keys_dir,
+		cli_warn_path("keys", rep->config->keys_dir,
 		    rep->keys.error.msg);
 		return EXIT_USAGE;
 	}

@@ -126,6 +126,30 @@ free_secret_bio(BIO *bio)
 	BIO_free(bio);
 }
 
+#ifndef BMSUB_CONFDIR
+#define BMSUB_CONFDIR "/etc/bmsub"
+#endif
+
+/* On stderr: the two files, their modes, and which one the operators
+ * copy into keys.d under which name (a .pub file there is not read). */
+static void
+tell_files(const char *prefix, const char *keypath, const char *pubpath,
+    const char *idhex)
+{
+	const char *name = strrchr(prefix, '/');
+
+	name = name != NULL ? name + 1 : prefix;
+	if (name[0] == '\0')
+		name = "vendor";
+	fprintf(stderr, "wrote %s (private key, mode 0600: keep it secret, "
+	    "never on a mail server)\n", keypath);
+	fprintf(stderr, "wrote %s (public key, mode 0644, key id %s)\n",
+	    pubpath, idhex);
+	fprintf(stderr, "install the public key on each server as "
+	    BMSUB_CONFDIR "/keys.d/%s.pem:\n  cp %s " BMSUB_CONFDIR
+	    "/keys.d/%s.pem\n", name, pubpath, name);
+}
+
 int
 cmd_keygen(int argc, char *argv[])
 {
@@ -169,7 +193,10 @@ cmd_keygen(int argc, char *argv[])
 	wrote_key = 0;
 	bmsub_key_id(pk, id);
 	bmsub_hex(id, sizeof(id), idhex);
+	/* stdout stays the key id alone (id=$(bmsub-sign keygen x) works);
+	 * what was written and what to do with it is for the person */
 	printf("%s\n", idhex);
+	tell_files(argv[optind], keypath, pubpath, idhex);
 	if (fflush(stdout) != 0) {
 		sign_err("stdout: %s", strerror(errno));
 		goto out;
