@@ -344,7 +344,12 @@ gate(pam_handle_t *pamh, int flags, int argc, const char **argv,
 	rq.category = opt.category;
 	rq.now = (int64_t)time(NULL);	/* the module's only clock read */
 	if ((r = bmsub_ctx_decide(ctx, &log, &rq, &res, &err)) != 0) {
-		if (err.line != 0)
+		/* the library's config messages name the file and line
+		 * already: say them once */
+		if (strstr(err.msg, opt.conf) != NULL)
+			pam_syslog(pamh, LOG_ERR, "%s (%s); refusing %s",
+			    err.msg, bmsub_err_token(r), user);
+		else if (err.line != 0)
 			pam_syslog(pamh, LOG_ERR, "%s: line %u: %s (%s); refusing"
 			    " %s", opt.conf, err.line, err.msg,
 			    bmsub_err_token(r), user);

@@ -323,13 +323,16 @@ load_license(struct bmsub_ctx *ctx, const struct bmsub_log *log)
 		return;
 	}
 	memset(&ctx->lic, 0, sizeof(ctx->lic));
+	/* say the path once: most messages name the file already */
+	if (strstr(e.msg, path) != NULL)
+		path = "";
 	if (e.line != 0)
-		bm_log(log, LOG_ERR, "license %s is not valid (%s, line %u): %s;"
-		    " logins are refused as if blocked", path,
+		bm_log(log, LOG_ERR, "license %s%sis not valid (%s, line %u): %s;"
+		    " logins are refused as if blocked", path, *path ? " " : "",
 		    bmsub_err_token(ctx->lic_err), e.line, e.msg);
 	else
-		bm_log(log, LOG_ERR, "license %s is not valid (%s): %s;"
-		    " logins are refused as if blocked", path,
+		bm_log(log, LOG_ERR, "license %s%sis not valid (%s): %s;"
+		    " logins are refused as if blocked", path, *path ? " " : "",
 		    bmsub_err_token(ctx->lic_err), e.msg);
 }
 
@@ -349,8 +352,14 @@ load_state(struct bmsub_ctx *ctx, const struct bmsub_log *log)
 	if (r != 0) {
 		bmsub_state_clear(&ctx->st);
 		bmsub_state_init(&ctx->st);
-		bm_log(log, LOG_WARNING, "state %s: %s (%s): user count unknown",
-		    ctx->state_path, e.msg, bmsub_err_token(r));
+		/* say the path once: most messages name the file already */
+		if (strstr(e.msg, ctx->state_path) != NULL)
+			bm_log(log, LOG_WARNING, "state: %s (%s): user count "
+			    "unknown", e.msg, bmsub_err_token(r));
+		else
+			bm_log(log, LOG_WARNING, "state %s: %s (%s): user count "
+			    "unknown", ctx->state_path, e.msg,
+			    bmsub_err_token(r));
 	}
 }
 

@@ -303,7 +303,7 @@ const char *const bm_var_names[BM_V__COUNT] = {
 	[BM_V_BLOCK_DATE] = "block_date", /* "2027-07-11" */
 	[BM_V_STARTS] = "starts",
 	[BM_V_DAYS_LEFT] = "days_left",	/* "21 days", "1 day" */
-	[BM_V_GRACE_DAYS] = "grace_days", /* "10" */
+	[BM_V_GRACE_DAYS] = "grace_days", /* "10 days", "1 day" */
 	[BM_V_ERROR] = "error",		/* "bad-signature" */
 	[BM_V_ERROR_TEXT] = "error_text", /* bmsub_strerror */
 	[BM_V_COUNT] = "count",		/* C */
@@ -363,7 +363,10 @@ vars_license(struct bm_vars *v, const struct bmsub_license *lic)
 	v->val[BM_V_KIND] = lic != NULL ? bmsub_kind_name(lic->kind) : "";
 	put_time(v, BM_V_STARTS, lic != NULL ? lic->starts : BMSUB_TIME_NONE,
 	    BMSUB_TS_HUMAN);
-	put_num(v, BM_V_GRACE_DAYS, lic != NULL ? lic->grace_days : 0);
+	snprintf(v->buf[BM_V_GRACE_DAYS], sizeof(v->buf[BM_V_GRACE_DAYS]),
+	    "%u %s", lic != NULL ? lic->grace_days : 0,
+	    days_word(lic != NULL ? lic->grace_days : 0));
+	v->val[BM_V_GRACE_DAYS] = v->buf[BM_V_GRACE_DAYS];
 }
 
 void

@@ -54,9 +54,9 @@ static const struct {
 	[BMSUB_DATE_WARNING] = { "warning",
 	    "warning period: banner for administrators", NULL },
 	[BMSUB_DATE_GRACE] = { "grace",
-	    "expiry: grace of {grace_days} days, banner for all users, "
+	    "expiry: grace of {grace_days}, banner for all users, "
 	    "administrators redirected",
-	    "trial ends: grace of {grace_days} days until {block_date}" },
+	    "trial ends: grace of {grace_days} until {block_date}" },
 	[BMSUB_DATE_BLOCKED] = { "blocked",
 	    "blocked: every login denied, administrators redirected on web "
 	    "services", "trial ends: every login denied" },

@@ -124,15 +124,23 @@ recipients add ops@example.test|bmsub-check: recipients add 'ops@example.test': 
 verify $T/none.lic|bmsub-check: $T/none.lic: not-found: No such file or directory
 install $T/none.lic|bmsub-check: $T/none.lic: not-found: No such file or directory
 TAB
-# and no line of theirs names one path twice (the library's own log lines,
-# as decide shows them, are left out: see the report of issue 8)
+# and no line of theirs names one path twice, the library's own log lines
+# included (decide prints what the module would log)
 for cmd in notify "refresh --users 1" "clock reset" "recipients add ops@example.test" \
     "recipients remove ops@example.test" "verify $T/none.lic" "install $T/none.lic" \
-    status monitor timeline can-add "notify --dry-run"; do
+    status monitor timeline can-add "notify --dry-run" "decide --user alice --service imap"; do
 	# shellcheck disable=SC2086
 	"$CHK" -c "$T/nostate.conf" $cmd >"$T/out" 2>"$T/err"
 	expect_nogrep "(/[^ :]+)[: ].*\\1[: ]" "$T/err" "$cmd: a path said twice"
 done
+
+# the module's lines for a missing state and a missing license, once each
+"$CHK" -c "$T/nostate.conf" decide --user alice --service imap >"$T/out" 2>"$T/err"
+expect_grep "^bmsub-check: state: $T/nostate/state: .*\(not-found\): user count unknown\$" "$T/err" "decide: the state line"
+sed "s#^license = .*#license = \"$T/nolicense\";#" "$T/nostate.conf" >"$T/nolic.conf"; chmod 644 "$T/nolic.conf"
+"$CHK" -c "$T/nolic.conf" decide --user alice --service imap >"$T/out" 2>"$T/err"
+expect_grep "is not valid \(no-license\)" "$T/err" "decide: the license line"
+expect_nogrep "(/[^ :]+)[: ].*\\1[: ]" "$T/err" "decide without a license: a path said twice"
 
 # --- "1 user", not "1 users" (and days, recipients) -------------------------
 mkdir -p "$T/one/keys.d" "$T/one/state"; chmod 755 "$T/one" "$T/one/keys.d" "$T/one/state"
@@ -166,9 +174,9 @@ o --at 2026-12-01 monitor
 # over the count: the refusal and the forced install name 1 user, 2 counted
 o --at 2026-12-01 install "$T/one1.lic"
 o --at 2026-12-01 install --force "$T/one1.lic"
-# timeline's event texts come from the library (bmsub_timeline): "grace
-# of 1 days" is reported, not fixed here, so timeline is left out
-for want in "1 user counted for 1 licensed" "1/1 user" "covers 1 user but 2 are counted" \
+# the timeline's event texts, from the library: "grace of 1 day"
+o --at 2026-12-01 timeline
+for want in "grace of 1 day," "1 user counted for 1 licensed" "1/1 user" "covers 1 user but 2 are counted" \
 "1 day left" "expired 1 day ago" \
     "for Example SA, 1 user, " "\\(1 user, through" "in 1 day\\)" "to 1 recipient\$"; do
 	expect_grep "$want" "$T/all" "said: $want"
