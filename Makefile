@@ -60,6 +60,9 @@ CPPFLAGS += -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE -Ilibpolicy/include -Ilibpolicy \
 	-DBMSUB_DEFAULT_CONF='"$(CONFDIR)/bmsub.conf"' \
 	-DBMSUB_CONFDIR='"$(CONFDIR)"' -DBMSUB_STATEDIR='"$(STATEDIR)"' \
 	-DBMSUB_VERSION='"$(VERSION)"'
+# bmsub-check doctor looks for the module where libpam loads it from
+PAMDIR_BUILT := $(PAMDIR)
+CPPFLAGS += -DBMSUB_PAMDIR='"$(PAMDIR_BUILT)"'
 LDFLAGS += -Wl,-z,relro,-z,now -Wl,--as-needed
 ifeq ($(SAN),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -27,6 +27,7 @@ static const struct {
 	{ "monitor", cmd_monitor, 3, "monitor", "monitoring-plugin line with perfdata" },
 	{ "metrics", cmd_metrics, EXIT_USAGE, "metrics [--output FILE]", "Prometheus text format" },
 	{ "clock", cmd_clock, EXIT_USAGE, "clock reset", "forget the clock high-water mark" },
+	{ "doctor", cmd_doctor, EXIT_USAGE, "doctor [--as USER]... [--root DIR]", "check the installation as the servers meet it" },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
