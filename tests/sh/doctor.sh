@@ -116,6 +116,20 @@ if need_root "a license readable by root only, checked --as www-data"; then
 	chmod 755 "$T/state"
 	doc 0 "all readable again" --as www-data --as root
 	line ok load:root '' "--as root"
+	# nginx's user is checked unasked when a stack nginx uses names the module
+	chmod 600 "$T/etc/license"
+	doc 1 "license 0600, no --as: nginx's www-data checked all the same"
+	line fail load:www-data 'license: .*Permission denied \(io\)' "nginx's user unasked"
+	printf 'user nobody-bmsub-none;\n' >"$R/etc/nginx/nginx.conf"
+	doc 0 "nginx's user does not exist: not checked"
+	expect_nogrep '^[a-z]+ +load:' "$T/out" "no load check for a missing nginx user"
+	chmod 644 "$T/etc/license"
+	good_root
+	rm "$R/etc/nginx/sites-enabled/webmail"
+	chmod 600 "$T/etc/license"
+	doc 0 "no stack used by nginx: www-data not checked unasked"
+	expect_nogrep '^[a-z]+ +load:' "$T/out" "no load check without nginx"
+	chmod 644 "$T/etc/license"
 fi
 
 # --- PAM stacks ---------------------------------------------------------------------
@@ -315,6 +329,14 @@ printf 'auth_cache_size = 1M\n!include_try /etc/dovecot/extra.conf\n' >"$R/etc/d
 printf 'passdb {\n  driver = pam\n  args = cache_key=%%u dovecot\n}\n' >"$R/etc/dovecot/extra.conf"
 doc 1 "an absolute !include_try under --root"
 line fail dovecot 'extra.conf\) has cache_key' "absolute include"
+
+# the live system (read only): Dovecot's configuration as doveconf -n gives it
+if [ -x /usr/bin/doveconf ] && [ -f /etc/dovecot/dovecot.conf ] && doveconf -n >/dev/null 2>&1; then
+	"$CHK" -c "$CONF" doctor >"$T/out" 2>"$T/err"
+	line '(ok|fail)' dovecot '\(doveconf -n\)|no PAM passdb in doveconf -n' "doveconf -n on the live system"
+else
+	echo "doveconf -n not usable here: the live-system Dovecot case is not run"
+fi
 
 # --- usage errors: exit 2 ------------------------------------------------------------------
 good_root

@@ -105,8 +105,9 @@ grep -hoE 'strcmp\([^,]+, "-[^"]+"\)' tools/check/*.c | sed 's/.*"\(-[^"]*\)".*/
 	grep -vx -- '--' | sort -u >"$T/prog.opts"
 [ "$(wc -l <"$T/prog.opts")" -ge 12 ] && ok || fail "options in tools/check: $(cat "$T/prog.opts")"
 # the page's: all, then the global ones (OPTIONS tags), then per command.
-# -t and -oi are sendmail's (notify runs "sendmail -t -oi"), not ours.
-opts <"$T/check.txt" | grep -vxE -- '-t|-oi' >"$T/page.opts"
+# -t and -oi are sendmail's (notify runs "sendmail -t -oi"), -n
+# doveconf's (doctor reads "doveconf -n"), not ours.
+opts <"$T/check.txt" | grep -vxE -- '-t|-oi|-n' >"$T/page.opts"
 diff "$T/prog.opts" "$T/page.opts" >"$T/d" && ok || { fail "options: program (<) and bmsub-check(8) (>):"; sed 's/^/  | /' "$T/d"; }
 section OPTIONS <"$T/check.txt" | grep -A1 '^\.TP' | grep -v '^\.TP' | opts >"$T/global"
 for o in -c --config --json --at --help --version -h; do
@@ -136,6 +137,7 @@ value() {
 	--users) echo 5 ;; --user) echo alice ;; --service) echo imap ;;
 	--category) echo webmail ;; --output) echo "$T/metrics.prom" ;;
 	--at) echo "$TODAY" ;; -c|--config) echo "$CONF" ;;
+	--as) id -un ;; --root) echo / ;;
 	esac
 }
 # what the program says when it rejects an argument
@@ -147,12 +149,12 @@ run() { "$CHK" -c "$CONF" "$@" >"$T/out" 2>"$T/err"; rc=$?; }
 expect_rc 0 "the platform's config" -- "$CHK" -c "$CONF" status
 
 # per-command options the page names, minus the global ones
-grep -vxF -f "$T/global" "$T/page.opts" | grep -vxE -- '-t|-oi' >"$T/cmdopts"
+grep -vxF -f "$T/global" "$T/page.opts" | grep -vxE -- '-t|-oi|-n' >"$T/cmdopts"
 while read -r cmd; do
-	grep "^$cmd	" "$T/entries" | cut -f2- | opts | grep -vxF -f "$T/global" | grep -vxE -- '-t|-oi' >"$T/mine.$cmd"
+	grep "^$cmd	" "$T/entries" | cut -f2- | opts | grep -vxF -f "$T/global" | grep -vxE -- '-t|-oi|-n' >"$T/mine.$cmd"
 	u=$(usage_rc "$cmd")
 	# positive: each option of the command's entry, and each global one
-	for o in $(cat "$T/mine.$cmd" "$T/global" | grep -vxE -- '-h|--help|--version|-t|-oi'); do
+	for o in $(cat "$T/mine.$cmd" "$T/global" | grep -vxE -- '-h|--help|--version|-t|-oi|-n'); do
 		# shellcheck disable=SC2046
 		run $(base "$cmd") "$o" $(value "$o")
 		n_checks=$((n_checks + 1))

@@ -9,7 +9,9 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <grp.h>
+#include <poll.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,12 +36,15 @@ static const char *const st_names[] = { "ok", "warn", "fail" };
 
 #define DOC_AS_MAX 16
 #define DOC_MSG_MAX 2048
+#define DOVECONF_MAX (1024 * 1024)
 
 struct doc {
 	struct cli *c;
 	const char *root;		/* --root without trailing '/', "" */
 	const char *as[DOC_AS_MAX];	/* --as USER... */
 	int n_as;
+	char nginx_user[64];		/* "user" of nginx.conf, www-data */
+	int nginx_gated;		/* a stack nginx uses names the module */
 	struct json j;
 	int n[3];
 };
@@ -615,16 +620,13 @@ pam_judge(struct doc *d, const char *svc, const struct pstack *s,
 	}
 	/* nginx checks passwords as its own user: pam_unix must read
 	 * /etc/shadow */
-	if (uses_unix && (listed(nginx_svcs, svc) || strcmp(svc, "nginx") == 0) &&
-	    !in_group(nginx_user, "shadow")) {
-		int asked = 0, a;
-
-		for (a = 0; a < d->n_as; a++)
-			asked |= strcmp(d->as[a], nginx_user) == 0;
-		note(&f, ST_WARN, "nginx runs this stack as %s, which is not in "
-		    "group shadow: pam_unix fails every password (adduser %s "
-		    "shadow, then restart nginx)%s", nginx_user, nginx_user,
-		    asked ? "" : "; add --as to check it reads bmsub's files");
+	if (listed(nginx_svcs, svc) || strcmp(svc, "nginx") == 0) {
+		d->nginx_gated = 1;
+		if (uses_unix && !in_group(nginx_user, "shadow"))
+			note(&f, ST_WARN, "nginx runs this stack as %s, which "
+			    "is not in group shadow: pam_unix fails every "
+			    "password (adduser %s shadow, then restart nginx)",
+			    nginx_user, nginx_user);
 	}
 	emit(d, f.st, name, "%s", f.msg);
 }
@@ -633,12 +635,13 @@ static void
 check_pam(struct doc *d)
 {
 	struct bmsub_strlist nginx_svcs = { NULL, 0 };
-	char dir[4096], nginx_user[64] = "www-data";
+	char dir[4096], *nginx_user = d->nginx_user;
 	struct dirent **names = NULL;
 	int i, n, found = 0;
 
+	snprintf(d->nginx_user, sizeof(d->nginx_user), "www-data");
 	rp(d, "/etc/nginx", dir, sizeof(dir));
-	nginx_scan(d, dir, 0, nginx_user, sizeof(nginx_user), &nginx_svcs);
+	nginx_scan(d, dir, 0, nginx_user, sizeof(d->nginx_user), &nginx_svcs);
 	rp(d, "/etc/pam.d", dir, sizeof(dir));
 	if ((n = scandir(dir, &names, NULL, alphasort)) < 0) {
 		emit(d, ST_FAIL, "pam", "%s: %s: no login can be gated", dir,
@@ -1282,15 +1285,12 @@ dove_passdb_end(struct dove *dv, const char *driver, const char *args,
 }
 
 static void
-dove_read(const struct doc *d, const char *path, int depth, int *level,
-    int *in_passdb, char *driver, char *args, struct dove *dv)
+dove_parse(const struct doc *d, FILE *f, const char *path, int depth,
+    int *level, int *in_passdb, char *driver, char *args, struct dove *dv)
 {
 	char *line = NULL, *p, *e, *w[3];
 	size_t cap = 0;
-	FILE *f;
 
-	if (depth > 8 || (f = open_text(path)) == NULL)
-		return;
 	dv->files++;
 	while (getline(&line, &cap, f) > 0) {
 		int n;
@@ -1346,7 +1346,79 @@ dove_read(const struct doc *d, const char *path, int depth, int *level,
 			snprintf(dv->cache_ttl, sizeof(dv->cache_ttl), "%s", e);
 	}
 	free(line);
+}
+
+static void
+dove_read(const struct doc *d, const char *path, int depth, int *level,
+    int *in_passdb, char *driver, char *args, struct dove *dv)
+{
+	FILE *f;
+
+	if (depth > 8 || (f = open_text(path)) == NULL)
+		return;
+	dove_parse(d, f, path, depth, level, in_passdb, driver, args, dv);
 	fclose(f);
+}
+
+/* The running system's merged configuration, as Dovecot reads it:
+ * "doveconf -n" into buf (NUL-terminated). 0, or -1 when doveconf is
+ * missing, fails, or says nothing within 10 seconds. */
+static int
+doveconf_n(char *buf, size_t size)
+{
+	static const char *const prog[] = { "/usr/bin/doveconf",
+	    "/usr/sbin/doveconf", "/usr/local/bin/doveconf", NULL };
+	const char *exe = NULL;
+	struct pollfd pfd;
+	size_t len = 0, i;
+	int p[2], status, dn;
+	ssize_t r;
+	pid_t pid;
+
+	for (i = 0; prog[i] != NULL && exe == NULL; i++)
+		if (access(prog[i], X_OK) == 0)
+			exe = prog[i];
+	if (exe == NULL || pipe2(p, O_CLOEXEC) != 0)
+		return -1;
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(p[1], 1);
+		if ((dn = open("/dev/null", O_RDWR)) >= 0) {
+			dup2(dn, 0);
+			dup2(dn, 2);
+		}
+		execl(exe, "doveconf", "-n", (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	for (;;) {
+		if (poll(&pfd, 1, 10000) <= 0) {
+			kill(pid, SIGKILL);
+			break;
+		}
+		if ((r = read(p[0], buf + len, size - 1 - len)) < 0 &&
+		    errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+		if (len == size - 1)
+			break;	/* enough: the passdb and cache lines are
+				 * never past it in practice */
+	}
+	buf[len] = '\0';
+	close(p[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 && len > 0 ? 0 : -1;
 }
 
 /* A Dovecot size is zero: unset (the default), "0", "0 M", "0k"... */
@@ -1364,13 +1436,26 @@ size_zero(const char *s)
 static void
 check_dovecot(struct doc *d)
 {
-	char path[4096], driver[64] = "", args[256] = "";
+	char path[4096], driver[64] = "", args[256] = "", *out = NULL;
 	struct dove dv;
 	int level = 0, in_passdb = 0;
+	FILE *f;
 
 	memset(&dv, 0, sizeof(dv));
 	rp(d, "/etc/dovecot/dovecot.conf", path, sizeof(path));
-	dove_read(d, path, 0, &level, &in_passdb, driver, args, &dv);
+	/* the live system: Dovecot's own reading when it can give it;
+	 * under --root (or without doveconf) the files, includes followed */
+	if (d->root[0] == '\0' && access(path, F_OK) == 0 &&
+	    (out = malloc(DOVECONF_MAX)) != NULL &&
+	    doveconf_n(out, DOVECONF_MAX) == 0 &&
+	    (f = fmemopen(out, strlen(out), "r")) != NULL) {
+		dove_parse(d, f, "doveconf -n", 0, &level, &in_passdb, driver,
+		    args, &dv);
+		fclose(f);
+		snprintf(path, sizeof(path), "doveconf -n");
+	} else
+		dove_read(d, path, 0, &level, &in_passdb, driver, args, &dv);
+	free(out);
 	if (dv.files == 0) {
 		emit(d, ST_OK, "dovecot", "%s: none (Dovecot not installed)",
 		    path);
@@ -1379,8 +1464,8 @@ check_dovecot(struct doc *d)
 	if (dv.pam_passdbs == 0)
 		emit(d, ST_OK, "dovecot", "no PAM passdb in %s", path);
 	else if (size_zero(dv.cache_size))
-		emit(d, ST_OK, "dovecot", "PAM passdb, auth_cache_size is 0: "
-		    "every login reaches PAM");
+		emit(d, ST_OK, "dovecot", "PAM passdb, auth_cache_size is 0 "
+		    "(%s): every login reaches PAM", path);
 	else if (dv.pam_cached)
 		emit(d, ST_FAIL, "dovecot", "auth_cache_size = %s and the PAM "
 		    "passdb (%s) has cache_key: Dovecot answers cached logins "
@@ -1391,8 +1476,8 @@ check_dovecot(struct doc *d)
 		    dv.cache_ttl[0] ? dv.cache_ttl : "1 hour by default");
 	else
 		emit(d, ST_OK, "dovecot", "auth_cache_size = %s, but the PAM "
-		    "passdb has no cache_key: its answers are not cached",
-		    dv.cache_size);
+		    "passdb has no cache_key (%s): its answers are not cached",
+		    dv.cache_size, path);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1461,6 +1546,16 @@ cmd_doctor(struct cli *c, int argc, char **argv)
 	check_keys(&d);
 	check_license(&d);
 	check_state(&d);
+	/* nginx runs its stacks as its own user: checked even when not
+	 * asked, as that is the mistake that locked webmail out unseen */
+	if (d.nginx_gated && self == 0 && d.n_as < DOC_AS_MAX &&
+	    getpwnam(d.nginx_user) != NULL) {
+		for (a = 0; a < d.n_as; a++)
+			if (strcmp(d.as[a], d.nginx_user) == 0)
+				break;
+		if (a == d.n_as)
+			d.as[d.n_as++] = d.nginx_user;
+	}
 	for (a = 0; a < d.n_as; a++)
 		check_as(&d, d.as[a]);
 	check_recipients(&d);
