@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # demo.sh - bmsub on built-in defaults: a demo vendor key, licenses dated
 # relative to today, and what an operator sees for each (status, timeline,
-# decide), then real PAM logins through libpam: allowed, denied, redirected.
+# decide), doctor on a system image, then real PAM logins through libpam:
+# allowed, denied, redirected.
 #
 #   demo.sh BUILD_DIR        (run by `make demo`)
 set -eu
@@ -73,6 +74,42 @@ show trial-ended 20
 show over 12
 say "Over-count, 40 days after it was first seen"
 run "$CHK" -c "$CONF" --at "$(day 40)" decide --user alice --service imap
+
+# doctor on a system image (demo/root): Debian's defaults as a new operator
+# meets them, then the same image fixed. Nothing outside demo/ is read for
+# the server files (--root); users and groups are the system's.
+say "Doctor: a Debian mail server as installed (demo/root)"
+"$CHK" -c "$CONF" install --force "$D/lic/ok.lic" >/dev/null 2>&1
+"$CHK" -c "$CONF" clock reset >/dev/null
+"$CHK" -c "$CONF" refresh --users 200 >/dev/null
+PAMDIR=$(grep -o "BMSUB_PAMDIR='\"[^\"]*\"'" "$B/build-flags" | cut -d'"' -f2)
+R=$D/root
+mkdir -p "$R/etc/pam.d" "$R$PAMDIR" "$R/etc/default" "$R/etc/dovecot/conf.d" \
+	"$R/etc/nginx/sites-enabled" "$R/etc/systemd/system/timers.target.wants"
+cp "$B/pam_bmsub.so" "$R$PAMDIR/"
+printf 'auth [success=1 default=ignore] pam_unix.so nullok\nauth requisite pam_deny.so\nauth required pam_permit.so\n' \
+	>"$R/etc/pam.d/common-auth"
+printf 'account [success=1 new_authtok_reqd=done default=ignore] pam_unix.so\naccount requisite pam_deny.so\naccount required pam_permit.so\n' \
+	>"$R/etc/pam.d/common-account"
+printf '@include common-auth\n@include common-account\naccount required pam_bmsub.so conf=%s\n' "$CONF" >"$R/etc/pam.d/dovecot"
+printf 'auth required pam_bmsub.so conf=%s\n@include common-auth\n' "$CONF" >"$R/etc/pam.d/imap"
+printf 'auth required pam_ldap.so\naccount required pam_ldap.so\naccount required pam_bmsub.so conf=%s\n' "$CONF" >"$R/etc/pam.d/webmail"
+printf 'user www-data;\n' >"$R/etc/nginx/nginx.conf"
+printf 'location /mail/ { auth_pam "Mail"; auth_pam_service_name "webmail"; }\n' >"$R/etc/nginx/sites-enabled/mail"
+printf 'MECHANISMS="pam"\nOPTIONS="-c -m /var/run/saslauthd"\n' >"$R/etc/default/saslauthd"
+printf '!include conf.d/*.conf\n' >"$R/etc/dovecot/dovecot.conf"
+printf 'auth_cache_size = 10M\npassdb {\n  driver = pam\n  args = cache_key=%%u dovecot\n}\n' >"$R/etc/dovecot/conf.d/10-auth.conf"
+run "$CHK" -c "$CONF" doctor --root "$R"
+say "Doctor: the same server fixed"
+printf '$ %s\n' "imap: pam_bmsub.so moved to account, after the password check" \
+	"sed -i 's/^OPTIONS=.*/OPTIONS=\"-m \/var\/run\/saslauthd\"/' /etc/default/saslauthd" \
+	"dovecot: auth_cache_size = 0" "systemctl enable bmsub-refresh.timer bmsub-notify.timer"
+printf '@include common-auth\n@include common-account\naccount required pam_bmsub.so conf=%s\n' "$CONF" >"$R/etc/pam.d/imap"
+printf 'MECHANISMS="pam"\nOPTIONS="-m /var/run/saslauthd"\n' >"$R/etc/default/saslauthd"
+sed -i 's/^auth_cache_size = .*/auth_cache_size = 0/' "$R/etc/dovecot/conf.d/10-auth.conf"
+for t in refresh notify; do ln -sf "/usr/local/lib/systemd/system/bmsub-$t.timer" "$R/etc/systemd/system/timers.target.wants/"; done
+run "$CHK" -c "$CONF" recipients add postmaster@example.com
+run "$CHK" -c "$CONF" doctor --root "$R"
 
 # Real PAM logins: libpam reads a service file from our own folder through
 # pam_wrapper, so nothing is written to /etc/pam.d.

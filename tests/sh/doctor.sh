@@ -214,6 +214,12 @@ line ok pam:imap '' "dovecot's stack with pam_unix is fine"
 printf 'user nginx;\n' >"$R/etc/nginx/nginx.conf"
 doc 0 "nginx's own user named in nginx.conf"
 line warn pam:webmail 'as nginx, which' "nginx.conf's user"
+printf 'user www-data;\n' >"$R/etc/nginx/nginx.conf"
+printf 'server { location /m/ { auth_pam "M"; auth_pam_service_name "webmail"; } } # auth_pam_service_name "imap";\n' \
+	>"$R/etc/nginx/sites-enabled/webmail"
+doc 0 "several nginx statements on a line, a comment after them"
+line warn pam:webmail 'as www-data, which is not in group shadow' "nginx statements on one line"
+line ok pam:imap '' "a service named in an nginx comment is not nginx's"
 
 # --- the state folder, keys, license, recipients, clock -------------------------------
 good_root

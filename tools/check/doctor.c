@@ -384,13 +384,42 @@ pam_success_jump(const char *control)
 	return end != p && v > 0 && v < 1000 ? (int)v : 0;
 }
 
-/* The users nginx runs its PAM stacks as and the services it names:
- * "user" and "auth_pam_service_name" in /etc/nginx (Debian: www-data). */
+/* One nginx statement: "user NAME" of nginx.conf (top), and the
+ * services "auth_pam_service_name NAME" names. */
+static void
+nginx_statement(char *stmt, int top, char *user, size_t usize,
+    struct bmsub_strlist *svcs)
+{
+	char *w[2], **nv;
+	int k;
+
+	if (split_words(stmt, w, 2) < 2)
+		return;
+	for (k = 0; k < 2; k++) {
+		size_t l = strlen(w[k]);
+
+		while (l > 0 && (w[k][l - 1] == '"' || w[k][l - 1] == '\''))
+			w[k][--l] = '\0';
+		while (w[k][0] == '"' || w[k][0] == '\'')
+			w[k]++;
+	}
+	if (top && strcmp(w[0], "user") == 0)
+		snprintf(user, usize, "%s", w[1]);
+	else if (strcmp(w[0], "auth_pam_service_name") == 0 && svcs->n < 64 &&
+	    (nv = realloc(svcs->v, (svcs->n + 1) * sizeof(*nv))) != NULL) {
+		svcs->v = nv;
+		if ((svcs->v[svcs->n] = strdup(w[1])) != NULL)
+			svcs->n++;
+	}
+}
+
+/* The user nginx runs its PAM stacks as and the services it names, from
+ * every file under /etc/nginx (Debian's default user: www-data). */
 static void
 nginx_scan(const struct doc *d, const char *dir, int depth, char *user,
     size_t usize, struct bmsub_strlist *svcs)
 {
-	char path[4096], *line = NULL, *w[4];
+	char path[4096], *line = NULL, *stmt, *next, *q;
 	struct dirent *de;
 	size_t cap = 0;
 	DIR *dd;
@@ -400,11 +429,11 @@ nginx_scan(const struct doc *d, const char *dir, int depth, char *user,
 	while ((de = readdir(dd)) != NULL) {
 		struct stat sb;
 		FILE *f;
+		int top = depth == 0 && strcmp(de->d_name, "nginx.conf") == 0;
 
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (stat(path, &sb) != 0)
+		if (de->d_name[0] == '.' || snprintf(path, sizeof(path),
+		    "%s/%s", dir, de->d_name) >= (int)sizeof(path) ||
+		    stat(path, &sb) != 0)
 			continue;
 		if (S_ISDIR(sb.st_mode)) {
 			nginx_scan(d, path, depth + 1, user, usize, svcs);
@@ -413,32 +442,17 @@ nginx_scan(const struct doc *d, const char *dir, int depth, char *user,
 		if ((f = open_text(path)) == NULL)
 			continue;
 		while (getline(&line, &cap, f) > 0) {
-			int n = split_words(line, w, 2), k;
-
-			if (n < 2)
-				continue;
-			for (k = 0; k < 2; k++) {
-				size_t l = strlen(w[k]);
-
-				while (l > 0 && (w[k][l - 1] == ';' ||
-				    w[k][l - 1] == '"' || w[k][l - 1] == '\''))
-					w[k][--l] = '\0';
-				while (w[k][0] == '"' || w[k][0] == '\'')
-					w[k]++;
-			}
-			if (strcmp(w[0], "user") == 0 && depth == 0 &&
-			    strcmp(de->d_name, "nginx.conf") == 0)
-				snprintf(user, usize, "%s", w[1]);
-			else if (strcmp(w[0], "auth_pam_service_name") == 0 &&
-			    svcs->n < 64) {
-				char **nv = realloc(svcs->v, (svcs->n + 1) *
-				    sizeof(*nv));
-
-				if (nv == NULL)
-					continue;
-				svcs->v = nv;
-				if ((svcs->v[svcs->n] = strdup(w[1])) != NULL)
-					svcs->n++;
+			/* statements end at ';', '{' and '}', several to a
+			 * line ("location /m/ { auth_pam_service_name m; }") */
+			if ((q = strchr(line, '#')) != NULL)
+				*q = '\0';
+			for (q = line; *q; q++)
+				if (*q == '{' || *q == '}')
+					*q = ';';
+			for (stmt = line; stmt != NULL; stmt = next) {
+				if ((next = strchr(stmt, ';')) != NULL)
+					*next++ = '\0';
+				nginx_statement(stmt, top, user, usize, svcs);
 			}
 		}
 		fclose(f);
