@@ -180,8 +180,11 @@ BMSUB_API void bmsub_keyring_free(struct bmsub_keyring *kr);
 /*
  * Loads every "*.pem" in dir (sorted by name, bmsub_file_read rules).
  * A file that is not an Ed25519 SubjectPublicKeyInfo PEM is skipped with
- * a LOG_WARNING through log. A missing dir gives an empty keyring and
- * BMSUB_OK (every license is then unknown-key); an unreadable dir an error.
+ * a LOG_WARNING through log. Other names (a "vendor.pub" copied as it
+ * came, a README) and dot files are not read and not logged: the module
+ * would log them at each reload; bmsub-check doctor names them. A missing
+ * dir gives an empty keyring and BMSUB_OK (every license is then
+ * unknown-key); an unreadable dir an error.
  */
 BMSUB_API int bmsub_keyring_load(const char *dir, const struct bmsub_log *log,
     struct bmsub_keyring **out, struct bmsub_error *err);
