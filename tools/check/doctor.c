@@ -163,6 +163,8 @@ struct pline {
 	char file[128];		/* the file it came from */
 	unsigned lineno;
 	char type[16];		/* auth, account, password, session */
+	int dash;		/* "-account": skipped when the module is
+				 * missing, without a word */
 	char control[128];
 	char module[256];
 	char args[512];
@@ -176,6 +178,14 @@ struct pstack {
 	int error;		/* an include could not be read */
 	char errmsg[256];
 };
+
+static void
+lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
 
 static int
 is_bmsub(const char *module)
@@ -293,11 +303,13 @@ pam_read(const struct doc *d, const char *name, const char *only, int frame,
 		if (n < 2)
 			continue;
 		type = w[0];
-		if (type[0] == '-')	/* "-auth": no complaint when missing */
+		if ((l.dash = type[0] == '-'))
 			type++;
 		snprintf(l.file, sizeof(l.file), "%s", name);
 		l.lineno = lineno;
+		/* libpam takes types and simple controls in any case */
 		snprintf(l.type, sizeof(l.type), "%s", type);
+		lower(l.type);
 		l.frame = frame;
 		/* split_words stopped after 2 words: w[1] is the control's
 		 * first word, the rest of the line follows it */
@@ -309,8 +321,11 @@ pam_read(const struct doc *d, const char *name, const char *only, int frame,
 			*ctl_end = '\0';
 			snprintf(l.control, sizeof(l.control), "%s %s", w[1], p);
 			p = ctl_end + 1;
-		} else
+		} else {
 			snprintf(l.control, sizeof(l.control), "%s", w[1]);
+			if (l.control[0] != '[')
+				lower(l.control);
+		}
 		n = split_words(p, w, 1);
 		if (n < 1)
 			continue;
@@ -603,9 +618,17 @@ pam_judge(struct doc *d, const char *svc, const struct pstack *s,
 			rp(d, rel, path, sizeof(path));
 		}
 		if (access(path, R_OK) != 0)
-			note(&f, ST_FAIL, "%s line %u: %s: %s: every login of "
-			    "this service fails; install the module there",
-			    acct->file, acct->lineno, path, strerror(errno));
+			note(&f, ST_FAIL, "%s line %u: %s: %s: %s; install the "
+			    "module there", acct->file, acct->lineno, path,
+			    strerror(errno), acct->dash ? "'-account' makes "
+			    "libpam skip it without a word: every login is "
+			    "let in ungated" : "every login of this service "
+			    "fails");
+		else if (acct->dash)
+			note(&f, ST_WARN, "%s line %u: '-account': should the "
+			    "module go missing, libpam skips it without a word "
+			    "and lets every login in; drop the '-'", acct->file,
+			    acct->lineno);
 		/* the category and the configuration it reads */
 		if (pam_arg(acct->args, "service=", cat_s, sizeof(cat_s))) {
 			if (bmsub_category_parse(cat_s, &cat) != 0)
@@ -1027,14 +1050,19 @@ check_as(struct doc *d, const char *user)
 	struct finding f = { ST_OK, 0, "" };
 	struct as_result res;
 	struct passwd *pwp, pw;
-	char name[96];
+	char name[96], login[64];
 
 	snprintf(name, sizeof(name), "load:%s", user);
 	if ((pwp = getpwnam(user)) == NULL) {
 		emit(d, ST_FAIL, name, "no such user");
 		return;
 	}
-	pw = *pwp;
+	/* getpwnam's buffer is the next lookup's: keep what is used */
+	memset(&pw, 0, sizeof(pw));
+	snprintf(login, sizeof(login), "%s", pwp->pw_name);
+	pw.pw_name = login;
+	pw.pw_uid = pwp->pw_uid;
+	pw.pw_gid = pwp->pw_gid;
 	if (as_run(d->c->conf_path, &pw, d->c->real_now, &res) != 0) {
 		emit(d, ST_FAIL, name, "cannot start the check: %s",
 		    strerror(errno));
