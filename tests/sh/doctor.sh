@@ -198,6 +198,14 @@ printf 'auth include common-auth\naccount substack common-account\naccount requi
 doc 0 "include and substack are followed"
 line ok pam:imap 'after pam_unix.so' "include/substack"
 good_root
+printf '@include loop\n@include loop\n@include loop\n@include loop\naccount required pam_bmsub.so conf=%s\n' "$CONF" >"$R/etc/pam.d/loop"
+printf '@include loop2\n@include loop2\n@include loop2\n@include loop2\n!include_try loop2\n' >"$R/etc/dovecot/conf.d/loop2"
+cp "$R/etc/dovecot/conf.d/loop2" "$R/etc/dovecot/conf.d/loop2.conf"
+sed -i 's/@include loop2/!include loop2.conf/' "$R/etc/dovecot/conf.d/loop2.conf"
+expect_rc 1 "a stack that includes itself, a Dovecot file that includes itself" -- \
+	timeout 60 "$CHK" -c "$CONF" doctor --root "$R"
+line fail pam:loop 'too deep or too many' "include loop"
+good_root
 for s in imap pop3 smtp webmail; do rm "$R/etc/pam.d/$s"; done
 doc 1 "no stack names the module"
 line fail pam 'no stack in .* names pam_bmsub.so' "no stack"

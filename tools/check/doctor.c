@@ -175,6 +175,7 @@ struct pstack {
 	struct pline *v;
 	size_t n, cap;
 	int frames;
+	int files;		/* files read: includes fan out */
 	int error;		/* an include could not be read */
 	char errmsg[256];
 };
@@ -259,10 +260,10 @@ pam_read(const struct doc *d, const char *name, const char *only, int frame,
 	unsigned lineno = 0;
 	FILE *f;
 
-	if (depth > 8) {
+	if (depth > 8 || ++s->files > 256) {
 		s->error = 1;
 		snprintf(s->errmsg, sizeof(s->errmsg), "includes nested too "
-		    "deep at %s", name);
+		    "deep or too many at %s", name);
 		return;
 	}
 	if (name[0] == '/')
@@ -319,7 +320,7 @@ pam_read(const struct doc *d, const char *name, const char *only, int frame,
 		if (w[1][0] == '[' && strchr(w[1], ']') == NULL &&
 		    (ctl_end = strchr(p, ']')) != NULL) {
 			*ctl_end = '\0';
-			snprintf(l.control, sizeof(l.control), "%s %s", w[1], p);
+			snprintf(l.control, sizeof(l.control), "%s %s]", w[1], p);
 			p = ctl_end + 1;
 		} else {
 			snprintf(l.control, sizeof(l.control), "%s", w[1]);
@@ -1396,7 +1397,7 @@ dove_read(const struct doc *d, const char *path, int depth, int *level,
 {
 	FILE *f;
 
-	if (depth > 8 || (f = open_text(path)) == NULL)
+	if (depth > 8 || dv->files >= 256 || (f = open_text(path)) == NULL)
 		return;
 	dove_parse(d, f, path, depth, level, in_passdb, driver, args, dv);
 	fclose(f);
