@@ -1107,10 +1107,12 @@ check_as(struct doc *d, const char *user)
 /* ------------------------------------------------------------------ */
 /* Schedulers and the caches in front of PAM */
 
-/* The cron lines running "bmsub-check WHAT" in /etc/cron.d. *ignored
- * gets a file that holds them but that cron skips (a dot in its name). */
+/* The cron lines running "bmsub-check WHAT" in /etc/cron.d: 1 and the
+ * file in found, else 0. ignored gets a file that holds them but that
+ * cron skips (a dot in its name). */
 static int
-cron_runs(const struct doc *d, const char *what, char *ignored, size_t isize)
+cron_runs(const struct doc *d, const char *what, char *found_in,
+    size_t fsize, char *ignored, size_t isize)
 {
 	char dir[4096], path[4096], *line = NULL;
 	struct dirent *de;
@@ -1148,8 +1150,10 @@ cron_runs(const struct doc *d, const char *what, char *ignored, size_t isize)
 		if (de->d_name[strspn(de->d_name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 		    "abcdefghijklmnopqrstuvwxyz0123456789_-")] != '\0')
 			snprintf(ignored, isize, "%s", path);
-		else
+		else if (!found) {
 			found = 1;
+			snprintf(found_in, fsize, "%s", path);
+		}
 	}
 	free(line);
 	closedir(dd);
@@ -1159,7 +1163,7 @@ cron_runs(const struct doc *d, const char *what, char *ignored, size_t isize)
 static void
 check_timer(struct doc *d, const char *what)
 {
-	char path[4096], name[32], ignored[4096] = "";
+	char path[4096], name[32], ignored[4096] = "", cronf[4096] = "";
 	struct stat sb;
 	int timer, cron;
 
@@ -1167,7 +1171,8 @@ check_timer(struct doc *d, const char *what)
 	snprintf(path, sizeof(path), "%s/etc/systemd/system/timers.target.wants/"
 	    "bmsub-%s.timer", d->root, what);
 	timer = lstat(path, &sb) == 0;
-	cron = cron_runs(d, what, ignored, sizeof(ignored));
+	cron = cron_runs(d, what, cronf, sizeof(cronf), ignored,
+	    sizeof(ignored));
 	if (timer && cron)
 		emit(d, ST_WARN, name, "both bmsub-%s.timer and a cron.d line "
 		    "run %s: keep one (systemctl disable bmsub-%s.timer, or "
@@ -1175,7 +1180,7 @@ check_timer(struct doc *d, const char *what)
 	else if (timer)
 		emit(d, ST_OK, name, "bmsub-%s.timer is enabled", what);
 	else if (cron)
-		emit(d, ST_OK, name, "/etc/cron.d runs bmsub-check %s", what);
+		emit(d, ST_OK, name, "%s runs bmsub-check %s", cronf, what);
 	else if (ignored[0])
 		emit(d, ST_WARN, name, "%s runs bmsub-check %s but cron skips "
 		    "files whose name holds a dot: rename it %s/etc/cron.d/bmsub",
