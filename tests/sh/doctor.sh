@@ -181,6 +181,11 @@ good_root
 printf '@include common-auth\naccount required pam_bmsub.so conf=%s service=pop\n' "$CONF" >"$R/etc/pam.d/frobmail"
 doc 1 "service= naming no category"
 line fail pam:frobmail 'service=pop is no category' "service=pop"
+expect_nogrep 'maps to category other' "$T/out" "an invalid service= is not also called unmapped"
+good_root
+printf '@include common-auth\naccount required pam_bmsub.so conf=%s service=other\n' "$CONF" >"$R/etc/pam.d/frobmail"
+doc 0 "service=other chosen on the line"
+line ok pam:frobmail 'category other' "service=other is a choice"
 good_root
 printf '@include common-auth\naccount required pam_bmsub.so\n' >"$R/etc/pam.d/imap"
 doc 0 "a stack reading the default config, not -c"

@@ -552,8 +552,8 @@ pam_judge(struct doc *d, const char *svc, const struct pstack *s,
 			    "required pam_bmsub.so' after the password check",
 			    l->file, l->lineno);
 	}
-	/* account: the first pam_bmsub line, its index among the account
-	 * lines of its frame (what success=N counts) */
+	/* account: the first pam_bmsub line; the account lines before it
+	 * in its frame (success=N counts those) may skip it */
 	for (i = 0; i < s->n && acct == NULL; i++)
 		if (strcmp(s->v[i].type, "account") == 0 &&
 		    is_bmsub(s->v[i].module))
@@ -631,14 +631,14 @@ pam_judge(struct doc *d, const char *svc, const struct pstack *s,
 			    "and lets every login in; drop the '-'", acct->file,
 			    acct->lineno);
 		/* the category and the configuration it reads */
+		/* service=other is a choice; an unmapped name maybe not */
 		if (pam_arg(acct->args, "service=", cat_s, sizeof(cat_s))) {
 			if (bmsub_category_parse(cat_s, &cat) != 0)
 				note(&f, ST_FAIL, "%s line %u: service=%s is no "
 				    "category: every login fails", acct->file,
 				    acct->lineno, cat_s);
-		} else
-			cat = bmsub_config_category(cfg, svc);
-		if (cat == BMSUB_CAT_OTHER)
+		} else if ((cat = bmsub_config_category(cfg, svc)) ==
+		    BMSUB_CAT_OTHER)
 			note(&f, ST_WARN, "service %s maps to category other "
 			    "(gated, but no web redirect and no per-service "
 			    "rules): add it to services.imap, eas, webmail, smtp "
