@@ -109,6 +109,7 @@ LIB_SRC := $(LOGIN_SRC) $(OPS_SRC)
 PAM_SRC := $(sort $(wildcard pam_bmsub/*.c))
 CHECK_SRC := $(sort $(wildcard tools/check/*.c)) tools/common/json.c
 SIGN_SRC := $(sort $(wildcard tools/sign/*.c))
+POLICY_SRC := $(sort $(wildcard tools/policy/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TESTLIB_SRC := $(sort $(wildcard tests/unit/tlib*.c))
 
@@ -118,6 +119,7 @@ LIB_OBJ := $(call obj,$(LIB_SRC))
 PAM_OBJ := $(call obj,$(PAM_SRC))
 CHECK_OBJ := $(call obj,$(CHECK_SRC))
 SIGN_OBJ := $(call obj,$(SIGN_SRC))
+POLICY_OBJ := $(call obj,$(POLICY_SRC))
 TESTLIB_OBJ := $(call obj,$(TESTLIB_SRC))
 TEST_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRC))
 # bench_pam is built by "make bench" only
@@ -129,7 +131,8 @@ LIB_A := $(B)/libbmsub_pic.a
 LOGIN_A := $(B)/libbmsub_login_pic.a
 
 PROGRAMS := $(LIB_SO) $(B)/$(SONAME) $(B)/libbmsub.so $(LIB_A) $(LOGIN_A) \
-	$(B)/pam_bmsub.so $(B)/bmsub-check $(B)/bmsub-sign $(B)/bmsub.pc
+	$(B)/pam_bmsub.so $(B)/bmsub-check $(B)/bmsub-sign $(B)/bmsub.pc \
+	$(B)/bmsub-policy
 
 .PHONY: all tests check demo bench install uninstall clean deps deps-demo deps-libs fuzz
 all: deps-libs $(PROGRAMS)
@@ -198,6 +201,14 @@ $(B)/bmsub-sign: $(SIGN_OBJ) $(B)/libbmsub.so
 	$(quiet) LD $@
 	$(Q)$(TOOL_LINK) -Wl,-rpath,'$$ORIGIN' $(SIGN_OBJ) -lbmsub $(LIBS_SSL) $(LIBS_CORE)
 
+$(B)/bmsub-policy: $(POLICY_OBJ) $(B)/libbmsub.so
+	$(quiet) LD $@
+	$(Q)$(TOOL_LINK) -Wl,-rpath,'$$ORIGIN' $(POLICY_OBJ) -lbmsub
+
+$(B)/inst/bmsub-policy: $(POLICY_OBJ) $(B)/libbmsub.so
+	@mkdir -p $(dir $@)
+	$(Q)$(TOOL_LINK) $(POLICY_OBJ) -lbmsub
+
 $(B)/inst/bmsub-check: $(CHECK_OBJ) $(B)/libbmsub.so
 	@mkdir -p $(dir $@)
 	$(Q)$(TOOL_LINK) $(CHECK_OBJ) -lbmsub
@@ -255,7 +266,7 @@ subst_install = { $(SUBST) $(1) >$(2).tmp && chmod $(3) $(2).tmp && mv -f $(2).t
 # The configuration is installed only when absent (never overwritten);
 # $(CONFDIR)/keys.d and $(STATEDIR) are made when absent, mode 0755 (the
 # keys folder is refused when group or others can write it).
-install: all $(B)/inst/bmsub-check $(B)/inst/bmsub-sign
+install: all $(B)/inst/bmsub-check $(B)/inst/bmsub-sign $(B)/inst/bmsub-policy
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(PAMDIR) \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(EXAMPLESDIR)/pam.d
@@ -263,6 +274,7 @@ install: all $(B)/inst/bmsub-check $(B)/inst/bmsub-sign
 		[ -d "$$d" ] || install -d -m 0755 "$$d" || exit 1; done
 	install -m 0755 $(B)/inst/bmsub-check $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(B)/inst/bmsub-sign $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(B)/inst/bmsub-policy $(DESTDIR)$(SBINDIR)/
 	install -m 0644 $(B)/pam_bmsub.so $(DESTDIR)$(PAMDIR)/
 	install -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sfn $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -298,6 +310,7 @@ uninstall:
 		echo "uninstall refused: these PAM stacks still name pam_bmsub.so:" $$users >&2; \
 		echo "remove it from them first (or make uninstall FORCE=1)" >&2; exit 1; fi
 	rm -f $(DESTDIR)$(SBINDIR)/bmsub-check $(DESTDIR)$(BINDIR)/bmsub-sign \
+		$(DESTDIR)$(SBINDIR)/bmsub-policy \
 		$(DESTDIR)$(BINDIR)/bmsub-check \
 		$(DESTDIR)$(PAMDIR)/pam_bmsub.so \
 		$(DESTDIR)$(LIBDIR)/$(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(SONAME) \
@@ -339,9 +352,11 @@ $(FUZZ_A): $(FUZZ_LIB_OBJ)
 	$(quiet) AR $@
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
+# fuzz_policy also takes bmsub-policy's protocol reader
+$(B)/fuzz/fuzz_policy: $(B)/fuzz/obj/tools/policy/proto.o
 $(FUZZ_BIN): $(B)/fuzz/%: $(B)/fuzz/obj/fuzz/%.o $(FUZZ_A)
 	$(quiet) FUZZ $@
-	$(Q)$(FUZZ_CC) -g -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_A) $(LIBS_CORE)
+	$(Q)$(FUZZ_CC) -g -fsanitize=fuzzer,address,undefined -o $@ $(filter %.o,$^) $(FUZZ_A) $(LIBS_CORE)
 
 clean:
 	rm -rf $(B)
