@@ -259,6 +259,7 @@ SUBST = sed -e 's|/usr/local/sbin/|$(SBINDIR)/|g' -e 's|/usr/local/bin/|$(BINDIR
 MAN_SRC := $(sort $(wildcard man/*.[1-8]))
 UNIT_SRC := $(sort $(wildcard conf/*.service conf/*.timer))
 PAMD_SRC := $(sort $(wildcard conf/pam.d/*))
+POSTFIX_SRC := conf/postfix/main.cf conf/postfix/master.cf
 EXAMPLE_SRC := conf/README.servers conf/bmsub.conf conf/bmsub.cron
 # install -m MODE from a file through $(SUBST)
 subst_install = { $(SUBST) $(1) >$(2).tmp && chmod $(3) $(2).tmp && mv -f $(2).tmp $(2); }
@@ -269,7 +270,8 @@ subst_install = { $(SUBST) $(1) >$(2).tmp && chmod $(3) $(2).tmp && mv -f $(2).t
 install: all $(B)/inst/bmsub-check $(B)/inst/bmsub-sign $(B)/inst/bmsub-policy
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(PAMDIR) \
-		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(EXAMPLESDIR)/pam.d
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(EXAMPLESDIR)/pam.d \
+		$(DESTDIR)$(EXAMPLESDIR)/postfix
 	for d in $(DESTDIR)$(CONFDIR) $(DESTDIR)$(CONFDIR)/keys.d $(DESTDIR)$(STATEDIR); do \
 		[ -d "$$d" ] || install -d -m 0755 "$$d" || exit 1; done
 	install -m 0755 $(B)/inst/bmsub-check $(DESTDIR)$(SBINDIR)/
@@ -292,6 +294,8 @@ install: all $(B)/inst/bmsub-check $(B)/inst/bmsub-sign $(B)/inst/bmsub-policy
 		$(call subst_install,$$f,$(DESTDIR)$(EXAMPLESDIR)/$${f##*/},0644) || exit 1; done
 	for f in $(PAMD_SRC); do \
 		$(call subst_install,$$f,$(DESTDIR)$(EXAMPLESDIR)/pam.d/$${f##*/},0644) || exit 1; done
+	for f in $(POSTFIX_SRC); do \
+		$(call subst_install,$$f,$(DESTDIR)$(EXAMPLESDIR)/postfix/$${f##*/},0644) || exit 1; done
 	@# a real install (no DESTDIR, as root): programs built with
 	@# pkg-config --libs bmsub find libbmsub.so.1 at once
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
@@ -319,8 +323,9 @@ uninstall:
 		$(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNIT_SRC))) \
 		$(foreach f,$(MAN_SRC),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(f)))/$(notdir $(f))) \
 		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/,$(notdir $(EXAMPLE_SRC))) \
-		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/pam.d/,$(notdir $(PAMD_SRC)))
-	@for d in $(DESTDIR)$(EXAMPLESDIR)/pam.d $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(DOCDIR); do \
+		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/pam.d/,$(notdir $(PAMD_SRC))) \
+		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/postfix/,$(notdir $(POSTFIX_SRC)))
+	@for d in $(DESTDIR)$(EXAMPLESDIR)/pam.d $(DESTDIR)$(EXAMPLESDIR)/postfix $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(DOCDIR); do \
 		[ ! -d "$$d" ] || rmdir "$$d" || exit 1; done
 	@if [ ! -e $(DESTDIR)$(CONFDIR)/bmsub.conf ]; then :; \
 	elif $(SUBST) conf/bmsub.conf | cmp -s - $(DESTDIR)$(CONFDIR)/bmsub.conf; then \
