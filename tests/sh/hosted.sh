@@ -121,4 +121,41 @@ expect_nogrep '^  hosted ' "$T/out" "no hosted line"
 expect_rc 0 "status --json without users.external" -- c --json status
 cp "$T/out" "$T/s.json"
 [ "$(json_get "$T/s.json" 'd["hosted"]')" = null ] && ok || fail "status --json hosted not null"
+
+# --- NSS groups (nss_wrapper, tests/data/conf/nss): members secondary and
+# primary on both sides, an administrator by group among the external ones
+wrapper=
+for d in /usr/lib/x86_64-linux-gnu /usr/lib64 /usr/lib; do
+	[ -e "$d/libnss_wrapper.so" ] && { wrapper=$d/libnss_wrapper.so; break; }
+done
+if [ -n "$wrapper" ]; then
+	fix=$TOP/tests/data/conf/nss
+	nss() {
+		env LD_PRELOAD="$wrapper" NSS_WRAPPER_PASSWD="$fix/passwd" NSS_WRAPPER_GROUP="$fix/group" \
+			ASAN_OPTIONS="verify_asan_link_order=0:${ASAN_OPTIONS:-}" "$CHK" -c "$CONF" "$@"
+	}
+	setup_etc 'users = { groups = ["mailusers"]; external = { groups = ["staff"]; }; };' \
+		'admins = { users = []; groups = ["mailadmins"]; };'
+	sed -i '/^admins = { users = \["boss"\]; };$/d' "$CONF"
+	expect_rc 0 "refresh through NSS groups" -- nss refresh
+	# mailusers: alice, carol, erin + dave (primary); staff: carol, erin,
+	# bob; bob is an administrator (primary group mailadmins)
+	expect_grep '^2 users counted' "$T/out" "alice and dave counted"
+	printf 'bmsub-users 1\nalice\thosted\ncarol\texternal\ndave\thosted\nerin\texternal\nend 4\n' >"$T/want"
+	cmp -s "$T/want" "$T/state/users" && ok || { fail "users file from NSS:"; diff "$T/want" "$T/state/users"; }
+	expect_rc 1 "carol (staff) through NSS" -- nss decide --user carol --service imap
+	expect_rc 0 "bob (staff, admin by group: never external)" -- nss decide --user bob --service imap
+	expect_rc 0 "dave (primary member)" -- nss decide --user dave --service imap
+	setup_etc 'users = { groups = ["mailusers"]; hosted_only = true; };' \
+		'admins = { users = []; groups = ["mailadmins"]; };'
+	sed -i '/^admins = { users = \["boss"\]; };$/d' "$CONF"
+	expect_rc 0 "refresh, hosted_only" -- nss refresh
+	expect_rc 0 "bob, not in mailusers, hosted_only, but an admin" -- nss decide --user bob --service imap
+	expect_grep 'user bob \(admin\)' "$T/out" "bob decided as an administrator"
+	expect_rc 1 "nobody, not in mailusers, hosted_only" -- nss decide --user nobody --service imap
+	expect_grep 'reason not-hosted' "$T/out" "nobody: not-hosted"
+	expect_rc 0 "dave, hosted_only" -- nss decide --user dave --service imap
+else
+	echo "skipped the NSS cases: no libnss_wrapper.so"
+fi
 done_checks
