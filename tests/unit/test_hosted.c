@@ -383,7 +383,8 @@ END_TEST
 
 /* ---- through pam_bmsub.so ---- */
 
-enum lic { L_OK, L_WARNING, L_GRACE, L_BLOCKED, L_NONE, L_TAMPERED,
+enum lic { L_OK, L_NOTICE, L_WARNING, L_GRACE, L_BLOCKED, L_NONE,
+    L_TAMPERED, L_UNKNOWN_KEY, L_NOT_YET, L_TRIAL_ENDED, L_OVER,
     L_OVER_BLOCKED };
 #define A 0
 #define R 1
@@ -396,11 +397,16 @@ static const struct prow {
 	int user, admin_web, admin_other;
 } prows[] = {
 	{ "ok", L_OK, A, A, A },
+	{ "notice", L_NOTICE, A, A, A },
 	{ "warning", L_WARNING, A, A, A },
+	{ "over", L_OVER, A, A, A },
 	{ "grace", L_GRACE, A, R, A },
 	{ "blocked", L_BLOCKED, D, R, D },
+	{ "trial-ended", L_TRIAL_ENDED, D, R, D },
 	{ "no-license", L_NONE, D, R, D },
 	{ "tampered", L_TAMPERED, D, R, D },
+	{ "unknown-key", L_UNKNOWN_KEY, D, R, D },
+	{ "not-yet-valid", L_NOT_YET, D, R, D },
 	{ "over-blocked", L_OVER_BLOCKED, D, R, D },
 };
 static const struct pcat {
@@ -422,8 +428,25 @@ setup_lic(struct henv *h, enum lic l)
 	pl.grace_days = -1;
 	pl.expires = now + 200 * PT_DAY;
 	switch (l) {
+	case L_NOTICE:
+		pl.expires = now + 45 * PT_DAY;
+		break;
 	case L_WARNING:
 		pl.expires = now + 10 * PT_DAY;
+		break;
+	case L_UNKNOWN_KEY:
+		pl.seed_hex = PT_SEED_OTHER;
+		break;
+	case L_NOT_YET:
+		pl.starts = now + 5 * PT_DAY;
+		break;
+	case L_TRIAL_ENDED:
+		pl.kind = "trial";
+		pl.issued = now - 30 * PT_DAY;
+		pl.expires = now - 2 * PT_DAY;
+		break;
+	case L_OVER:
+		pt_state(&h->e, 11, now - 2 * PT_DAY);
 		break;
 	case L_GRACE:
 		pl.expires = now - 3 * PT_DAY;
