@@ -112,6 +112,7 @@ LIB_SRC := $(LOGIN_SRC) $(OPS_SRC)
 PAM_SRC := $(sort $(wildcard pam_bmsub/*.c))
 CHECK_SRC := $(sort $(wildcard tools/check/*.c)) tools/common/json.c
 SIGN_SRC := $(sort $(wildcard tools/sign/*.c))
+POLICY_SRC := $(sort $(wildcard tools/policy/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TESTLIB_SRC := $(sort $(wildcard tests/unit/tlib*.c))
 
@@ -121,6 +122,7 @@ LIB_OBJ := $(call obj,$(LIB_SRC))
 PAM_OBJ := $(call obj,$(PAM_SRC))
 CHECK_OBJ := $(call obj,$(CHECK_SRC))
 SIGN_OBJ := $(call obj,$(SIGN_SRC))
+POLICY_OBJ := $(call obj,$(POLICY_SRC))
 TESTLIB_OBJ := $(call obj,$(TESTLIB_SRC))
 TEST_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRC))
 # bench_pam is built by "make bench" only
@@ -132,7 +134,8 @@ LIB_A := $(B)/libbmsub_pic.a
 LOGIN_A := $(B)/libbmsub_login_pic.a
 
 PROGRAMS := $(LIB_SO) $(B)/$(SONAME) $(B)/libbmsub.so $(LIB_A) $(LOGIN_A) \
-	$(B)/pam_bmsub.so $(B)/bmsub-check $(B)/bmsub-sign $(B)/bmsub.pc
+	$(B)/pam_bmsub.so $(B)/bmsub-check $(B)/bmsub-sign $(B)/bmsub.pc \
+	$(B)/bmsub-policy
 
 .PHONY: all tests check demo bench install uninstall clean deps deps-demo deps-libs fuzz
 all: deps-libs $(PROGRAMS)
@@ -201,6 +204,14 @@ $(B)/bmsub-sign: $(SIGN_OBJ) $(B)/libbmsub.so
 	$(quiet) LD $@
 	$(Q)$(TOOL_LINK) -Wl,-rpath,'$$ORIGIN' $(SIGN_OBJ) -lbmsub $(LIBS_SSL) $(LIBS_CORE)
 
+$(B)/bmsub-policy: $(POLICY_OBJ) $(B)/libbmsub.so
+	$(quiet) LD $@
+	$(Q)$(TOOL_LINK) -Wl,-rpath,'$$ORIGIN' $(POLICY_OBJ) -lbmsub
+
+$(B)/inst/bmsub-policy: $(POLICY_OBJ) $(B)/libbmsub.so
+	@mkdir -p $(dir $@)
+	$(Q)$(TOOL_LINK) $(POLICY_OBJ) -lbmsub
+
 $(B)/inst/bmsub-check: $(CHECK_OBJ) $(B)/libbmsub.so
 	@mkdir -p $(dir $@)
 	$(Q)$(TOOL_LINK) $(CHECK_OBJ) -lbmsub
@@ -251,6 +262,7 @@ SUBST = sed -e 's|/usr/local/sbin/|$(SBINDIR)/|g' -e 's|/usr/local/bin/|$(BINDIR
 MAN_SRC := $(sort $(wildcard man/*.[1-8]))
 UNIT_SRC := $(sort $(wildcard conf/*.service conf/*.timer))
 PAMD_SRC := $(sort $(wildcard conf/pam.d/*))
+POSTFIX_SRC := conf/postfix/main.cf conf/postfix/master.cf
 EXAMPLE_SRC := conf/README.servers conf/bmsub.conf conf/bmsub.cron
 # install -m MODE from a file through $(SUBST)
 subst_install = { $(SUBST) $(1) >$(2).tmp && chmod $(3) $(2).tmp && mv -f $(2).tmp $(2); }
@@ -258,14 +270,16 @@ subst_install = { $(SUBST) $(1) >$(2).tmp && chmod $(3) $(2).tmp && mv -f $(2).t
 # The configuration is installed only when absent (never overwritten);
 # $(CONFDIR)/keys.d and $(STATEDIR) are made when absent, mode 0755 (the
 # keys folder is refused when group or others can write it).
-install: all $(B)/inst/bmsub-check $(B)/inst/bmsub-sign
+install: all $(B)/inst/bmsub-check $(B)/inst/bmsub-sign $(B)/inst/bmsub-policy
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(PAMDIR) \
-		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(EXAMPLESDIR)/pam.d
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(EXAMPLESDIR)/pam.d \
+		$(DESTDIR)$(EXAMPLESDIR)/postfix
 	for d in $(DESTDIR)$(CONFDIR) $(DESTDIR)$(CONFDIR)/keys.d $(DESTDIR)$(STATEDIR); do \
 		[ -d "$$d" ] || install -d -m 0755 "$$d" || exit 1; done
 	install -m 0755 $(B)/inst/bmsub-check $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(B)/inst/bmsub-sign $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(B)/inst/bmsub-policy $(DESTDIR)$(SBINDIR)/
 	install -m 0644 $(B)/pam_bmsub.so $(DESTDIR)$(PAMDIR)/
 	install -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sfn $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -283,6 +297,8 @@ install: all $(B)/inst/bmsub-check $(B)/inst/bmsub-sign
 		$(call subst_install,$$f,$(DESTDIR)$(EXAMPLESDIR)/$${f##*/},0644) || exit 1; done
 	for f in $(PAMD_SRC); do \
 		$(call subst_install,$$f,$(DESTDIR)$(EXAMPLESDIR)/pam.d/$${f##*/},0644) || exit 1; done
+	for f in $(POSTFIX_SRC); do \
+		$(call subst_install,$$f,$(DESTDIR)$(EXAMPLESDIR)/postfix/$${f##*/},0644) || exit 1; done
 	@# a real install (no DESTDIR, as root): programs built with
 	@# pkg-config --libs bmsub find libbmsub.so.1 at once
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
@@ -301,6 +317,7 @@ uninstall:
 		echo "uninstall refused: these PAM stacks still name pam_bmsub.so:" $$users >&2; \
 		echo "remove it from them first (or make uninstall FORCE=1)" >&2; exit 1; fi
 	rm -f $(DESTDIR)$(SBINDIR)/bmsub-check $(DESTDIR)$(BINDIR)/bmsub-sign \
+		$(DESTDIR)$(SBINDIR)/bmsub-policy \
 		$(DESTDIR)$(BINDIR)/bmsub-check \
 		$(DESTDIR)$(PAMDIR)/pam_bmsub.so \
 		$(DESTDIR)$(LIBDIR)/$(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(SONAME) \
@@ -309,8 +326,9 @@ uninstall:
 		$(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNIT_SRC))) \
 		$(foreach f,$(MAN_SRC),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(f)))/$(notdir $(f))) \
 		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/,$(notdir $(EXAMPLE_SRC))) \
-		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/pam.d/,$(notdir $(PAMD_SRC)))
-	@for d in $(DESTDIR)$(EXAMPLESDIR)/pam.d $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(DOCDIR); do \
+		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/pam.d/,$(notdir $(PAMD_SRC))) \
+		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/postfix/,$(notdir $(POSTFIX_SRC)))
+	@for d in $(DESTDIR)$(EXAMPLESDIR)/pam.d $(DESTDIR)$(EXAMPLESDIR)/postfix $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(DOCDIR); do \
 		[ ! -d "$$d" ] || rmdir "$$d" || exit 1; done
 	@if [ ! -e $(DESTDIR)$(CONFDIR)/bmsub.conf ]; then :; \
 	elif $(SUBST) conf/bmsub.conf | cmp -s - $(DESTDIR)$(CONFDIR)/bmsub.conf; then \
@@ -342,9 +360,11 @@ $(FUZZ_A): $(FUZZ_LIB_OBJ)
 	$(quiet) AR $@
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
+# fuzz_policy also takes bmsub-policy's protocol reader
+$(B)/fuzz/fuzz_policy: $(B)/fuzz/obj/tools/policy/proto.o
 $(FUZZ_BIN): $(B)/fuzz/%: $(B)/fuzz/obj/fuzz/%.o $(FUZZ_A)
 	$(quiet) FUZZ $@
-	$(Q)$(FUZZ_CC) -g -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_A) $(LIBS_CORE)
+	$(Q)$(FUZZ_CC) -g -fsanitize=fuzzer,address,undefined -o $@ $(filter %.o,$^) $(FUZZ_A) $(LIBS_CORE)
 
 clean:
 	rm -rf $(B)

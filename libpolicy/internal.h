@@ -132,6 +132,35 @@ int bm_roster_count(const char *buf, size_t len, const char *name,
     const struct bmsub_strlist *exclude, uint64_t *count,
     struct bmsub_error *err);
 
+/* --- the hosted and external sets: state_dir/users (login/hosted.c) --- */
+#define BM_LOGIN_MAX 255
+#define BM_USERS_FILE_MAX (256u * 1024 * 1024)
+enum bm_uclass { BM_U_NONE, BM_U_HOSTED, BM_U_EXCLUDED, BM_U_EXTERNAL };
+/* A validated users file: buf (malloc'ed) and the byte range [lo, hi) of
+ * its login lines; n[class] lines of each class. */
+struct bm_users {
+	char *buf;
+	size_t len, lo, hi;
+	uint64_t n[BM_U_EXTERNAL + 1];
+};
+void bm_users_init(struct bm_users *u);
+void bm_users_free(struct bm_users *u);
+const char *bm_users_class_name(enum bm_uclass c);
+/* Validates the whole text (len bytes, NUL-terminated); on success buf
+ * is owned by u, else untouched and BMSUB_E_CORRUPT names the line. */
+int bm_users_parse(char *buf, size_t len, const char *name,
+    struct bm_users *u, struct bmsub_error *err);
+/* bmsub_file_read (the one trusted-file rule) then bm_users_parse. */
+int bm_users_load(const char *path, struct bm_users *u,
+    struct bmsub_error *err);
+/* The class of user (BM_U_NONE when not listed or u empty). */
+enum bm_uclass bm_users_find(const struct bm_users *u, const char *user);
+/* What the login path concludes for user: HOSTED when cfg names no
+ * external users; UNKNOWN when users_err != 0 (file missing or corrupt);
+ * EXTERNAL when listed so, or unlisted under users.hosted_only. */
+enum bmsub_hosting bm_users_hosting(const struct bmsub_config *cfg,
+    const struct bm_users *u, int users_err, const char *user);
+
 /* --- the alert schedule (ops/schedule.c) --- */
 /*
  * One row per email alert (bm_schedule[enum bmsub_alert_kind]): the phase
@@ -239,6 +268,11 @@ struct bm_ctx_view {
 	int rcpt_err;
 	const struct bmsub_error *rcpt_error;
 	const struct bmsub_strlist *rcpt;
+	int users_wanted;			/* bmsub_config_has_external */
+	int users_err;				/* state_dir/users unusable */
+	const struct bmsub_error *users_error;
+	const struct bm_users *users;		/* empty when users_err */
+	int64_t users_mtime;			/* BMSUB_TIME_NONE: none */
 };
 typedef int bm_ctx_view_fn(const struct bm_ctx_view *v, void *arg);
 /* Revalidates ctx as bmsub_ctx_decide does, then calls fn under the

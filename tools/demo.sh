@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # demo.sh - bmsub on built-in defaults: a demo vendor key, licenses dated
 # relative to today, and what an operator sees for each (status, timeline,
-# decide), doctor on a system image, then real PAM logins through libpam:
-# allowed, denied, redirected.
+# decide), doctor on a system image, users hosted elsewhere and a Postfix
+# policy exchange, then real PAM logins through libpam: allowed, denied,
+# redirected.
 #
 #   demo.sh BUILD_DIR        (run by `make demo`)
 set -eu
@@ -110,6 +111,57 @@ sed -i 's/^auth_cache_size = .*/auth_cache_size = 0/' "$R/etc/dovecot/conf.d/10-
 for t in refresh notify; do ln -sf "/usr/local/lib/systemd/system/bmsub-$t.timer" "$R/etc/systemd/system/timers.target.wants/"; done
 run "$CHK" -c "$CONF" recipients add postmaster@example.com
 run "$CHK" -c "$CONF" doctor --root "$R"
+
+say "Users hosted on another mail system (users.external)"
+# a platform of its own under /tmp, so that bmsub-policy (never root) can
+# read it as nobody wherever the checkout lies
+H=$(mktemp -d /tmp/bmsub-demo.XXXXXX)
+mkdir -p "$H/keys.d" "$H/state" "$H/bin"
+chmod 755 "$H" "$H/keys.d" "$H/state" "$H/bin"
+cp "$D/etc/keys.d/demo-vendor.pem" "$H/keys.d/"
+cp "$D/lic/ok.lic" "$H/license"
+printf 'alice\nbob\nadmin0\n' >"$H/hosted"
+printf 'carol\n' >"$H/external"
+cat >"$H/bmsub.conf" <<CONF
+license = "$H/license";
+keys_dir = "$H/keys.d";
+state_dir = "$H/state";
+admins = { users = ["admin0"]; };
+users = { roster = "$H/hosted"; external = { roster = "$H/external"; }; };
+CONF
+chmod 644 "$H/keys.d/demo-vendor.pem" "$H/license" "$H/hosted" "$H/external" "$H/bmsub.conf"
+hrun() { printf '$ %s\n' "$*" | sed "s|$B/||g; s|$H/|hosted/|g"; "$@" 2>&1 | sed "s|$H/|hosted/|g" || true; }
+hrun "$CHK" -c "$H/bmsub.conf" refresh
+hrun "$CHK" -c "$H/bmsub.conf" status
+hrun "$CHK" -c "$H/bmsub.conf" decide --user carol --service imap
+
+say "Postfix submission: a policy exchange with bmsub-policy (as spawn(8) runs it)"
+cp "$B/bmsub-policy" "$H/bin/"
+cp -P "$B"/libbmsub.so* "$H/bin/"
+chmod -R a+rX "$H"
+REQ="request=smtpd_access_policy
+protocol_state=RCPT
+sasl_username=alice
+
+request=smtpd_access_policy
+protocol_state=RCPT
+sasl_username=carol
+
+request=smtpd_access_policy
+protocol_state=RCPT
+recipient=carol@example.test
+sasl_username=
+"
+printf '%s\n' "$REQ" | sed 's/^/  > /'
+if [ "$(id -u)" = 0 ]; then
+	AS="setpriv --reuid=65534 --regid=65534 --clear-groups"
+else
+	AS=
+fi
+printf '%s\n' "$REQ" | $AS "$H/bin/bmsub-policy" -e -c "$H/bmsub.conf" 2>&1 | sed 's/^/  < /' || true
+echo "(alice is hosted: DUNNO; carol logged in but is hosted elsewhere: 554;"
+echo " mail to carol arriving on port 25, no SASL login: DUNNO)"
+rm -rf "$H"
 
 # Real PAM logins: libpam reads a service file from our own folder through
 # pam_wrapper, so nothing is written to /etc/pam.d.

@@ -18,6 +18,8 @@ wrappers="libpam-wrapper libnss-wrapper pamtester"
 # rendered (tests/sh/manpages.sh, tests/sh/man_recipe.sh)
 tools="systemd mandoc groff-base bsdextrautils"
 servers="dovecot-imapd dovecot-pop3d nginx-light libnginx-mod-http-auth-pam sasl2-bin curl python3"
+# a private Postfix instance and its SMTP client (tests/sh/server_postfix.sh)
+servers="$servers postfix swaks"
 case $what in
 build) pkgs=$build ;;
 demo) pkgs="$build $wrappers" ;;
@@ -40,6 +42,12 @@ if [ "$print_only" = 1 ] || [ "$(id -u)" != 0 ]; then
 fi
 echo "bmsub: installing:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
+# Postfix installed for the tests only: no system mail configuration, no
+# system service (tests start their own instance)
+case " $missing " in *" postfix "*)
+	echo "postfix postfix/main_mailer_type select No configuration" |
+		debconf-set-selections >&2 || exit 1 ;;
+esac
 apt-get update -qq >&2 || exit 1
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >&2 || exit 1

@@ -302,7 +302,19 @@ struct bmsub_config {
 	char *sendmail;
 	char *notify_from;		/* NULL when unset */
 	struct bmsub_strlist local_domains;
+	/* users.external and users.hosted_only (SPEC section 10): users whose
+	 * mailboxes live on another mail system, denied ("not-hosted") and
+	 * never counted; administrators are never external */
+	struct bmsub_strlist external_groups;	/* users.external.groups */
+	char *external_roster;		/* users.external.roster, NULL if unset */
+	int hosted_only;		/* users.hosted_only: a user that
+					 * users.groups/users.roster (or
+					 * users.exclude) does not name is
+					 * external too */
 };
+/* 1 when users.external or users.hosted_only is set: the login path then
+ * reads state_dir/users (BMSUB_USERS_FILE) that refresh writes. */
+BMSUB_API int bmsub_config_has_external(const struct bmsub_config *cfg);
 
 /* Built-in defaults (SPEC section 2) into a new *out, freed with
  * bmsub_config_free. 0 or BMSUB_E_NOMEM (*out NULL). */
@@ -324,9 +336,40 @@ BMSUB_API int bmsub_is_admin(const struct bmsub_config *cfg, const char *user,
     int *is_admin, struct bmsub_error *err);
 
 /* Licensed users: distinct members of users.groups (secondary and primary)
- * or distinct lines of users.roster, minus users.exclude. */
+ * or distinct lines of users.roster, minus users.exclude, minus the
+ * external users that are not administrators. */
 BMSUB_API int bmsub_count_users(const struct bmsub_config *cfg,
     const struct bmsub_log *log, uint64_t *count, struct bmsub_error *err);
+
+/*
+ * The hosted and external sets (SPEC section 10), built by refresh (NSS
+ * groups and rosters are enumerated here, never at login) and saved as
+ * state_dir/users, which the login path reads. Each login has one class:
+ * external (users.external, not an administrator), excluded (named by
+ * users.exclude: hosted, not counted) or hosted (users.groups or
+ * users.roster: counted). counted is the C that refresh records.
+ */
+#define BMSUB_USERS_FILE "users"
+#define BMSUB_USERS_MAGIC "bmsub-users"
+struct bmsub_user_sets {
+	uint64_t counted;	/* hosted: C */
+	uint64_t excluded;	/* excluded */
+	uint64_t external;	/* external (administrators left out) */
+	uint64_t external_admins; /* named by users.external, but admins */
+	char *text;		/* the users file's bytes */
+	size_t len;
+};
+/* Builds *out (freed with bmsub_user_sets_free). Errors as
+ * bmsub_count_users: BMSUB_E_CONFIG for no source or a missing group,
+ * the roster's reader errors, BMSUB_E_NSS, BMSUB_E_NOMEM. */
+BMSUB_API int bmsub_user_sets_build(const struct bmsub_config *cfg,
+    const struct bmsub_log *log, struct bmsub_user_sets **out,
+    struct bmsub_error *err);
+/* Writes state_dir/users (0644) atomically; the caller holds the state
+ * lock. */
+BMSUB_API int bmsub_user_sets_save(const char *state_dir,
+    const struct bmsub_user_sets *s, struct bmsub_error *err);
+BMSUB_API void bmsub_user_sets_free(struct bmsub_user_sets *s);
 
 /* ------------------------------------------------------------------ */
 /* State (SPEC section 4): state_dir/state. */
@@ -461,7 +504,9 @@ struct bmsub_verdict {
 	const char *phase;	/* worse of date and count phase, by name */
 	const char *reason;	/* stable token: "ok", "notice", "warning",
 				 * "grace", "expired", "trial-ended",
-				 * "over-count", "over-count-blocked", or a
+				 * "over-count", "over-count-blocked",
+				 * "not-hosted", "hosted-unknown" (see
+				 * bmsub_decide_hosted), or a
 				 * license error token ("no-license", ...) */
 	const char *redirect;	/* admin_url when decision is REDIRECT */
 	char banner[BMSUB_BANNER_MAX];	/* "" when none applies */
@@ -472,6 +517,26 @@ struct bmsub_verdict {
 BMSUB_API void bmsub_decide(const struct bmsub_eval *ev, int is_admin,
     enum bmsub_category cat, int have_recipients, const char *admin_url,
     struct bmsub_verdict *v);
+
+/* Where a login's mailbox is, as the sets of state_dir/users say. */
+enum bmsub_hosting {
+	BMSUB_HOSTED,		/* here (or no users.external/hosted_only) */
+	BMSUB_EXTERNAL,		/* on another mail system */
+	BMSUB_HOSTING_UNKNOWN	/* users.external/hosted_only is set but the
+				 * users file is missing or damaged */
+};
+/* "hosted", "external", "unknown". */
+BMSUB_API const char *bmsub_hosting_name(enum bmsub_hosting h);
+/*
+ * bmsub_decide, then SPEC section 10 for a non-administrator whose
+ * hosting is not BMSUB_HOSTED, whatever the license and phase: deny,
+ * reason "not-hosted" (BMSUB_EXTERNAL) or "hosted-unknown" (anything
+ * else: fail closed), no banner, a message saying so. Administrators are
+ * never external: their verdict is bmsub_decide's.
+ */
+BMSUB_API void bmsub_decide_hosted(const struct bmsub_eval *ev, int is_admin,
+    enum bmsub_category cat, int have_recipients, const char *admin_url,
+    enum bmsub_hosting hosting, struct bmsub_verdict *v);
 
 /*
  * Every dated event of a license: phase changes and the emails that
@@ -540,6 +605,8 @@ struct bmsub_result {
 	int role_looked_up;	/* 0 when the role could not change anything */
 	int license_err;	/* why the license is not valid, 0 if it is */
 	char admin_url[512];	/* copy: verdict.redirect points here */
+	enum bmsub_hosting hosting; /* what the users file says of the user
+				 * (an administrator is let in whatever) */
 };
 /* Returns BMSUB_E_CONFIG (or another error) when the config cannot be
  * used: the caller must then refuse with a service error. A missing or
@@ -592,6 +659,17 @@ struct bmsub_report {
 		struct bmsub_error error;
 		struct bmsub_strlist list;	/* empty when err != 0 */
 	} recipients;
+	struct {			/* config->state_dir/users (SPEC 10) */
+		int wanted;		/* bmsub_config_has_external: logins
+					 * read it; else nothing below is
+					 * looked at (err 0, counts 0) */
+		int err;		/* 0; BMSUB_E_NOT_FOUND: no refresh
+					 * yet; BMSUB_E_CORRUPT...: users are
+					 * refused ("hosted-unknown") */
+		struct bmsub_error error;
+		uint64_t hosted, excluded, external;	/* lines of each class */
+		int64_t written;	/* the file's mtime, BMSUB_TIME_NONE */
+	} users;
 	/* bmsub_evaluate(license, state, now): the policy's view of now */
 	struct bmsub_eval eval;
 	/* bmsub_timeline of the license and state, in time order; empty

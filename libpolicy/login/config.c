@@ -102,6 +102,8 @@ bmsub_config_free(struct bmsub_config *cfg)
 	free(cfg->sendmail);
 	free(cfg->notify_from);
 	bmsub_strlist_free(&cfg->local_domains);
+	bmsub_strlist_free(&cfg->external_groups);
+	free(cfg->external_roster);
 	free(cfg);
 }
 
@@ -168,6 +170,7 @@ enum val_rule {
 	V_WORD,		/* a single token: no blanks or control characters,
 			 * not starting with '-' (it may reach a command line) */
 	V_WORDS,	/* list or array of V_WORD */
+	V_BOOL,		/* true or false, into an int */
 };
 
 struct key_rule {
@@ -184,10 +187,17 @@ static const struct key_rule admins_keys[] = {
 	{ "groups", V_WORDS, CFG_OFF(admin_groups), NULL },
 	{ NULL, 0, 0, NULL },
 };
+static const struct key_rule external_keys[] = {
+	{ "groups", V_WORDS, CFG_OFF(external_groups), NULL },
+	{ "roster", V_PATH, CFG_OFF(external_roster), NULL },
+	{ NULL, 0, 0, NULL },
+};
 static const struct key_rule users_keys[] = {
 	{ "groups", V_WORDS, CFG_OFF(user_groups), NULL },
 	{ "roster", V_PATH, CFG_OFF(user_roster), NULL },
 	{ "exclude", V_WORDS, CFG_OFF(user_exclude), NULL },
+	{ "external", V_GROUP, 0, external_keys },
+	{ "hosted_only", V_BOOL, CFG_OFF(hosted_only), NULL },
 	{ NULL, 0, 0, NULL },
 };
 static const struct key_rule services_keys[] = {
@@ -275,6 +285,14 @@ read_value(const config_setting_t *s, const struct key_rule *k,
 	char ekey[160];
 	int r = BMSUB_E_INTERNAL, i, n;
 
+	if (k->rule == V_BOOL) {
+		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+			return bm_err(err, BMSUB_E_CONFIG, line,
+			    "%s: true or false expected", key);
+		*(int *)((char *)cfg + k->off) =
+		    config_setting_get_bool(s) != 0;
+		return BMSUB_OK;
+	}
 	if (k->rule != V_WORDS) {
 		if (config_setting_type(s) != CONFIG_TYPE_STRING)
 			return bm_err(err, BMSUB_E_CONFIG, line,
@@ -332,7 +350,7 @@ find_key(const struct key_rule *keys, const char *name)
 
 /* Lines where the keys that need cross-checks were given (0 = absent). */
 struct seen {
-	unsigned user_groups, user_roster;
+	unsigned user_groups, user_roster, hosted_only;
 	unsigned services[BMSUB_CAT__COUNT];
 };
 
@@ -382,6 +400,8 @@ read_group(const config_setting_t *g, const struct key_rule *keys,
 			seen->user_groups = line;
 		else if (k->off == CFG_OFF(user_roster))
 			seen->user_roster = line;
+		else if (k->off == CFG_OFF(hosted_only))
+			seen->hosted_only = line;
 		else if (keys == services_keys)
 			seen->services[k - services_keys] = line;
 	}
@@ -501,6 +521,14 @@ bm_config_parse(const char *text, const char *name,
 		    "users.groups and users.roster are exclusive: use one");
 		goto out;
 	}
+	/* every user would be external: nobody could log in */
+	if (cfg->hosted_only && cfg->user_groups.n == 0 &&
+	    cfg->user_roster == NULL) {
+		r = bm_err(err, BMSUB_E_CONFIG, seen.hosted_only,
+		    "users.hosted_only needs users.groups or users.roster "
+		    "(the hosted users)");
+		goto out;
+	}
 	if ((r = check_services(cfg, &seen, err)) != 0)
 		goto out;
 	*out = cfg;
@@ -537,6 +565,13 @@ bmsub_config_load(const char *path, struct bmsub_config **out,
  out:
 	free(buf);
 	return r;
+}
+
+int
+bmsub_config_has_external(const struct bmsub_config *cfg)
+{
+	return cfg != NULL && (cfg->hosted_only ||
+	    cfg->external_groups.n > 0 || cfg->external_roster != NULL);
 }
 
 enum bmsub_category

@@ -80,6 +80,15 @@ struct bmsub_ctx {
 	int rcpt_err;
 	struct bmsub_error rcpt_error;
 	struct bmsub_strlist rcpt;	/* empty when rcpt_err != 0 */
+
+	/* state_dir/users, read only when the config names external users
+	 * (bmsub_config_has_external); users_err != 0 refuses every user
+	 * who is not an administrator ("hosted-unknown") */
+	char *users_path;
+	struct fstamp users_st;
+	int users_err;
+	struct bmsub_error users_error;
+	struct bm_users users;
 };
 
 static int
@@ -165,7 +174,11 @@ ctx_unload(struct bmsub_ctx *ctx)
 	ctx->cfg = NULL;
 	free(ctx->state_path);
 	free(ctx->rcpt_path);
-	ctx->state_path = ctx->rcpt_path = NULL;
+	free(ctx->users_path);
+	ctx->state_path = ctx->rcpt_path = ctx->users_path = NULL;
+	bm_users_free(&ctx->users);
+	ctx->users_err = 0;
+	bm_err_clear(&ctx->users_error);
 	keyfiles_clear(ctx);
 	bmsub_keyring_free(ctx->kr);
 	ctx->kr = NULL;
@@ -383,6 +396,38 @@ load_recipients(struct bmsub_ctx *ctx, const struct bmsub_log *log)
 	ctx->rcpt = l;	/* transferred */
 }
 
+/* The hosted and external sets, when the config has external users. A
+ * missing or damaged file fails closed for users; said once per change. */
+static void
+load_users(struct bmsub_ctx *ctx, const struct bmsub_log *log)
+{
+	struct bmsub_error e;
+	int r;
+
+	memset(&e, 0, sizeof(e));
+	bm_users_free(&ctx->users);
+	fstamp_take(ctx->users_path, &ctx->users_st);
+	r = bm_users_load(ctx->users_path, &ctx->users, &e);
+	ctx->users_err = r;
+	ctx->users_error = e;
+	if (r == 0) {
+		bm_log(log, LOG_DEBUG, "users %s loaded: %llu hosted, %llu "
+		    "excluded, %llu external", ctx->users_path,
+		    (unsigned long long)ctx->users.n[BM_U_HOSTED],
+		    (unsigned long long)ctx->users.n[BM_U_EXCLUDED],
+		    (unsigned long long)ctx->users.n[BM_U_EXTERNAL]);
+		return;
+	}
+	if (r == BMSUB_E_NOT_FOUND)
+		bm_log(log, LOG_ERR, "users %s: none yet (bmsub-check refresh "
+		    "writes it): users are refused (hosted-unknown), "
+		    "administrators are not", ctx->users_path);
+	else
+		bm_log(log, LOG_ERR, "users: %s (%s): users are refused "
+		    "(hosted-unknown), administrators are not", e.msg,
+		    bmsub_err_token(r));
+}
+
 /* Loads the config and everything it names. On error ctx is unloaded. */
 static int
 load_all(struct bmsub_ctx *ctx, const struct bmsub_log *log,
@@ -411,7 +456,9 @@ load_all(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 	cfg = NULL;	/* transferred */
 	if ((ctx->state_path = path_join(ctx->cfg->cfg->state_dir, "state")) == NULL ||
 	    (ctx->rcpt_path = path_join(ctx->cfg->cfg->state_dir,
-	    "recipients")) == NULL) {
+	    "recipients")) == NULL ||
+	    (ctx->users_path = path_join(ctx->cfg->cfg->state_dir,
+	    BMSUB_USERS_FILE)) == NULL) {
 		r = bm_err(err, BMSUB_E_NOMEM, 0, NULL);
 		goto out;
 	}
@@ -420,6 +467,8 @@ load_all(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 	load_license(ctx, log);
 	load_state(ctx, log);
 	load_recipients(ctx, log);
+	if (bmsub_config_has_external(ctx->cfg->cfg))
+		load_users(ctx, log);
 	ctx->loaded = 1;
 	r = 0; /* success */
  out:
@@ -456,6 +505,9 @@ refresh(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 		load_state(ctx, log);
 	if (!fstamp_same(ctx->rcpt_path, &ctx->rcpt_st))
 		load_recipients(ctx, log);
+	if (bmsub_config_has_external(ctx->cfg->cfg) &&
+	    !fstamp_same(ctx->users_path, &ctx->users_st))
+		load_users(ctx, log);
 	return 0;
 }
 
@@ -547,8 +599,12 @@ both_verdicts(struct bmsub_ctx *ctx, const struct bmsub_request *rq,
 	res->license_err = ctx->lic_err;
 	bmsub_evaluate(ctx->lic_err == 0 ? &ctx->lic : NULL, ctx->lic_err,
 	    ctx->have_state ? &ctx->st : NULL, rq->now, &ev);
-	bmsub_decide(&ev, 0, res->category, ctx->have_recipients, *url,
-	    as_user);
+	/* an external user is refused whatever the license; an
+	 * administrator never is (as_admin ignores the sets) */
+	res->hosting = bm_users_hosting(ctx->cfg->cfg, &ctx->users,
+	    ctx->users_err, rq->user);
+	bmsub_decide_hosted(&ev, 0, res->category, ctx->have_recipients, *url,
+	    res->hosting, as_user);
 	bmsub_decide(&ev, 1, res->category, ctx->have_recipients, *url,
 	    as_admin);
 	return 0;
@@ -661,6 +717,12 @@ bm_ctx_view(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 	v.rcpt_err = ctx->rcpt_err;
 	v.rcpt_error = &ctx->rcpt_error;
 	v.rcpt = &ctx->rcpt;
+	v.users_wanted = bmsub_config_has_external(ctx->cfg->cfg);
+	v.users_err = v.users_wanted ? ctx->users_err : 0;
+	v.users_error = &ctx->users_error;
+	v.users = &ctx->users;
+	v.users_mtime = (v.users_wanted && ctx->users_st.what == FS_PRESENT) ?
+	    (int64_t)ctx->users_st.mtim.tv_sec : BMSUB_TIME_NONE;
 	r = fn(&v, arg);
  out:
 	pthread_mutex_unlock(&ctx->lock);

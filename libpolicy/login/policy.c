@@ -23,6 +23,10 @@
  *   "trial-ended"         blocked        trial: T >= E + G days
  *   "over-count"          over           C > N, less than a month
  *   "over-count-blocked"  over-blocked   C > N for a month or more
+ *   "not-hosted"          any            an external user (SPEC 10),
+ *                                        whatever the license
+ *   "hosted-unknown"      any            users.external/hosted_only set
+ *                                        but state_dir/users unusable
  *   bmsub_err_token(e)    invalid        no valid license: "no-license",
  *                                        "bad-signature", "unknown-key",
  *                                        "not-yet-valid", "syntax", ...
@@ -567,4 +571,48 @@ bmsub_decide(const struct bmsub_eval *ev, int is_admin,
 	}
 	banners(ev, &w, have_recipients, v);
 	message(ev, &w, admin_url, v);
+}
+
+static const char *const hosting_names[] = {
+	[BMSUB_HOSTED] = "hosted",
+	[BMSUB_EXTERNAL] = "external",
+	[BMSUB_HOSTING_UNKNOWN] = "unknown",
+};
+
+const char *
+bmsub_hosting_name(enum bmsub_hosting h)
+{
+	return (unsigned)h < NELEM(hosting_names) ? hosting_names[h] :
+	    "unknown";
+}
+
+void
+bmsub_decide_hosted(const struct bmsub_eval *ev, int is_admin,
+    enum bmsub_category cat, int have_recipients, const char *admin_url,
+    enum bmsub_hosting hosting, struct bmsub_verdict *v)
+{
+	struct bm_text t;
+
+	if (v == NULL)
+		return;
+	bmsub_decide(ev, is_admin, cat, have_recipients, admin_url, v);
+	if (is_admin || hosting == BMSUB_HOSTED)
+		return;
+	/* the phase stays what the license says, for the logs */
+	v->decision = BMSUB_DENY;
+	v->redirect = NULL;
+	v->banner[0] = '\0';
+	bm_text_fixed(&t, v->message, sizeof(v->message));
+	if (hosting == BMSUB_EXTERNAL) {
+		v->reason = "not-hosted";
+		bm_text_add(&t, "Access refused: your mailbox is not hosted "
+		    "on this mail platform. Use the mail service that hosts "
+		    "it, or contact your administrator.");
+	} else {
+		v->reason = "hosted-unknown";
+		bm_text_add(&t, "Access refused: this mail platform cannot "
+		    "tell which users it hosts. Please contact your "
+		    "administrator.");
+	}
+	bm_text_finish(&t);
 }

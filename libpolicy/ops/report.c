@@ -37,18 +37,20 @@ list_dup(struct bmsub_strlist *dst, const struct bmsub_strlist *src)
 static const size_t config_strs[] = {
 	CFG_OFF(license), CFG_OFF(keys_dir), CFG_OFF(state_dir),
 	CFG_OFF(admin_url), CFG_OFF(user_roster), CFG_OFF(sendmail),
-	CFG_OFF(notify_from),
+	CFG_OFF(notify_from), CFG_OFF(external_roster),
 };
 static const size_t config_lists[] = {
 	CFG_OFF(admin_users), CFG_OFF(admin_groups), CFG_OFF(user_groups),
-	CFG_OFF(user_exclude), CFG_OFF(local_domains),
-};	/* and services[], one list a category */
+	CFG_OFF(user_exclude), CFG_OFF(local_domains), CFG_OFF(external_groups),
+};	/* and services[], one list a category; hosted_only, the one int,
+	 * last */
 /* The tables cover the whole struct (it has no padding: pointers and
  * lists of pointers only): a field added to struct bmsub_config, or one
  * dropped from the tables, stops the build here. */
-_Static_assert(sizeof(struct bmsub_config) ==
+_Static_assert(CFG_OFF(hosted_only) ==
     NELEM(config_strs) * sizeof(char *) +
-    (NELEM(config_lists) + BMSUB_CAT__COUNT) * sizeof(struct bmsub_strlist),
+    (NELEM(config_lists) + BMSUB_CAT__COUNT) * sizeof(struct bmsub_strlist) &&
+    sizeof(struct bmsub_config) == CFG_OFF(hosted_only) + sizeof(void *),
     "a new struct bmsub_config field must be copied by config_dup");
 
 /* A deep copy of c, freed by bmsub_config_free. */
@@ -77,6 +79,7 @@ config_dup(const struct bmsub_config *c, struct bmsub_config **out)
 		if ((r = list_dup(&d->services[i], &c->services[i])) != 0)
 			goto out;
 	}
+	d->hosted_only = c->hosted_only;
 	*out = d;
 	d = NULL;	/* transferred */
 	r = 0; /* success */
@@ -129,6 +132,16 @@ copy_view(const struct bm_ctx_view *v, void *arg)
 	rep->state.error = *v->st_error;
 	if ((r = state_dup(&rep->state.st, v->st)) != 0)
 		return r;
+
+	rep->users.wanted = v->users_wanted;
+	rep->users.written = v->users_mtime;
+	if (v->users_wanted) {
+		rep->users.err = v->users_err;
+		rep->users.error = *v->users_error;
+		rep->users.hosted = v->users->n[BM_U_HOSTED];
+		rep->users.excluded = v->users->n[BM_U_EXCLUDED];
+		rep->users.external = v->users->n[BM_U_EXTERNAL];
+	}
 
 	rep->recipients.err = v->rcpt_err;
 	rep->recipients.error = *v->rcpt_error;

@@ -40,10 +40,10 @@ grep -E '^(getpwent.*|setpwent|endpwent|fork|vfork|exec.*|posix_spawn.*|rename|r
 	"$T/pam.imports" >"$T/pam.bad"
 [ ! -s "$T/pam.bad" ] && ok || fail "pam_bmsub.so imports operator calls: $(tr '\n' ' ' <"$T/pam.bad")"
 # ...and none of the library's operator functions ended up inside it
-nm "$B/pam_bmsub.so" | grep -E ' [tT] bmsub_(count_users|recipients_(add|remove|save)|timeline|state_save|state_lock|alerts_due|mail_compose|file_write_atomic)$' >"$T/pam.ops"
+nm "$B/pam_bmsub.so" | grep -E ' [tT] bmsub_(count_users|recipients_(add|remove|save)|timeline|state_save|state_lock|alerts_due|mail_compose|file_write_atomic|user_sets_build|user_sets_save)$' >"$T/pam.ops"
 [ ! -s "$T/pam.ops" ] && ok || fail "pam_bmsub.so carries operator code: $(awk '{print $3}' "$T/pam.ops" | tr '\n' ' ')"
 # the tools link the shared library and nothing of it statically
-for f in "$B/bmsub-check" "$B/bmsub-sign"; do
+for f in "$B/bmsub-check" "$B/bmsub-sign" "$B/bmsub-policy"; do
 	readelf -d "$f" | grep -q 'NEEDED.*libbmsub.so.1' && ok || fail "$f does not link libbmsub.so.1"
 	nm "$f" | grep -qE ' [tT] bmsub_' && fail "$f carries a static copy of the library" || ok
 done

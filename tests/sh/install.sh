@@ -19,6 +19,7 @@ manifest() {
 	p=${1#/} l=${2#/} u=${3#/} pam=${PAMDIR#/}
 	{
 		echo "0755 $p/sbin/bmsub-check"
+		echo "0755 $p/sbin/bmsub-policy"
 		echo "0755 $p/bin/bmsub-sign"
 		echo "0644 $pam/pam_bmsub.so"
 		echo "0644 $l/libbmsub.so.1.0.0"
@@ -36,6 +37,7 @@ manifest() {
 			echo "0644 $p/share/doc/bmsub/examples/${f##*/}"
 		done
 		for f in conf/pam.d/*; do echo "0644 $p/share/doc/bmsub/examples/pam.d/${f##*/}"; done
+		for f in conf/postfix/*; do echo "0644 $p/share/doc/bmsub/examples/postfix/${f##*/}"; done
 	} | bypath
 }
 bypath() { LC_ALL=C sort -k2,2; }

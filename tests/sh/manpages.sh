@@ -267,6 +267,9 @@ while read -r k; do
 	url) good='"https://mail.example.test/bmsub/"' bad='"mail.example.test/bmsub/"' ;;
 	word) good='"bmsub@example.test"' bad='[ "bmsub@example.test" ]' ;;
 	words) good="[ \"w-${k##*.}\" ]" bad="\"w-${k##*.}\"" ;;
+	# true needs a user source (users.hosted_only): false is the good one
+	bool) good=false bad='"yes"' ;;
+	group) good="{ roster = \"$T/etc/roster\"; }" bad='"x"' ;;
 	*) fail "bmsub.conf(5): no type for $k"; continue ;;
 	esac
 	kconf "$k" "$good"
@@ -278,7 +281,7 @@ while read -r k; do
 	expect_rc 2 "key $k empty refused" -- "$CHK" -c "$T/k.conf" status
 done <"$T/page.keys"
 # invented keys, and the ones SPEC has that the code does not take yet
-for k in licence key_dir keys-dir admin-url adminurl users.external users.hosted_only \
+for k in licence key_dir keys-dir admin-url adminurl users.externals users.hosted \
 	cluster.database cluster.node cluster.node_timeout_hours services.other services.pop \
 	notify.to notify.recipients admins.user users.group users.count state.dir; do
 	kconf "$k" '"x"'
@@ -373,6 +376,37 @@ for pair in $(sed -n 's/.*Exit: \(0 [a-z]*\), \(1 [a-z]*\), \(2 [a-z]*\)\..*/\1,
 	grep -qF -- "$(echo "$pair" | tr '_' ' ')" "$T/sexit" && ok || fail "bmsub-sign(1) EXIT STATUS: no '$pair'"
 done
 [ -n "$(sed -n 's/.*Exit: \(0 [a-z]*\).*/\1/p' tools/sign/main.c)" ] && ok || fail "bmsub-sign usage names no exit codes"
+
+# --- bmsub-policy --------------------------------------------------------------------
+POL=$SB/bmsub-policy
+[ -x "$POL" ] || POL=$B/bmsub-policy
+plain man/bmsub-policy.8 >"$T/pol.txt"
+# the program's options: its getopt string
+sed -n 's/.*getopt(argc, argv, "\([a-z:]*\)").*/\1/p' tools/policy/main.c | tr -d ':' |
+	sed 's/./-&\n/g' | grep . | sort -u >"$T/polprog"
+[ "$(wc -l <"$T/polprog")" -ge 3 ] && ok || fail "bmsub-policy getopt string: $(cat "$T/polprog")"
+section OPTIONS <"$T/pol.txt" | tags | cut -f2 | sort -u >"$T/polpage"
+diff "$T/polprog" "$T/polpage" >"$T/d" && ok || { fail "options: bmsub-policy (<) and bmsub-policy(8) (>):"; sed 's/^/  | /' "$T/d"; }
+while read -r o; do
+	section SYNOPSIS <"$T/pol.txt" | grep -qF -- "$o" && ok || fail "bmsub-policy(8) SYNOPSIS lacks $o"
+done <"$T/polprog"
+for pair in "0 when Postfix closed" "1 on a read or write error" "2 on a usage error"; do
+	section "EXIT STATUS" <"$T/pol.txt" | tr '\n' ' ' | grep -qF "$pair" && ok || fail "bmsub-policy(8) EXIT STATUS: no '$pair'"
+done
+# every option the page names is taken; others are refused (2). Run as
+# uid 65534: it refuses root.
+if [ -x "$POL" ] && POLU=$(user_bin "$POL"); then
+	chmod -R a+rX "$T/etc" "$T/state"
+	printf 'request=smtpd_access_policy\nsasl_username=alice\n\n' >"$T/pol.in"
+	expect_rc 0 "bmsub-policy -c CONF -e" -- as_user "$POLU" -c "$CONF" -e <"$T/pol.in"
+	expect_grep '^action=DUNNO$' "$T/out" "bmsub-policy answers with -c and -e"
+	expect_rc 0 "bmsub-policy -h" -- as_user "$POLU" -h
+	for o in -x -v -d --config --help -E -C; do
+		expect_rc 2 "bmsub-policy $o refused" -- as_user "$POLU" "$o" </dev/null
+	done
+else
+	fail "no bmsub-policy to try"
+fi
 
 # --- pam_bmsub arguments -------------------------------------------------------------
 plain man/pam_bmsub.8 >"$T/pam.txt"

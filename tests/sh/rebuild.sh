@@ -42,7 +42,7 @@ same() { # WANT GOT DESC
 # everything is up to date to begin with (else -W says nothing)
 expect_rc 0 "tests up to date in $sb" -- make -q -C "$TOP" B="$sb" SAN=$san $tests
 expect_rc 0 "programs up to date in $b" -- make -q -C "$TOP" B="$b" \
-	"$b/bmsub-check" "$b/bmsub-sign" "$b/pam_bmsub.so" "$b/libbmsub.so"
+	"$b/bmsub-check" "$b/bmsub-sign" "$b/bmsub-policy" "$b/pam_bmsub.so" "$b/libbmsub.so"
 expect_rc 0 "fuzz targets up to date in $b" -- make -q -C "$TOP" B="$b" $fuzz
 
 # --- test headers: exactly the tests (and tlib) that include them --------
@@ -62,7 +62,7 @@ same "$T/want" "$T/got" "relinked after pamt.h changed"
 # --- tools: a tools header rebuilds only tool objects, internal.h none ----
 find tools -name '*.c' | sort >"$T/tools.c"
 for h in $(find tools -name '*.h' | sort); do
-	compiled "$b" 0 "$h" "$b/bmsub-check" "$b/bmsub-sign" >"$T/got"
+	compiled "$b" 0 "$h" "$b/bmsub-check" "$b/bmsub-sign" "$b/bmsub-policy" >"$T/got"
 	includers "$h" $(cat "$T/tools.c") >"$T/want"
 	n_checks=$((n_checks + 1))
 	[ -z "$(comm -23 "$T/want" "$T/got")" ] || fail "$h changed, not recompiled: $(comm -23 "$T/want" "$T/got" | tr '\n' ' ')"
@@ -74,13 +74,16 @@ grep -q '^libpolicy/login/config\.c$' "$T/got" && ok || fail "internal.h changed
 grep -q '^libpolicy/ops/' "$T/got" && ok || fail "internal.h changed, ops/ not recompiled"
 grep -E '^(tools|pam_bmsub)/' "$T/got" >"$T/bad"
 [ ! -s "$T/bad" ] && ok || fail "internal.h changed, recompiled: $(tr '\n' ' ' <"$T/bad")"
-compiled "$b" 0 libpolicy/include/bmsub.h "$b/bmsub-check" "$b/bmsub-sign" "$b/pam_bmsub.so" >"$T/got"
-comm -23 "$T/tools.c" "$T/got" >"$T/bad"
+compiled "$b" 0 libpolicy/include/bmsub.h "$b/bmsub-check" "$b/bmsub-sign" "$b/bmsub-policy" "$b/pam_bmsub.so" >"$T/got"
+# every tool source but bmsub-policy's protocol reader, which needs no
+# library (the fuzz target builds it alone)
+grep -v '^tools/policy/proto\.c$' "$T/tools.c" | comm -23 - "$T/got" >"$T/bad"
 [ ! -s "$T/bad" ] && ok || fail "bmsub.h changed, not recompiled: $(tr '\n' ' ' <"$T/bad")"
 
 # --- fuzz: one compile per library source for all targets ---------------
 compiled "$b" 0 libpolicy/include/bmsub.h $fuzz >"$T/got"
-(ls libpolicy/login/*.c libpolicy/ops/*.c fuzz/fuzz_*.c) | sort >"$T/want"
+# (fuzz_policy reads tools/policy/proto.c's protocol only: no bmsub.h)
+(ls libpolicy/login/*.c libpolicy/ops/*.c; grep -lE '#include "(internal|bmsub)\.h"' fuzz/fuzz_*.c) | sort >"$T/want"
 same "$T/want" "$T/got" "fuzz: compiled once each after bmsub.h changed"
 compiled "$b" 0 libpolicy/login/config.c $fuzz >"$T/got"
 echo libpolicy/login/config.c >"$T/want"

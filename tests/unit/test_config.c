@@ -98,6 +98,7 @@ START_TEST(test_full_file)
 	static const char *const smtp[] = { "postfix-smtp", NULL };
 	static const char *const adm[] = { "portal", NULL };
 	static const char *const ld[] = { "example.net", "example.org", NULL };
+	static const char *const xg[] = { "away", "partner", NULL };
 	struct bmsub_config *c = NULL;
 	struct bmsub_error e;
 	char *text = tlib_slurp("tests/data/conf/full.conf", NULL);
@@ -122,6 +123,10 @@ START_TEST(test_full_file)
 	ck_assert_str_eq(c->sendmail, "/usr/lib/sendmail");
 	ck_assert_str_eq(c->notify_from, "billing@example.net");
 	assert_list(&c->local_domains, ld);
+	assert_list(&c->external_groups, xg);
+	ck_assert_str_eq(c->external_roster, "/srv/bmsub/external");
+	ck_assert_int_eq(c->hosted_only, 1);
+	ck_assert_int_eq(bmsub_config_has_external(c), 1);
 	/* services replaced, not appended: the default names are gone */
 	ck_assert_int_eq(bmsub_config_category(c, "imap"), BMSUB_CAT_OTHER);
 	ck_assert_int_eq(bmsub_config_category(c, "zpush"), BMSUB_CAT_EAS);
@@ -168,13 +173,16 @@ START_TEST(test_shipped_uncommented)
 		*o++ = *p;
 	}
 	*o = '\0';
-	/* 4 top keys, 4 groups with 2+3+5+3 keys, 4 closing braces */
-	ck_assert_int_eq(keys, 4 + 4 + 13 + 4);
+	/* 4 top keys, 4 groups with 2+5+5+3 keys (users.external on one
+	 * line), 4 closing braces */
+	ck_assert_int_eq(keys, 4 + 4 + 15 + 4);
 	ck_assert_msg(bm_config_parse(out, "uncommented", &c, &e) == 0, "%s",
 	    e.msg);
 	ck_assert_str_eq(c->license, "/etc/bmsub/license");
 	ck_assert_str_eq(c->admin_url, "https://mail.example.com/bmsub/");
 	ck_assert_str_eq(c->user_roster, "/etc/bmsub/roster");
+	ck_assert_str_eq(c->external_roster, "/etc/bmsub/external");
+	ck_assert_int_eq(c->hosted_only, 0);
 	ck_assert_str_eq(c->notify_from, "bmsub@example.com");
 	assert_list(&c->services[BMSUB_CAT_IMAP], imap);
 	bmsub_config_free(c);

@@ -477,10 +477,13 @@ END_TEST
  * field: equal values in storage of the report's own. The count below
  * is that of struct bmsub_config: a new field fails the build until it
  * is compared here. */
-#define CONFIG_STRS 7
-#define CONFIG_LISTS 5	/* and services[] */
-_Static_assert(sizeof(struct bmsub_config) == CONFIG_STRS * sizeof(char *) +
-    (CONFIG_LISTS + BMSUB_CAT__COUNT) * sizeof(struct bmsub_strlist),
+#define CONFIG_STRS 8
+#define CONFIG_LISTS 6	/* and services[]; then hosted_only, an int */
+_Static_assert(offsetof(struct bmsub_config, hosted_only) ==
+    CONFIG_STRS * sizeof(char *) +
+    (CONFIG_LISTS + BMSUB_CAT__COUNT) * sizeof(struct bmsub_strlist) &&
+    sizeof(struct bmsub_config) == offsetof(struct bmsub_config,
+    hosted_only) + sizeof(void *),
     "a new struct bmsub_config field must be compared by config_same");
 
 static unsigned config_set;	/* bits of the fields some config set */
@@ -540,6 +543,13 @@ config_same(const struct bmsub_config *got, const struct bmsub_config *want)
 	for (i = 0; i < BMSUB_CAT__COUNT; i++)
 		same_list(12 + i, bmsub_category_name(i), &got->services[i],
 		    &want->services[i]);
+	same_str(12 + BMSUB_CAT__COUNT, "external_roster",
+	    got->external_roster, want->external_roster);
+	same_list(13 + BMSUB_CAT__COUNT, "external_groups",
+	    &got->external_groups, &want->external_groups);
+	ck_assert_int_eq(got->hosted_only, want->hosted_only);
+	if (want->hosted_only)
+		config_set |= 1u << (14 + BMSUB_CAT__COUNT);
 }
 
 /* tests/data/conf/full.conf sets every key but users.roster, which
@@ -574,7 +584,7 @@ START_TEST(report_config_copy)
 		want = NULL;
 	}
 	/* every field was set by one of the texts (services.other cannot) */
-	ck_assert_uint_eq(config_set, ((1u << (12 + BMSUB_CAT__COUNT)) - 1) &
+	ck_assert_uint_eq(config_set, ((1u << (15 + BMSUB_CAT__COUNT)) - 1) &
 	    ~(1u << (12 + BMSUB_CAT_OTHER)));
 	free(full);
 	free(text);

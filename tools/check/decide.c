@@ -26,6 +26,7 @@ decide_json(const struct bmsub_result *res, const char *user,
 	json_str(&j, "redirect", v->redirect);
 	json_str(&j, "banner", v->banner[0] ? v->banner : NULL);
 	json_str(&j, "message", v->message[0] ? v->message : NULL);
+	json_str(&j, "hosting", bmsub_hosting_name(res->hosting));
 	json_end(&j);
 }
 
@@ -46,6 +47,12 @@ decide_text(const struct bmsub_result *res, const char *user,
 		printf("banner: %s\n", v->banner);
 	if (v->message[0])
 		printf("message: %s\n", v->message);
+	if (res->hosting != BMSUB_HOSTED)
+		printf("hosting: %s (%s)%s\n", bmsub_hosting_name(res->hosting),
+		    res->hosting == BMSUB_EXTERNAL ? "users.external or "
+		    "users.hosted_only" : "the users file is missing or "
+		    "damaged: bmsub-check refresh", res->is_admin ?
+		    ", but administrators are never external" : "");
 }
 
 int

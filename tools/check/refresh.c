@@ -8,7 +8,8 @@
 
 static void
 refresh_print(const struct cli *c, uint64_t count,
-    const struct bmsub_license *lic, const struct bmsub_state *st)
+    const struct bmsub_license *lic, const struct bmsub_state *st,
+    const struct bmsub_user_sets *us)
 {
 	char d[BMSUB_TIME_STR_MAX];
 	struct json j;
@@ -22,6 +23,10 @@ refresh_print(const struct cli *c, uint64_t count,
 			json_null(&j, "licensed");
 		json_time(&j, "over_since", st->over_since);
 		json_time(&j, "at", c->now);
+		if (us != NULL) {
+			json_uint(&j, "excluded", us->excluded);
+			json_uint(&j, "external", us->external);
+		}
 		json_end(&j);
 		return;
 	}
@@ -32,6 +37,11 @@ refresh_print(const struct cli *c, uint64_t count,
 		printf("; over the license since %s", bmsub_time_str(
 		    st->over_since, BMSUB_TS_DATE, "-", d, sizeof(d)));
 	printf("\n");
+	if (us != NULL)
+		printf("%" PRIu64 " external user%s refused (not-hosted), %"
+		    PRIu64 " excluded; written to %s/%s\n", us->external,
+		    cli_s(us->external), us->excluded, c->cfg->state_dir,
+		    BMSUB_USERS_FILE);
 }
 
 int
@@ -41,6 +51,7 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 	const struct bmsub_license *lic;
 	struct bmsub_state st;
 	struct bmsub_error err;
+	struct bmsub_user_sets *us = NULL;
 	uint64_t count = 0;
 	int i, r, lockfd = -1, given = 0;
 
@@ -55,25 +66,54 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 	}
 	if ((r = cli_clock_guard(c, "refresh")) != 0)
 		return r;
-	if (!given && (r = bmsub_count_users(c->cfg, &c->log, &count, &err)) != 0) {
-		cli_warn("refresh: %s", err.msg);
-		return r == BMSUB_E_CONFIG ? EXIT_USAGE : EXIT_NO;
-	}
-	if ((rep = cli_report(c, 0)) == NULL)
+	/* the hosted and external sets come with the count: enumerated
+	 * here, written below for the login path (SPEC 10) */
+	if (!given) {
+		if ((r = bmsub_user_sets_build(c->cfg, &c->log, &us,
+		    &err)) != 0) {
+			cli_warn("refresh: %s", err.msg);
+			return r == BMSUB_E_CONFIG ? EXIT_USAGE : EXIT_NO;
+		}
+		count = us->counted;
+		if (!bmsub_config_has_external(c->cfg)) {
+			bmsub_user_sets_free(us);
+			us = NULL;
+		}
+	} else if (bmsub_config_has_external(c->cfg))
+		cli_warn("refresh: --users given: %s/%s (the hosted and "
+		    "external users) is left as it is", c->cfg->state_dir,
+		    BMSUB_USERS_FILE);
+	if ((rep = cli_report(c, 0)) == NULL) {
+		bmsub_user_sets_free(us);
 		return EXIT_USAGE;
+	}
 	if (rep->keys.err != 0) {
 		cli_warn_path("keys", rep->config->keys_dir,
 		    rep->keys.error.msg);
+		bmsub_user_sets_free(us);
 		return EXIT_USAGE;
 	}
 	lic = rep->license.err == 0 ? &rep->license.lic : NULL;
-	if ((r = cli_state_begin(c, &lockfd, &st)) != 0)
+	if ((r = cli_state_begin(c, &lockfd, &st)) != 0) {
+		bmsub_user_sets_free(us);
 		return r;
+	}
+	/* the sets before the state: a login that sees the new count
+	 * already sees who it counts */
+	if (us != NULL && bmsub_user_sets_save(c->cfg->state_dir, us,
+	    &err) != 0) {
+		bmsub_state_unlock(lockfd);
+		bmsub_state_clear(&st);
+		bmsub_user_sets_free(us);
+		cli_warn("refresh: users not saved: %s", err.msg);
+		return EXIT_NO;
+	}
 	/* the state as loaded under the lock, not the report's */
 	if (bmsub_state_refresh(&st, lic, count, c->now))
 		cli_ahead_warning(c);
 	if ((r = cli_state_commit(c, lockfd, &st)) == 0)
-		refresh_print(c, count, lic, &st);
+		refresh_print(c, count, lic, &st, us);
 	bmsub_state_clear(&st);
+	bmsub_user_sets_free(us);
 	return r;
 }

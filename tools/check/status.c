@@ -16,6 +16,7 @@ struct status {
 	struct bmsub_verdict user, admin;	/* on webmail */
 	char access[160];
 	const char *clock;			/* NULL when the clock is fine */
+	char users_path[4200];			/* state_dir/users */
 };
 
 static const char *
@@ -54,6 +55,8 @@ status_init(struct status *s, const struct bmsub_report *rep)
 	s->rep = rep;
 	s->ev = &rep->eval;
 	s->admin_url = rep->config->admin_url;
+	snprintf(s->users_path, sizeof(s->users_path), "%s/%s",
+	    rep->config->state_dir, BMSUB_USERS_FILE);
 	bmsub_decide(s->ev, 0, BMSUB_CAT_WEBMAIL, have_rcpt, s->admin_url,
 	    &s->user);
 	bmsub_decide(s->ev, 1, BMSUB_CAT_WEBMAIL, have_rcpt, s->admin_url,
@@ -82,6 +85,21 @@ json_users(struct json *j, const struct status *s)
 	json_time(j, "over_since", ev->over_since);
 	json_time(j, "over_block_at", ev->over_block_at);
 	json_time(j, "counted_at", s->rep->state.st.last_refresh);
+	json_close_obj(j);
+	/* SPEC 10: null when users.external/hosted_only is not set */
+	if (!s->rep->users.wanted) {
+		json_null(j, "hosted");
+		return;
+	}
+	json_key_obj(j, "hosted");
+	json_bool(j, "hosted_only", s->rep->config->hosted_only);
+	json_str(j, "file", s->users_path);
+	json_str(j, "error", s->rep->users.err != 0 ?
+	    bmsub_err_token(s->rep->users.err) : NULL);
+	json_uint(j, "hosted", s->rep->users.hosted);
+	json_uint(j, "excluded", s->rep->users.excluded);
+	json_uint(j, "external", s->rep->users.external);
+	json_time(j, "written", s->rep->users.written);
 	json_close_obj(j);
 }
 
@@ -249,6 +267,35 @@ print_users(const struct status *s)
 		    sizeof(d2)));
 }
 
+/* SPEC 10: who is hosted here, as the login path reads it. */
+static void
+print_hosted(const struct status *s)
+{
+	const struct bmsub_report *rep = s->rep;
+	char d[BMSUB_TIME_STR_MAX];
+
+	if (!rep->users.wanted)
+		return;
+	if (rep->users.err == BMSUB_E_NOT_FOUND) {
+		printf("  hosted      unknown: no %s yet: every user is refused "
+		    "(hosted-unknown) until 'bmsub-check refresh'\n",
+		    s->users_path);
+		return;
+	}
+	if (rep->users.err != 0) {
+		printf("  hosted      unknown: %s (%s): every user is refused "
+		    "(hosted-unknown) until 'bmsub-check refresh'\n",
+		    rep->users.error.msg, bmsub_err_token(rep->users.err));
+		return;
+	}
+	printf("  hosted      %" PRIu64 " hosted, %" PRIu64 " excluded, %"
+	    PRIu64 " external (refused: not-hosted)%s; %s of %s\n",
+	    rep->users.hosted, rep->users.excluded, rep->users.external,
+	    rep->config->hosted_only ? ", and anyone else (hosted_only)" :
+	    "", s->users_path, bmsub_time_str(rep->users.written,
+	    BMSUB_TS_ISO, "?", d, sizeof(d)));
+}
+
 static void
 print_next(const struct status *s)
 {
@@ -305,6 +352,7 @@ cmd_status(struct cli *c, int argc, char **argv)
 	print_license(&s);
 	print_access(&s);
 	print_users(&s);
+	print_hosted(&s);
 	print_next(&s);
 	print_recipients(&s);
 	return EXIT_OK;
