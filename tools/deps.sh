@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # deps.sh - install the Debian packages a build, the tests or the demo need.
 #
-#   deps.sh build|check|demo     install what is missing (root), else print
+#   deps.sh build|check|demo|deb install what is missing (root), else print
 #                                the exact apt-get line and fail
 #   deps.sh --print build|...    only print the apt-get line for what is missing
 set -u
@@ -17,12 +17,16 @@ wrappers="libpam-wrapper libnss-wrapper pamtester"
 # mandoc and groff-base lint the man pages, col (bsdextrautils) reads them
 # rendered (tests/sh/manpages.sh, tests/sh/man_recipe.sh)
 tools="systemd mandoc groff-base bsdextrautils"
+# make deb and make check-deb: dpkg-buildpackage and debhelper, lintian,
+# mmdebstrap (gpg and the keyring to check the mirror), git (the clean copy)
+deb="build-essential debhelper dpkg-dev fakeroot lintian mmdebstrap gpg debian-archive-keyring git"
 servers="dovecot-imapd dovecot-pop3d nginx-light libnginx-mod-http-auth-pam sasl2-bin curl python3"
 case $what in
 build) pkgs=$build ;;
 demo) pkgs="$build $wrappers" ;;
+deb) pkgs="$build $deb" ;;
 check) pkgs="$build check $wrappers libuid-wrapper $servers procps valgrind clang libclang-rt-14-dev $tools" ;;
-*) echo "deps.sh: unknown set '$what' (build, check, demo)" >&2; exit 2 ;;
+*) echo "deps.sh: unknown set '$what' (build, check, demo, deb)" >&2; exit 2 ;;
 esac
 
 missing=
