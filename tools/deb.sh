@@ -32,6 +32,17 @@ if [ -n "$tree" ]; then
 else
 	tree=HEAD
 fi
+# Build-Depends names every package of tools/deps.sh's build set but the
+# compiler, make and libc6-dev (build-essential) and openssl (the tests'
+# command): a library added there and not here would build on this
+# machine and fail on a clean one
+bd=$(sed -n '/^Build-Depends:/,/^[A-Z][A-Za-z-]*:/{s/^Build-Depends://;/^[A-Z]/!p;}' debian/control |
+	tr ',' '\n' | sed 's/^[[:space:]]*//; s/[[:space:](].*//; /^$/d')
+for p in $(sh tools/deps.sh --list build); do
+	case $p in gcc | make | libc6-dev | openssl) continue ;; esac
+	echo "$bd" | grep -qx "$p" ||
+		{ echo "deb.sh: debian/control: Build-Depends lacks $p (tools/deps.sh build set)" >&2; exit 1; }
+done
 rm -rf "$out"
 mkdir -p "$out/src"
 git archive "$tree" | tar -x -C "$out/src"

@@ -5,10 +5,13 @@
 #   deps.sh build|check|demo|deb install what is missing (root), else print
 #                                the exact apt-get line and fail
 #   deps.sh --print build|...    only print the apt-get line for what is missing
+#   deps.sh --list build|...     only print the set's packages (tools/deb.sh)
 set -u
 
 print_only=0
 if [ "${1:-}" = "--print" ]; then print_only=1; shift; fi
+list_only=0
+if [ "${1:-}" = "--list" ]; then list_only=1; shift; fi
 what=${1:-check}
 
 build="gcc make pkg-config libc6-dev libpam0g-dev libconfig-dev libssl-dev libsodium-dev openssl"
@@ -17,18 +20,18 @@ wrappers="libpam-wrapper libnss-wrapper pamtester"
 # mandoc and groff-base lint the man pages, col (bsdextrautils) reads them
 # rendered (tests/sh/manpages.sh, tests/sh/man_recipe.sh)
 tools="systemd mandoc groff-base bsdextrautils"
-# make deb and make check-deb: dpkg-buildpackage and debhelper, lintian,
-# mmdebstrap (gpg and the keyring to check the mirror), git (the clean copy)
-deb="build-essential debhelper dpkg-dev fakeroot lintian mmdebstrap gpg debian-archive-keyring git"
 servers="dovecot-imapd dovecot-pop3d nginx-light libnginx-mod-http-auth-pam sasl2-bin curl python3"
 case $what in
+# make deb and make check-deb: dpkg-buildpackage and debhelper, lintian,
+# mmdebstrap (gpg and the keyring check the mirror), git (the clean copy)
+deb) pkgs="$build build-essential debhelper dpkg-dev fakeroot lintian mmdebstrap gpg debian-archive-keyring git" ;;
 build) pkgs=$build ;;
 demo) pkgs="$build $wrappers" ;;
-deb) pkgs="$build $deb" ;;
 check) pkgs="$build check $wrappers libuid-wrapper $servers procps valgrind clang libclang-rt-14-dev $tools" ;;
-*) echo "deps.sh: unknown set '$what' (build, check, demo, deb)" >&2; exit 2 ;;
+*) echo "deps.sh: unknown set '$what' (build, check, demo)" >&2; exit 2 ;;
 esac
 
+if [ "$list_only" = 1 ]; then echo $pkgs; exit 0; fi
 missing=
 for p in $pkgs; do
 	s=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null)
