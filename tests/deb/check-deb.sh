@@ -15,10 +15,11 @@
 #   - installs the four .debs with apt, checks the installed tree (module
 #     in the multiarch security/ folder, SONAME and links, modes, the
 #     conffile, /var/lib/bmsub, units present and not enabled, examples,
-#     man pages, the bmsub-web user), logs in through the installed module
-#     with real libpam (pamtester), runs bmsub-sign, bmsub-check verify,
-#     install, refresh, recipients add, status, and doctor when the program
-#     has it;
+#     man pages, the bmsub-web user), runs bmsub-sign, bmsub-check verify,
+#     install, refresh, recipients add, status, copies the example stack
+#     examples/pam.d/imap to /etc/pam.d and logs in through the installed
+#     module with real libpam (pamtester; refused without a license), runs
+#     doctor when the program has it;
 #   - upgrades over itself to VERSION+1 while a PAM stack names the module
 #     (allowed) with a local edit in bmsub.conf (kept);
 #   - checks that removing libpam-bmsub is refused, naming the stack,
@@ -310,10 +311,23 @@ step recipients "bmsub-check recipients add ops@example.com"
 step status "bmsub-check status"
 check "status: the license, ok, 3 users" "grep -q 'T-DEB-1 (prod) for check-deb' $logs/status.log && grep -q '^  phase *ok ' $logs/status.log && grep -q '^  users *3 counted' $logs/status.log"
 check "state and recipients in /var/lib/bmsub" "[ -s $R/var/lib/bmsub/state ] && [ -s $R/var/lib/bmsub/recipients ] && [ -s $R/etc/bmsub/license ]"
+# the shipped example stack, as an operator would copy it: real libpam
+# finds the module by its bare name; without a license it refuses
+step stack "cp /usr/share/doc/bmsub/examples/pam.d/imap /etc/pam.d/imap"
+printf '# account required pam_bmsub.so\n' >"$R/etc/pam.d/bmsub-deb-commented"
+step pam-login "pamtester -v imap nobody acct_mgmt"
+mv "$R/etc/bmsub/license" "$R/etc/bmsub/license.away"
+if in_chroot 'pamtester -v imap nobody acct_mgmt' >"$logs/pam-nolicense.log"; then
+	check "no license: the module refuses the login" false
+else
+	check "no license: the module refuses the login" "grep -q 'acct_mgmt' $logs/pam-nolicense.log"
+fi
+mv "$R/etc/bmsub/license.away" "$R/etc/bmsub/license"
 # LEAD: doctor (bmsub-check doctor) is being written in parallel: this runs
 # only when the installed bmsub-check has it, and accepts its verdict (0 or
-# 1: a fail line, e.g. for this chroot's missing timers). Make it strict
-# after merging: remove the "if", and require exit 0.
+# 1). Make it strict after merging: drop the "if" and require exit 0 (on a
+# trial merge with the doctor branch at 75e0a48 it said 0 fail, 2 warn:
+# the timers are not enabled).
 if in_chroot 'bmsub-check doctor --help' >/dev/null ||
 	in_chroot 'bmsub-check --help' | grep -Eq '^  doctor( |$)'; then
 	in_chroot 'bmsub-check doctor --as bmsub-web' >"$logs/doctor.log" && rc=0 || rc=$?
@@ -323,9 +337,6 @@ if in_chroot 'bmsub-check doctor --help' >/dev/null ||
 else
 	echo "     bmsub-check has no doctor yet: not run"
 fi
-printf 'auth required pam_permit.so\naccount required pam_bmsub.so\n' >"$R/etc/pam.d/bmsub-deb-test"
-printf '# account required pam_bmsub.so\n' >"$R/etc/pam.d/bmsub-deb-commented"
-step pam-login "pamtester -v bmsub-deb-test nobody authenticate acct_mgmt"
 
 # 6. the upgrade to v2, over a stack naming the module and an edited conffile
 echo '# check-deb: a local edit' >>"$R/etc/bmsub/bmsub.conf"
@@ -339,21 +350,21 @@ check "no .dpkg-new/.dpkg-old/.dpkg-dist left" "[ -z \"\$(find $R/etc/bmsub -nam
 check "license, state, recipients, key kept" "[ -s $R/etc/bmsub/license ] && [ -s $R/var/lib/bmsub/state ] && [ -s $R/var/lib/bmsub/recipients ] && [ -s $R/etc/bmsub/keys.d/vendor1.pem ]"
 check "bmsub-web kept its uid" "[ \"\$(in_chroot 'getent passwd bmsub-web' | cut -d: -f3)\" = '$uid1' ]"
 step status2 "bmsub-check status"
-step pam-login2 "pamtester bmsub-deb-test nobody authenticate acct_mgmt"
+step pam-login2 "pamtester imap nobody acct_mgmt"
 
 # 7. removing the module while a stack names it: refused, the stack named
 if in_chroot "$APT remove libpam-bmsub" >"$logs/remove-refused.log"; then
-	check "removal refused while /etc/pam.d/bmsub-deb-test names the module" false
+	check "removal refused while /etc/pam.d/imap names the module" false
 else
-	check "removal refused while /etc/pam.d/bmsub-deb-test names the module" true
+	check "removal refused while /etc/pam.d/imap names the module" true
 fi
 sed -n '/refusing/,/again/p' "$logs/remove-refused.log" | sed 's/^/   | /'
-check "the refusal names the stack" "grep -q '^  /etc/pam.d/bmsub-deb-test\$' $logs/remove-refused.log"
+check "the refusal names the stack, only it" "[ \"\$(grep '^  /' $logs/remove-refused.log)\" = '  /etc/pam.d/imap' ]"
 check "the refusal does not name a commented-out line" "! grep -q 'bmsub-deb-commented' $logs/remove-refused.log"
 check "the refusal says what to do" "grep -q 'then remove libpam-bmsub again' $logs/remove-refused.log"
 check "module still installed after the refusal" "[ -f $R$L/security/pam_bmsub.so ] && in_chroot \"dpkg-query -W -f '\\\${db:Status-Abbrev}' libpam-bmsub\" | grep -q '^.i'"
-step pam-login3 "pamtester bmsub-deb-test nobody authenticate acct_mgmt"
-rm -f "$R/etc/pam.d/bmsub-deb-test" "$R/etc/pam.d/bmsub-deb-commented"
+step pam-login3 "pamtester imap nobody acct_mgmt"
+rm -f "$R/etc/pam.d/imap" "$R/etc/pam.d/bmsub-deb-commented"
 step remove "$APT remove libpam-bmsub"
 check "module gone after the removal" "[ ! -e $R$L/security/pam_bmsub.so ]"
 
