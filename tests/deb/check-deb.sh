@@ -25,8 +25,9 @@
 #   - checks that removing libpam-bmsub is refused, naming the stack,
 #     while a file in /etc/pam.d names the module, and succeeds once the
 #     line is gone;
-#   - purges the four and compares the listing with the one taken before
-#     the install: nothing left behind. Left out of both listings: the dpkg
+#   - removes bmsub-tools (the license, keys, state, bmsub.conf and the
+#     user bmsub-web stay), then purges the four and compares the listing
+#     with the one taken before the install: nothing left behind. Left out of both listings: the dpkg
 #     and apt bookkeeping (/var/lib/dpkg, /var/lib/apt, /var/cache/apt), the
 #     logs (/var/log), ldconfig's /var/cache/ldconfig/aux-cache (inodes and
 #     times of the libraries it saw; /etc/ld.so.cache itself is compared)
@@ -61,7 +62,8 @@ mirror=${BMSUB_FRESH_MIRROR:-$(sed -n 's|^URIs: *\([^ ]*/debian\)/*$|\1|p; s|^de
 	/etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null | head -n 1)}
 : "${mirror:=http://deb.debian.org/debian}"
 ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
-pkgs="libbmsub1 libbmsub-dev libpam-bmsub bmsub-tools"
+# every binary package of debian/control (the four, and any added later)
+pkgs=$(sed -n 's/^Package: *//p' "$top/debian/control" | sort | paste -sd' ' -)
 
 now() { date +%s; }
 t0=$(now)
@@ -252,8 +254,9 @@ listing before
 # 4. install
 step install "$APT install $(for p in $pkgs; do printf '/tmp/debs/%s_%s_*.deb ' "$p" "$v1"; done)"
 in_chroot "dpkg-query -W -f '\${Package}\n'" | sort >"$work/pkgs-after"
-check "apt installed exactly the four packages" \
-	'[ "$(comm -13 "$work/pkgs-before" "$work/pkgs-after" | paste -sd" " -)" = "bmsub-tools libbmsub-dev libbmsub1 libpam-bmsub" ]'
+for p in $pkgs; do in_chroot "dpkg -L $p" >"$logs/dpkg-L-$p.log"; done
+check "apt installed exactly the packages of debian/control ($pkgs)" \
+	'[ "$(comm -13 "$work/pkgs-before" "$work/pkgs-after" | paste -sd" " -)" = "$pkgs" ]'
 for p in $pkgs; do
 	check "$p $v1 installed" "pkg_is $p $v1"
 done
@@ -348,6 +351,7 @@ done
 check "bmsub.conf edit kept over the upgrade" "cmp -s $work/conf.edited $R/etc/bmsub/bmsub.conf"
 check "no .dpkg-new/.dpkg-old/.dpkg-dist left" "[ -z \"\$(find $R/etc/bmsub -name '*.dpkg-*')\" ]"
 check "license, state, recipients, key kept" "[ -s $R/etc/bmsub/license ] && [ -s $R/var/lib/bmsub/state ] && [ -s $R/var/lib/bmsub/recipients ] && [ -s $R/etc/bmsub/keys.d/vendor1.pem ]"
+check "units still not enabled after the upgrade" "[ -z \"\$(find $R/etc/systemd -name 'bmsub*' 2>/dev/null)\" ]"
 check "bmsub-web kept its uid" "[ \"\$(in_chroot 'getent passwd bmsub-web' | cut -d: -f3)\" = '$uid1' ]"
 step status2 "bmsub-check status"
 step pam-login2 "pamtester imap nobody acct_mgmt"
@@ -368,7 +372,11 @@ rm -f "$R/etc/pam.d/imap" "$R/etc/pam.d/bmsub-deb-commented"
 step remove "$APT remove libpam-bmsub"
 check "module gone after the removal" "[ ! -e $R$L/security/pam_bmsub.so ]"
 
-# 8. purge: nothing left behind
+# 8. remove keeps the operator's files and the user; purge: nothing left
+step remove-tools "$APT remove bmsub-tools"
+check "remove kept license, key, state, recipients, bmsub.conf" "[ -s $R/etc/bmsub/license ] && [ -s $R/etc/bmsub/keys.d/vendor1.pem ] && [ -s $R/var/lib/bmsub/state ] && [ -s $R/var/lib/bmsub/recipients ] && cmp -s $work/conf.edited $R/etc/bmsub/bmsub.conf"
+check "remove kept bmsub-web" "[ \"\$(in_chroot 'getent passwd bmsub-web' | cut -d: -f3)\" = '$uid1' ]"
+check "remove took the programs" "[ ! -e $R/usr/sbin/bmsub-check ] && [ ! -e $R/usr/bin/bmsub-sign ]"
 step purge "$APT purge $pkgs"
 for p in $pkgs; do check "$p purged" "pkg_gone $p"; done
 check "user and group bmsub-web gone" "! in_chroot 'getent passwd bmsub-web' >/dev/null && ! in_chroot 'getent group bmsub-web' >/dev/null"
