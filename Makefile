@@ -377,3 +377,15 @@ clean:
 check-fresh:
 	$(Q)sh tests/fresh/mmdebstrap.sh
 .PHONY: check-fresh
+
+# Debian packages (debian/): make deb builds them from a clean copy of the
+# tracked files into build/deb/ and runs lintian; make check-deb (root, the
+# network to the Debian mirror) also installs, upgrades and purges them in
+# a clean Debian 12 chroot (tests/deb/check-deb.sh).
+deb:
+	$(Q)sh tools/deps.sh deb
+	$(Q)sh tools/deb.sh
+check-deb:
+	$(Q)sh tools/deps.sh deb
+	$(Q)sh tests/deb/check-deb.sh
+.PHONY: deb check-deb

@@ -2,13 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # deps.sh - install the Debian packages a build, the tests or the demo need.
 #
-#   deps.sh build|check|demo     install what is missing (root), else print
+#   deps.sh build|check|demo|deb install what is missing (root), else print
 #                                the exact apt-get line and fail
 #   deps.sh --print build|...    only print the apt-get line for what is missing
+#   deps.sh --list build|...     only print the set's packages (tools/deb.sh)
 set -u
 
 print_only=0
 if [ "${1:-}" = "--print" ]; then print_only=1; shift; fi
+list_only=0
+if [ "${1:-}" = "--list" ]; then list_only=1; shift; fi
 what=${1:-check}
 
 build="gcc make pkg-config libc6-dev libpam0g-dev libconfig-dev libssl-dev libsodium-dev openssl"
@@ -21,12 +24,16 @@ servers="dovecot-imapd dovecot-pop3d nginx-light libnginx-mod-http-auth-pam sasl
 # a private Postfix instance and its SMTP client (tests/sh/server_postfix.sh)
 servers="$servers postfix swaks"
 case $what in
+# make deb and make check-deb: dpkg-buildpackage and debhelper, lintian,
+# mmdebstrap (gpg and the keyring check the mirror), git (the clean copy)
+deb) pkgs="$build build-essential debhelper dpkg-dev fakeroot lintian mmdebstrap gpg debian-archive-keyring git" ;;
 build) pkgs=$build ;;
 demo) pkgs="$build $wrappers" ;;
 check) pkgs="$build check $wrappers libuid-wrapper $servers procps valgrind clang libclang-rt-14-dev $tools" ;;
 *) echo "deps.sh: unknown set '$what' (build, check, demo)" >&2; exit 2 ;;
 esac
 
+if [ "$list_only" = 1 ]; then echo $pkgs; exit 0; fi
 missing=
 for p in $pkgs; do
 	s=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null)

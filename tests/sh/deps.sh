@@ -24,6 +24,12 @@ expect_grep "^  apt-get update && apt-get install -y --no-install-recommends lib
 expect_nogrep "must not run" "$T/err" "apt-get not run as non-root"
 expect_rc 1 "demo set names its packages" -- d "pamtester" demo
 expect_grep "install -y --no-install-recommends pamtester$" "$T/err" "demo line"
+expect_rc 1 "deb set names its packages" -- d "debhelper lintian mmdebstrap" deb
+expect_grep "install -y --no-install-recommends debhelper lintian mmdebstrap$" "$T/err" "deb line"
+expect_rc 0 "build set ignores the deb packages" -- d "lintian" build
+expect_rc 0 "--list deb" -- d "lintian" --list deb
+expect_grep "^gcc .* lintian mmdebstrap .*git$" "$T/out" "--list names the set, build first"
+[ ! -s "$T/err" ] && ok || fail "--list installs and warns of nothing: $(cat "$T/err")"
 expect_rc 0 "build set ignores test packages" -- d "dovecot-imapd" build
 expect_rc 2 "unknown set" -- d "" everything
 expect_rc 1 "--print never installs" -- d "gcc" --print build
