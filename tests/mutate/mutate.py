@@ -16,7 +16,8 @@ The mutants file, one block per mutant:
     @ NAME  FILE  TEST...          a test: test_x (tests/unit/test_x.c)
                                    or sh:x (tests/sh/x.sh)
     - text that occurs exactly once in FILE (after the "- "; several
-                                   "-" lines: joined by newlines)
+                                   "-" lines, or lines that start with a
+                                   tab after it: joined by newlines)
     + what replaces it (several "+" lines: joined by newlines; none: deleted)
     = reason                       only for an equivalent mutant: one
                                    that no test can kill, and why
@@ -51,13 +52,16 @@ def die(msg, code=2):
 
 
 def parse(path):
-    muts, cur, names = [], None, set()
+    muts, cur, names, last = [], None, set(), None
     with open(path, encoding="utf-8") as f:
         for n, raw in enumerate(f, 1):
             line = raw.rstrip("\n")
             if line.strip() == "" or line.startswith("#"):
                 continue
             tag, rest = line[:2], line[2:]
+            if line.startswith("\t") and last in ("- ", "+ "):
+                tag, rest = last, line	# a continuation line
+            last = tag
             if tag == "@ ":
                 words = rest.split()
                 if len(words) < 3:

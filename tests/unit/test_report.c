@@ -826,6 +826,9 @@ static const struct {
 	    "2026-05-01", "2026-06-01", 1 },
 	{ "resolved", 0, "2026-05-01", NULL, 99, "2026-06-01", NULL,
 	    "2026-06-01", 1 },
+	/* nobody counted is a count too: C = 0 is known, O ends */
+	{ "nobody counted", 0, "2026-05-01", NULL, 0, "2026-06-01", NULL,
+	    "2026-06-01", 1 },
 	/* O on the policy clock: max(T, H - 1 day, issued) */
 	{ "clock behind H", 0, NULL, "2026-06-20", 101, "2026-06-01",
 	    "2026-06-19", "2026-06-20", 0 },
