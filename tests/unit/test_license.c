@@ -401,6 +401,27 @@ START_TEST(test_unknown_key_names_id)
 }
 END_TEST
 
+/* A key id equal to a trusted one but in its last digit names an
+ * unknown key: the whole id is compared, not a prefix. */
+START_TEST(test_key_id_last_digit)
+{
+	struct bmsub_keyring *kr = trusted(1, 1);
+	struct bmsub_license lic;
+	struct bmsub_error e;
+	size_t len;
+	char *buf = tlib_data("licenses/good-minimal.lic", &len);
+	char *k = strstr(buf, "key: " V1_ID);
+
+	ck_assert_ptr_nonnull(k);
+	k += strlen("key: " V1_ID) - 1;
+	*k = *k == '0' ? '1' : '0';
+	ck_assert_int_eq(bmsub_license_verify(buf, len, kr, &lic, &e),
+	    BMSUB_E_UNKNOWN_KEY);
+	free(buf);
+	bmsub_keyring_free(kr);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* Mutations of a good license: no change of a single bit and no
  * truncation may leave a valid license. */
@@ -1091,6 +1112,7 @@ main(void)
 	tc = tcase_create("keys");
 	tcase_add_test(tc, test_keyring_choice);
 	tcase_add_test(tc, test_unknown_key_names_id);
+	tcase_add_test(tc, test_key_id_last_digit);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("mutations");
