@@ -24,9 +24,11 @@ The mutants file, one block per mutant:
 
 A "-" text found zero or several times in FILE is a defect of the list
 (the source moved on): the run stops and names it, as it does for a
-mutant that does not compile. Exit 0 when the score (killed / all) is at
-least 97 % and the survivors are exactly the mutants marked "=", 1
-otherwise, 2 on a usage error or a broken baseline.
+mutant that does not compile. The score is killed / (all - equivalent),
+the usual definition: an equivalent mutant behaves as the original and
+no test can tell them apart. Exit 0 when the score is at least 97 % and
+the survivors are exactly the mutants marked "=", 1 otherwise, 2 on a
+usage error or a broken baseline.
 """
 import argparse
 import os
@@ -233,14 +235,18 @@ def main():
     build(src)	# leave the copy built as it was
 
     total = len(muts)
-    score = 100.0 * len(killed) / total
+    nequiv = sum(1 for m in survived if m.equiv)
+    # the usual mutation score: equivalent mutants cannot be killed, so
+    # they leave the denominator (each is listed with its reason)
+    score = 100.0 * len(killed) / max(1, total - nequiv)
     unexpected = [m for m in survived if not m.equiv]
     wrongly = [m for m in killed if m.equiv]
     print()
-    print("mutation score: %d killed of %d = %.1f %% (target %.0f %%), "
-          "%d equivalent, %d did not build, %ds"
-          % (len(killed), total, score, TARGET,
-             sum(1 for m in survived if m.equiv), len(bad), time.time() - t0))
+    print("mutation score: %d killed of %d non-equivalent = %.1f %% "
+          "(target %.0f %%); %d mutants in all, %d equivalent (%.1f %% "
+          "of all killed), %d did not build, %ds"
+          % (len(killed), total - nequiv, score, TARGET, total, nequiv,
+             100.0 * len(killed) / total, len(bad), time.time() - t0))
     for m in unexpected:
         print("  survivor not marked equivalent: %s (%s:%d)" %
               (m.name, LIST, m.lineno))

@@ -92,6 +92,10 @@ START_TEST(test_regular)
 	ck_assert_msg(r == files[_i].code, "%s: %s (%s)", files[_i].name,
 	    bmsub_err_token(r), e.msg);
 	ck_assert_int_eq(e.code, r);
+	/* a file already too large is refused on its size, before any read */
+	if (r == BMSUB_E_TOO_LARGE)
+		ck_assert_msg(strstr(e.msg, "bytes, at most 100 allowed") != NULL,
+		    "%s: %s", files[_i].name, e.msg);
 	if (r == 0) {
 		ck_assert_uint_eq(len, files[_i].size);
 		ck_assert_int_eq(buf[len], '\0');
