@@ -533,6 +533,56 @@ START_TEST(test_license_replaced)
 }
 END_TEST
 
+/*
+ * A trusted key file overwritten in place (same inode, the folder's
+ * entries unchanged) while the process keeps its context, as a PAM host
+ * does: the next login uses the new key. Then the keys folder made
+ * unsafe: every login after fails, not only the first.
+ */
+START_TEST(test_key_rewritten_in_place)
+{
+	struct pt_env e;
+	struct pt_out o;
+	char pem[PATH_MAX + 16], other[PATH_MAX], buf[8192];
+	struct stat before, after;
+	ssize_t n;
+	FILE *f;
+	int fd;
+
+	pt_env_init(&e, NULL);
+	pt_service(&e, "imap", NULL);
+	pt_service(&e, "webmail", NULL);
+	pt_install_days(&e, 200);
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_SUCCESS);
+	snprintf(pem, sizeof(pem), "%s/vendor1.pem", e.keys_dir);
+	ck_assert_int_eq(stat(pem, &before), 0);
+	pt_data_key("other.pub", other, sizeof(other));
+	ck_assert_ptr_nonnull(f = fopen(other, "r"));
+	n = (ssize_t)fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	ck_assert_int_ge(fd = open(pem, O_WRONLY | O_TRUNC), 0);
+	ck_assert_int_eq(write(fd, buf, (size_t)n), n);
+	ck_assert_int_eq(close(fd), 0);
+	ck_assert_int_eq(stat(pem, &after), 0);
+	ck_assert(after.st_ino == before.st_ino);
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_PERM_DENIED);
+	ck_assert_int_eq(run_acct(&e, "webmail", "root", &o), PAM_SUCCESS);
+	ck_assert_str_eq(o.phase, "invalid");
+
+	/* the key back, then its folder writable by others */
+	pt_install_days(&e, 200);
+	pt_data_key("vendor1.pub", other, sizeof(other));
+	pt_copy(other, pem);
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_SUCCESS);
+	ck_assert_int_eq(chmod(e.keys_dir, 0777), 0);
+	ck_assert_int_ne(run_acct(&e, "imap", "nobody", &o), PAM_SUCCESS);
+	ck_assert_int_ne(run_acct(&e, "imap", "nobody", &o), PAM_SUCCESS);
+	ck_assert_int_eq(chmod(e.keys_dir, 0755), 0);
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_SUCCESS);
+	pt_env_free(&e);
+}
+END_TEST
+
 START_TEST(test_state_replaced)
 {
 	struct pt_env e;
@@ -879,6 +929,7 @@ main(void)
 	tc = tcase_create("cache");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_license_replaced);
+	tcase_add_test(tc, test_key_rewritten_in_place);
 	tcase_add_test(tc, test_state_replaced);
 	tcase_add_test(tc, test_config_replaced);
 	tcase_add_test(tc, test_two_confs);
