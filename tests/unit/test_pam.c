@@ -290,6 +290,8 @@ static const struct arg_case {
 	{ "debug debug", 1, PAM_SERVICE_ERR },
 	{ "quiet quiet", 1, PAM_SERVICE_ERR },
 	{ "quietly", 1, PAM_SERVICE_ERR },
+	{ "debugx", 1, PAM_SERVICE_ERR },
+	{ "debug=1", 1, PAM_SERVICE_ERR },
 	{ "service=", 1, PAM_SERVICE_ERR },
 	{ "service=bogus", 1, PAM_SERVICE_ERR },
 	{ "service=IMAP", 1, PAM_SERVICE_ERR },
@@ -333,6 +335,37 @@ START_TEST(test_args)
 		if (ac->rc != PAM_SUCCESS)
 			ck_assert_int_eq(o.has_decision, 0);
 	}
+	pt_env_free(&e);
+}
+END_TEST
+
+/* conf= relative is refused even when the daemon's working folder holds
+ * that very file: the answer must not depend on where the daemon runs. */
+START_TEST(test_relative_conf_exists)
+{
+	struct pt_env e;
+	struct pt_out o;
+	char text[3 * PATH_MAX], cwd[PATH_MAX], dir[PATH_MAX];
+	const char *base;
+	int which;
+
+	pt_env_init(&e, NULL);
+	pt_install_days(&e, 200);
+	base = strrchr(e.conf, '/') + 1;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(base - e.conf), e.conf);
+	snprintf(text, sizeof(text), "auth required %s conf=%s\n"
+	    "account required %s conf=%s\n", e.module, base, e.module, base);
+	pt_service_raw(&e, "imap", text);
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
+	ck_assert_int_eq(chdir(dir), 0);
+	ck_assert_int_eq(access(base, R_OK), 0);
+	for (which = PT_ACCT; which <= PT_AUTH; which++) {
+		memset(&o, 0, sizeof(o));
+		ck_assert_int_eq(pt_run(e.dir, "imap", "nobody", which, 0, &o),
+		    PAM_SERVICE_ERR);
+		ck_assert_int_eq(o.has_decision, 0);
+	}
+	ck_assert_int_eq(chdir(cwd), 0);
 	pt_env_free(&e);
 }
 END_TEST
@@ -460,6 +493,12 @@ START_TEST(test_no_user)
 	    PAM_USER_UNKNOWN);
 	memset(&o, 0, sizeof(o));
 	ck_assert_int_eq(pt_run(e.dir, "imap", "nob\tody", PT_AUTH, 0, &o),
+	    PAM_USER_UNKNOWN);
+	memset(&o, 0, sizeof(o));
+	ck_assert_int_eq(pt_run(e.dir, "imap", "nob\x1f" "ody", PT_ACCT, 0, &o),
+	    PAM_USER_UNKNOWN);
+	memset(&o, 0, sizeof(o));
+	ck_assert_int_eq(pt_run(e.dir, "imap", "nobody\x7f", PT_ACCT, 0, &o),
 	    PAM_USER_UNKNOWN);
 	/* no user, and the conversation cannot ask */
 	memset(&o, 0, sizeof(o));
@@ -930,6 +969,7 @@ main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_license_replaced);
 	tcase_add_test(tc, test_key_rewritten_in_place);
+	tcase_add_test(tc, test_relative_conf_exists);
 	tcase_add_test(tc, test_state_replaced);
 	tcase_add_test(tc, test_config_replaced);
 	tcase_add_test(tc, test_two_confs);
