@@ -18,8 +18,9 @@ build="gcc make pkg-config libc6-dev libpam0g-dev libconfig-dev libssl-dev libso
 wrappers="libpam-wrapper libnss-wrapper pamtester"
 # systemd: systemd-analyze verifies the shipped units (tests/sh/notify.sh);
 # mandoc and groff-base lint the man pages, col (bsdextrautils) reads them
-# rendered (tests/sh/manpages.sh, tests/sh/man_recipe.sh)
-tools="systemd mandoc groff-base bsdextrautils"
+# rendered (tests/sh/manpages.sh, tests/sh/man_recipe.sh); strace watches
+# the atomic writer's order (tests/sh/atomic_order.sh)
+tools="systemd mandoc groff-base bsdextrautils strace"
 servers="dovecot-imapd dovecot-pop3d nginx-light libnginx-mod-http-auth-pam sasl2-bin curl python3"
 # a private Postfix instance and its SMTP client (tests/sh/server_postfix.sh)
 servers="$servers postfix swaks"

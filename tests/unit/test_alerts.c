@@ -374,6 +374,65 @@ START_TEST(test_clock_back)
 }
 END_TEST
 
+/* Due on the effective clock too: sent at t0, the clock went on to
+ * t0 + 3 days (H), then was set back to t0 + 1 day. The effective time
+ * is H - 1 day = t0 + 2 days: the 2-day reminder is due, not postponed
+ * until the raw clock catches up. */
+START_TEST(test_clock_back_due)
+{
+	struct bmsub_license l;
+	struct bmsub_state st;
+	struct bmsub_eval ev;
+	struct bmsub_alert out[BMSUB_ALERTS_MAX];
+	int64_t t0 = T("2027-07-03T00:00:00Z");
+
+	make_lic(&l, "BM-C", BMSUB_KIND_PROD, "2026-07-01", "2027-06-30", 10);
+	bmsub_state_init(&st);
+	bmsub_evaluate(&l, 0, &st, t0, &ev);
+	ck_assert_int_eq(ev.date_phase, BMSUB_DATE_GRACE);
+	ck_assert_uint_eq(bmsub_alerts_due(&l, &ev, &st, out), 1);
+	ck_assert_int_eq(bmsub_state_sent_set(&st, out[0].key, t0), 0);
+	st.high_water = t0 + 3 * D;
+	bmsub_evaluate(&l, 0, &st, t0 + D, &ev);
+	ck_assert_int_eq(ev.effective, t0 + 2 * D);
+	ck_assert_uint_eq(bmsub_alerts_due(&l, &ev, &st, out), 1);
+	ck_assert_int_eq(out[0].last_sent, t0);
+	/* a second short of the cadence: not yet */
+	st.high_water = t0 + 3 * D - 1;
+	bmsub_evaluate(&l, 0, &st, t0 + D, &ev);
+	ck_assert_uint_eq(bmsub_alerts_due(&l, &ev, &st, out), 0);
+	bmsub_state_clear(&st);
+}
+END_TEST
+
+/* Only a whole ":SUFFIX" makes a key current: "XBM-P" is not license
+ * BM-P's, and with no episode the empty suffix matches nothing. */
+START_TEST(test_prune_suffix)
+{
+	struct bmsub_license l;
+	struct bmsub_state st;
+	struct bmsub_eval ev;
+	int64_t now = T("2029-01-01T00:00:00Z"), at;
+
+	make_lic(&l, "BM-P", BMSUB_KIND_PROD, "2028-01-01", "2029-12-31", 10);
+	bmsub_state_init(&st);
+	ck_assert_int_eq(bmsub_state_sent_set(&st, "expiry-2m:XBM-P",
+	    now - 500 * D), 0);
+	ck_assert_int_eq(bmsub_state_sent_set(&st, "over:", now - 500 * D), 0);
+	ck_assert_int_eq(bmsub_state_sent_set(&st, "grace:BM-P",
+	    now - 500 * D), 0);
+	bmsub_evaluate(&l, 0, &st, now, &ev);
+	ck_assert_int_eq(ev.over_since, BMSUB_TIME_NONE);
+	ck_assert_uint_eq(bmsub_alerts_prune(&l, &ev, &st), 2);
+	ck_assert_int_eq(bmsub_state_sent_get(&st, "expiry-2m:XBM-P", &at),
+	    BMSUB_E_NOT_FOUND);
+	ck_assert_int_eq(bmsub_state_sent_get(&st, "over:", &at),
+	    BMSUB_E_NOT_FOUND);
+	ck_assert_int_eq(bmsub_state_sent_get(&st, "grace:BM-P", &at), 0);
+	bmsub_state_clear(&st);
+}
+END_TEST
+
 START_TEST(test_prune)
 {
 	struct bmsub_license l;
@@ -744,6 +803,8 @@ main(void)
 	tcase_add_test(tc, test_stale_skipped);
 	tcase_add_test(tc, test_clock_back);
 	tcase_add_test(tc, test_prune);
+	tcase_add_test(tc, test_prune_suffix);
+	tcase_add_test(tc, test_clock_back_due);
 	tcase_add_loop_test(tc, test_mail_date, 0,
 	    sizeof(dates) / sizeof(dates[0]));
 	tcase_add_test(tc, test_mail_headers);

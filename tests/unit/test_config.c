@@ -236,6 +236,11 @@ static const struct bad {
 	  "admin_url: URL starting with https:// or http://" },
 	{ "admin_url = \"https://\";", 1, "admin_url: URL starting" },
 	{ "admin_url = \"example.com\";", 1, "admin_url: URL starting" },
+	{ "admin_url = \"https:/x/y\";", 1, "admin_url: URL starting" },
+	{ "admin_url = \"http://\";", 1, "admin_url: URL starting" },
+	{ "license = \"./license\";", 1, "license: absolute path expected" },
+	{ "admins = { users = [ \"a\\x7fb\" ]; };", 1,
+	  "admins.users[0]: blank or control" },
 	{ "admin_url = \"https://a b/\";", 1, "admin_url: blank or control" },
 	{ "license = \"\";", 1, "license: empty string" },
 	{ "admins = {\n  users = [ \"a\",\n  \"\" ];\n};", 3,
@@ -267,6 +272,10 @@ static const struct bad {
 	  "mismatched element type" },
 	{ "license = \"/a\";\n  @include \"/etc/passwd\"\n", 2,
 	  "@include" },
+	{ "license = \"/a\";\n\t@include \"/etc/passwd\"\n", 2,
+	  "@include" },
+	{ "services = { imap = [\"a\"]; eas = [\"a\"]; };", 1,
+	  "service \"a\" is listed under services.imap and services.eas" },
 };
 
 START_TEST(test_bad)
@@ -451,6 +460,9 @@ START_TEST(test_category_parse_bad)
 	ck_assert_int_eq(bmsub_category_parse(NULL, &c), BMSUB_E_INVALID);
 	ck_assert_str_eq(bmsub_category_name((enum bmsub_category)99),
 	    "other");
+	/* the first value past the table, and a negative one */
+	ck_assert_str_eq(bmsub_category_name(BMSUB_CAT__COUNT), "other");
+	ck_assert_str_eq(bmsub_category_name((enum bmsub_category)-1), "other");
 	ck_assert_int_eq(bmsub_category_is_web((enum bmsub_category)99), 0);
 }
 END_TEST

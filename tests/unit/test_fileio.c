@@ -92,6 +92,10 @@ START_TEST(test_regular)
 	ck_assert_msg(r == files[_i].code, "%s: %s (%s)", files[_i].name,
 	    bmsub_err_token(r), e.msg);
 	ck_assert_int_eq(e.code, r);
+	/* a file already too large is refused on its size, before any read */
+	if (r == BMSUB_E_TOO_LARGE)
+		ck_assert_msg(strstr(e.msg, "bytes, at most 100 allowed") != NULL,
+		    "%s: %s", files[_i].name, e.msg);
 	if (r == 0) {
 		ck_assert_uint_eq(len, files[_i].size);
 		ck_assert_int_eq(buf[len], '\0');
@@ -650,6 +654,8 @@ static const struct {
 	{ ".stat.bmsub-tmp.AbC123", 3600, 0, 0 },
 	{ ".other.bmsub-tmp.AbC123", 3600, 0, 0 },
 	{ "state.bmsub-tmp.AbC123", 3600, 0, 0 },
+	{ "_state.bmsub-tmp.AbC123", 3600, 0, 0 },	/* no leading dot */
+	{ ".state.bmsub-tmp.AbC~23", 3600, 0, 0 },
 	{ ".state", 3600, 0, 0 },
 	{ ".recipients.bmsub-tmp.AbC123", 3600, 0, 0 },
 };
@@ -846,6 +852,14 @@ START_TEST(test_atomic_any)
 	ck_assert_int_eq(stat(at("bare.lic"), &st), 0);
 	ck_assert_int_eq(st.st_size, 0);
 	ck_assert_int_eq(count_in(NULL, "."), 2);
+	/* a folder where the file should be: the rename fails, the temp
+	 * file goes, the folder stays */
+	ck_assert_int_eq(mkdir(at("adir"), 0755), 0);
+	ck_assert_int_eq(bmsub_file_write_atomic(at("adir"), "x", 1, 0644, &e),
+	    BMSUB_E_IO);
+	ck_assert_ptr_nonnull(strstr(e.msg, "rename failed"));
+	ck_assert_int_eq(count_in(NULL, ".adir."), 0);
+	ck_assert_int_eq(rmdir(at("adir")), 0);
 	ck_assert_int_eq(bmsub_file_write_atomic(NULL, "", 0, 0644, &e),
 	    BMSUB_E_INVALID);
 	ck_assert_int_eq(bmsub_file_write_atomic("", "", 0, 0644, &e),

@@ -221,6 +221,7 @@ START_TEST(test_load_dir)
 	put("other.pub", "other.pub", 0644);		/* not *.pem */
 	put(".other.pem", "other.pub", 0644);		/* dot file */
 	put("other.pem.bak", "other.pub", 0644);
+	put("other.pex", "other.pub", 0644);		/* not *.pem either */
 	ck_assert_int_ge(asprintf(&p, "%s/fifo.pem", dir), 0);
 	ck_assert_int_eq(mkfifo(p, 0644), 0);		/* must not block */
 	free(p);

@@ -401,6 +401,27 @@ START_TEST(test_unknown_key_names_id)
 }
 END_TEST
 
+/* A key id equal to a trusted one but in its last digit names an
+ * unknown key: the whole id is compared, not a prefix. */
+START_TEST(test_key_id_last_digit)
+{
+	struct bmsub_keyring *kr = trusted(1, 1);
+	struct bmsub_license lic;
+	struct bmsub_error e;
+	size_t len;
+	char *buf = tlib_data("licenses/good-minimal.lic", &len);
+	char *k = strstr(buf, "key: " V1_ID);
+
+	ck_assert_ptr_nonnull(k);
+	k += strlen("key: " V1_ID) - 1;
+	*k = *k == '0' ? '1' : '0';
+	ck_assert_int_eq(bmsub_license_verify(buf, len, kr, &lic, &e),
+	    BMSUB_E_UNKNOWN_KEY);
+	free(buf);
+	bmsub_keyring_free(kr);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* Mutations of a good license: no change of a single bit and no
  * truncation may leave a valid license. */
@@ -504,6 +525,7 @@ static const struct {
 	{ "users: 18446744073709551617", BMSUB_E_FIELD_VALUE },
 	{ "users: 1 000", BMSUB_E_FIELD_VALUE },
 	{ "users: 5.0", BMSUB_E_FIELD_VALUE },
+	{ "users: 1:", BMSUB_E_FIELD_VALUE },	/* ':' follows '9' */
 	{ "users: \xd9\xa1", BMSUB_E_FIELD_VALUE },	/* Arabic-Indic 1 */
 	{ "grace-days: 0", 0 },
 	{ "grace-days: 365", 0 },
@@ -571,6 +593,7 @@ static const struct {
 	{ "x-Note: upper", BMSUB_E_SYNTAX },
 	{ "x_note: underscore", BMSUB_E_SYNTAX },
 	{ "-x: dash", BMSUB_E_SYNTAX },
+	{ "{x: brace", BMSUB_E_SYNTAX },	/* '{' follows 'z' */
 	{ "x-note: \x1b[31m", BMSUB_E_SYNTAX },
 	{ "y-note: no", BMSUB_E_FIELD_UNKNOWN },
 	{ "signature: no", BMSUB_E_FIELD_UNKNOWN },
@@ -589,6 +612,41 @@ START_TEST(test_values)
 	    values[_i].line, bmsub_err_token(r), e.msg,
 	    bmsub_err_token(values[_i].code));
 	free(buf);
+}
+END_TEST
+
+/* Where two mistakes share a token, the message tells them apart: each
+ * row's text names its own rule. */
+static const struct {
+	const char *text;
+	int code;
+	const char *msg;
+} messages[] = {
+	{ "-----BEGIN BMSUB LICENSE-----\nformat: 1\n"
+	  "-----END BMSUB LICENSE-----\n", BMSUB_E_SYNTAX,
+	  "END line before the SIGNATURE line" },
+	{ "-----BEGIN BMSUB LICENSE-----\ncustomer: \n", BMSUB_E_SYNTAX,
+	  "customer: empty value" },
+	{ "-----BEGIN BMSUB LICENSE-----\ncustomer:  x\n", BMSUB_E_SYNTAX,
+	  "customer: blank at the start or end of the value" },
+	{ "-----BEGIN BMSUB LICENSE-----\ncustomer:x\n", BMSUB_E_SYNTAX,
+	  "expected one space after \"customer:\"" },
+	{ "-----BEGIN BMSUB LICENSE-----\n-----BEGIN BMSUB LICENSE-----\n",
+	  BMSUB_E_SYNTAX, "second BEGIN line (first on line 1)" },
+};
+
+START_TEST(test_messages)
+{
+	struct bmsub_license lic;
+	struct bmsub_error e;
+	int r = bmsub_license_parse(messages[_i].text,
+	    strlen(messages[_i].text), &lic, &e);
+
+	ck_assert_msg(r == messages[_i].code, "row %d: got %s (%s)", _i,
+	    bmsub_err_token(r), e.msg);
+	ck_assert_msg(strstr(e.msg, messages[_i].msg) != NULL,
+	    "row %d: \"%s\" does not say \"%s\"", _i, e.msg,
+	    messages[_i].msg);
 }
 END_TEST
 
@@ -1054,6 +1112,7 @@ main(void)
 	tc = tcase_create("keys");
 	tcase_add_test(tc, test_keyring_choice);
 	tcase_add_test(tc, test_unknown_key_names_id);
+	tcase_add_test(tc, test_key_id_last_digit);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("mutations");
@@ -1065,6 +1124,8 @@ main(void)
 	tc = tcase_create("values");
 	tcase_add_loop_test(tc, test_values, 0,
 	    (int)(sizeof(values) / sizeof(values[0])));
+	tcase_add_loop_test(tc, test_messages, 0,
+	    (int)(sizeof(messages) / sizeof(messages[0])));
 	tcase_add_test(tc, test_free_users_boundary);
 	tcase_add_test(tc, test_defaults_by_kind);
 	tcase_add_test(tc, test_many_x_fields);

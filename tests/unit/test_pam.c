@@ -290,6 +290,8 @@ static const struct arg_case {
 	{ "debug debug", 1, PAM_SERVICE_ERR },
 	{ "quiet quiet", 1, PAM_SERVICE_ERR },
 	{ "quietly", 1, PAM_SERVICE_ERR },
+	{ "debugx", 1, PAM_SERVICE_ERR },
+	{ "debug=1", 1, PAM_SERVICE_ERR },
 	{ "service=", 1, PAM_SERVICE_ERR },
 	{ "service=bogus", 1, PAM_SERVICE_ERR },
 	{ "service=IMAP", 1, PAM_SERVICE_ERR },
@@ -333,6 +335,37 @@ START_TEST(test_args)
 		if (ac->rc != PAM_SUCCESS)
 			ck_assert_int_eq(o.has_decision, 0);
 	}
+	pt_env_free(&e);
+}
+END_TEST
+
+/* conf= relative is refused even when the daemon's working folder holds
+ * that very file: the answer must not depend on where the daemon runs. */
+START_TEST(test_relative_conf_exists)
+{
+	struct pt_env e;
+	struct pt_out o;
+	char text[3 * PATH_MAX], cwd[PATH_MAX], dir[PATH_MAX];
+	const char *base;
+	int which;
+
+	pt_env_init(&e, NULL);
+	pt_install_days(&e, 200);
+	base = strrchr(e.conf, '/') + 1;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(base - e.conf), e.conf);
+	snprintf(text, sizeof(text), "auth required %s conf=%s\n"
+	    "account required %s conf=%s\n", e.module, base, e.module, base);
+	pt_service_raw(&e, "imap", text);
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
+	ck_assert_int_eq(chdir(dir), 0);
+	ck_assert_int_eq(access(base, R_OK), 0);
+	for (which = PT_ACCT; which <= PT_AUTH; which++) {
+		memset(&o, 0, sizeof(o));
+		ck_assert_int_eq(pt_run(e.dir, "imap", "nobody", which, 0, &o),
+		    PAM_SERVICE_ERR);
+		ck_assert_int_eq(o.has_decision, 0);
+	}
+	ck_assert_int_eq(chdir(cwd), 0);
 	pt_env_free(&e);
 }
 END_TEST
@@ -461,6 +494,12 @@ START_TEST(test_no_user)
 	memset(&o, 0, sizeof(o));
 	ck_assert_int_eq(pt_run(e.dir, "imap", "nob\tody", PT_AUTH, 0, &o),
 	    PAM_USER_UNKNOWN);
+	memset(&o, 0, sizeof(o));
+	ck_assert_int_eq(pt_run(e.dir, "imap", "nob\x1f" "ody", PT_ACCT, 0, &o),
+	    PAM_USER_UNKNOWN);
+	memset(&o, 0, sizeof(o));
+	ck_assert_int_eq(pt_run(e.dir, "imap", "nobody\x7f", PT_ACCT, 0, &o),
+	    PAM_USER_UNKNOWN);
 	/* no user, and the conversation cannot ask */
 	memset(&o, 0, sizeof(o));
 	ck_assert_int_eq(pt_run(e.dir, "imap", NULL, PT_ACCT, 0, &o),
@@ -529,6 +568,56 @@ START_TEST(test_license_replaced)
 	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_SUCCESS);
 	unlink(pem);				/* key withdrawn */
 	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_PERM_DENIED);
+	pt_env_free(&e);
+}
+END_TEST
+
+/*
+ * A trusted key file overwritten in place (same inode, the folder's
+ * entries unchanged) while the process keeps its context, as a PAM host
+ * does: the next login uses the new key. Then the keys folder made
+ * unsafe: every login after fails, not only the first.
+ */
+START_TEST(test_key_rewritten_in_place)
+{
+	struct pt_env e;
+	struct pt_out o;
+	char pem[PATH_MAX + 16], other[PATH_MAX], buf[8192];
+	struct stat before, after;
+	ssize_t n;
+	FILE *f;
+	int fd;
+
+	pt_env_init(&e, NULL);
+	pt_service(&e, "imap", NULL);
+	pt_service(&e, "webmail", NULL);
+	pt_install_days(&e, 200);
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_SUCCESS);
+	snprintf(pem, sizeof(pem), "%s/vendor1.pem", e.keys_dir);
+	ck_assert_int_eq(stat(pem, &before), 0);
+	pt_data_key("other.pub", other, sizeof(other));
+	ck_assert_ptr_nonnull(f = fopen(other, "r"));
+	n = (ssize_t)fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	ck_assert_int_ge(fd = open(pem, O_WRONLY | O_TRUNC), 0);
+	ck_assert_int_eq(write(fd, buf, (size_t)n), n);
+	ck_assert_int_eq(close(fd), 0);
+	ck_assert_int_eq(stat(pem, &after), 0);
+	ck_assert(after.st_ino == before.st_ino);
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_PERM_DENIED);
+	ck_assert_int_eq(run_acct(&e, "webmail", "root", &o), PAM_SUCCESS);
+	ck_assert_str_eq(o.phase, "invalid");
+
+	/* the key back, then its folder writable by others */
+	pt_install_days(&e, 200);
+	pt_data_key("vendor1.pub", other, sizeof(other));
+	pt_copy(other, pem);
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_SUCCESS);
+	ck_assert_int_eq(chmod(e.keys_dir, 0777), 0);
+	ck_assert_int_ne(run_acct(&e, "imap", "nobody", &o), PAM_SUCCESS);
+	ck_assert_int_ne(run_acct(&e, "imap", "nobody", &o), PAM_SUCCESS);
+	ck_assert_int_eq(chmod(e.keys_dir, 0755), 0);
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_SUCCESS);
 	pt_env_free(&e);
 }
 END_TEST
@@ -879,6 +968,8 @@ main(void)
 	tc = tcase_create("cache");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_license_replaced);
+	tcase_add_test(tc, test_key_rewritten_in_place);
+	tcase_add_test(tc, test_relative_conf_exists);
 	tcase_add_test(tc, test_state_replaced);
 	tcase_add_test(tc, test_config_replaced);
 	tcase_add_test(tc, test_two_confs);

@@ -369,6 +369,36 @@ START_TEST(test_count_phase)
 }
 END_TEST
 
+/* The over-count block on the protected clock: a clock set back moves
+ * the effective time to H - 1 day, never the raw clock (a machine whose
+ * clock goes back must not postpone the block). */
+static const struct {
+	const char *high_water;	/* NULL: none */
+	const char *now;
+	enum bmsub_count_phase want;
+} count_clocks[] = {
+	{ "2027-02-20T00:00:00Z", "2027-02-10T00:00:00Z", BMSUB_COUNT_OVER_BLOCKED },
+	{ "2027-02-16T10:00:00Z", "2027-02-01T00:00:00Z", BMSUB_COUNT_OVER_BLOCKED },
+	{ "2027-02-16T09:59:59Z", "2027-02-01T00:00:00Z", BMSUB_COUNT_OVER },
+	/* a correction of less than a day changes nothing */
+	{ "2027-02-16T09:00:00Z", "2027-02-15T09:30:00Z", BMSUB_COUNT_OVER },
+	{ NULL, "2027-02-10T00:00:00Z", BMSUB_COUNT_OVER },
+	{ NULL, "2027-02-15T10:00:00Z", BMSUB_COUNT_OVER_BLOCKED },
+};
+
+START_TEST(test_count_clock_back)
+{
+	struct bmsub_license l = tlib_license(BMSUB_KIND_PROD, 10, NULL, NULL, NULL);
+	struct bmsub_state st = tlib_state(1, 251, ts("2027-01-15T10:00:00Z"),
+	    count_clocks[_i].high_water ? ts(count_clocks[_i].high_water) : NONE);
+	struct bmsub_eval ev;
+
+	bmsub_evaluate(&l, 0, &st, ts(count_clocks[_i].now), &ev);
+	ck_assert_int_eq(ev.count_phase, count_clocks[_i].want);
+	ck_assert_int_eq(ev.over_block_at, ts("2027-02-15T10:00:00Z"));
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* Ceiling and can-add. */
 
@@ -542,6 +572,7 @@ main(void)
 	tcase_add_test(tc, test_clock_hostile);
 	tcase_add_loop_test(tc, test_days_left, 0, N(days));
 	tcase_add_loop_test(tc, test_count_phase, 0, N(counts));
+	tcase_add_loop_test(tc, test_count_clock_back, 0, N(count_clocks));
 	tcase_add_loop_test(tc, test_ceiling, 0, N(ceilings));
 	tcase_add_loop_test(tc, test_can_add, 0, N(adds));
 	tcase_add_test(tc, test_can_add_small);

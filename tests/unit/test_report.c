@@ -665,7 +665,7 @@ START_TEST(install_checks)
 	struct bmsub_report *rep;
 	struct pt_lic l;
 	struct stat sb;
-	char *text, got[4096];
+	char *text, got[4096], lk[PATH_MAX + 8];
 	int r;
 
 	install_case_state(_i);
@@ -689,9 +689,18 @@ START_TEST(install_checks)
 	ck_assert_int_eq(res.installed, 0);
 	ck_assert_int_ne(access(E.license, F_OK), 0);
 
-	/* install without force: refused exactly when a finding refuses */
+	/* install without force: refused exactly when a finding refuses;
+	 * a refusal needs no lock and outranks a lock problem (a folder
+	 * where the lock file should be) */
+	snprintf(lk, sizeof(lk), "%s/lock", E.state_dir);
+	if (install_cases[_i].refused != NULL) {
+		(void)unlink(lk);
+		ck_assert_int_eq(mkdir(lk, 0755), 0);
+	}
 	r = bmsub_ctx_license_install(ctx, NULL, text, strlen(text),
 	    ts(install_cases[_i].now), 0, &res, &err);
+	if (install_cases[_i].refused != NULL)
+		ck_assert_int_eq(rmdir(lk), 0);
 	ck_assert_msg(r == 0, "%s: %d %s", install_cases[_i].name, r, err.msg);
 	ck_assert_uint_eq(res.found, install_cases[_i].found);
 	if (install_cases[_i].refused != NULL) {
@@ -835,6 +844,9 @@ static const struct {
 	{ "still over, fewer", 0, "2026-05-01", NULL, 101, "2026-06-01",
 	    "2026-05-01", "2026-06-01", 1 },
 	{ "resolved", 0, "2026-05-01", NULL, 99, "2026-06-01", NULL,
+	    "2026-06-01", 1 },
+	/* nobody counted is a count too: C = 0 is known, O ends */
+	{ "nobody counted", 0, "2026-05-01", NULL, 0, "2026-06-01", NULL,
 	    "2026-06-01", 1 },
 	/* O on the policy clock: max(T, H - 1 day, issued) */
 	{ "clock behind H", 0, NULL, "2026-06-20", 101, "2026-06-01",

@@ -205,6 +205,9 @@ static const struct corrupt {
 	{ "bmsub-state 1\ncount +1\nend\n", 0, 2, "bad count" },
 	{ "bmsub-state 1\ncount 007\nend\n", 0, 2, "bad count" },
 	{ "bmsub-state 1\ncount 12x\nend\n", 0, 2, "bad count" },
+	/* the byte after '9' is not a digit */
+	{ "bmsub-state 1\ncount 1:\nend\n", 0, 2, "bad count" },
+	{ "bmsub-state 1\ncount :\nend\n", 0, 2, "bad count" },
 	{ "bmsub-state 1\ncount 1 2\nend\n", 0, 2, "bad count" },
 	{ "bmsub-state 1\ncount 18446744073709551616\nend\n", 0, 2,
 	  "bad count" },
