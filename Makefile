@@ -389,3 +389,10 @@ check-deb:
 	$(Q)sh tools/deps.sh deb
 	$(Q)sh tests/deb/check-deb.sh
 .PHONY: deb check-deb
+
+# Mutation run (tests/mutate/mutate.py, mutants in tests/mutate/mutants):
+# each mutant applied to a private copy under build/mutate, rebuilt, its
+# tests run; prints the score. Not part of make check (about 20 minutes).
+mutate: deps
+	$(Q)python3 tests/mutate/mutate.py
+.PHONY: mutate
