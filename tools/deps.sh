@@ -31,7 +31,7 @@ deb) pkgs="$build build-essential debhelper dpkg-dev fakeroot lintian mmdebstrap
 build) pkgs=$build ;;
 demo) pkgs="$build $wrappers" ;;
 check) pkgs="$build check $wrappers libuid-wrapper $servers procps valgrind clang libclang-rt-14-dev $tools" ;;
-*) echo "deps.sh: unknown set '$what' (build, check, demo)" >&2; exit 2 ;;
+*) echo "deps.sh: unknown set '$what' (build, check, demo, deb)" >&2; exit 2 ;;
 esac
 
 if [ "$list_only" = 1 ]; then echo $pkgs; exit 0; fi
