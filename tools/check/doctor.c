@@ -20,9 +20,6 @@
 
 #include "cli.h"
 
-#ifndef BMSUB_EXAMPLESDIR
-#define BMSUB_EXAMPLESDIR "/usr/local/share/doc/bmsub/examples"
-#endif
 #ifndef BMSUB_PAMDIR
 #define BMSUB_PAMDIR "/usr/lib/security"
 #endif
@@ -715,8 +712,8 @@ check_pam(struct doc *d)
 	if (found == 0)
 		emit(d, ST_FAIL, "pam", "no stack in %s names pam_bmsub.so: no "
 		    "login is gated; add 'account required pam_bmsub.so' to "
-		    "each mail service's stack (examples: %s/pam.d)", dir,
-		    BMSUB_EXAMPLESDIR);
+		    "each mail service's stack (examples: pam.d/ in the bmsub "
+		    "examples, /usr/share/doc/bmsub/examples on Debian)", dir);
 }
 
 /* ------------------------------------------------------------------ */
