@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test_pam_load.c - load: 8 threads, one PAM handle each (pam_start_confdir
+ * once, then pam_acct_mgmt over and over), PAMT_LOAD_TOTAL transactions in
+ * all (100,000 in make check, 1,000,000 in make bench), while three other
+ * threads swap the license between valid and blocked (expired), rewrite
+ * the state between under and long over the count, and rewrite the config
+ * between two admin lists. No wrong decision: every answer is the one a
+ * single-threaded run gives for some combination of the versions present
+ * during the call (each writer bumps a generation counter after its
+ * rename; a call that saw generations g0..g1 may meet g0..g1+1). RSS at
+ * the end within 64 KiB of RSS after the first 1,000 transactions (and
+ * malloc's bytes in use too), judged outside ASan: tests/sh/pam_load.sh
+ * builds and runs this with the normal build's flags.
+ */
+#include <check.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "pamt.h"
+#include "tlib.h"
+
+/* ASan's quarantine would hold freed memory (and grow RSS) for ever */
+#if defined(__SANITIZE_ADDRESS__)
+const char *__asan_default_options(void);
+const char *
+__asan_default_options(void)
+{
+	return "quarantine_size_mb=0";
+}
+#endif
+
+#define N_WORKERS 8
+#define RSS_SLACK_KB 64
+#define RSS_AFTER 1000
+
+enum { F_LIC, F_STATE, F_CONF, N_FILES };
+
+/* what one transaction gave */
+struct answer {
+	int rc;
+	char decision[32];
+	char phase[32];
+};
+
+static struct pt_env env;
+static char *lic_text[2];
+static _Atomic long gen[N_FILES];
+static _Atomic long done;
+static _Atomic int stop;
+static long total = 20000;
+static long rss_first = -1, heap_first = -1;
+static pthread_mutex_t rss_mu = PTHREAD_MUTEX_INITIALIZER;
+/* oracle[user/service pair][lic][state][conf] */
+static struct answer oracle[4][2][2][2];
+static const struct {
+	const char *service, *user;
+} pairs[4] = {
+	{ "imap", "nobody" }, { "webmail", "root" },
+	{ "webmail", "nobody" }, { "imap", "root" },
+};
+
+static long
+rss_kb(void)
+{
+	long pages = 0, rss = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f == NULL)
+		return -1;
+	if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
+		rss = -1;
+	fclose(f);
+	return rss < 0 ? -1 : rss * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* bytes malloc has handed out and not got back */
+static long
+heap_kb(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return (long)((mi.uordblks + mi.hblkhd) / 1024);
+}
+
+static void
+put_license(int v)
+{
+	pt_write(env.license, lic_text[v], 0644);
+}
+
+static void
+put_state(int v)
+{
+	int64_t now = (int64_t)time(NULL);
+
+	if (v == 0)
+		pt_state(&env, 5, BMSUB_TIME_NONE);
+	else
+		pt_state(&env, 500, now - 120 * PT_DAY);
+}
+
+static void
+put_conf(int v)
+{
+	pt_env_conf(&env, v == 0 ? "admins = { users = [\"root\"]; };\n" :
+	    "admins = { users = [\"root\", \"nobody\"]; };\n");
+}
+
+static void
+set_version(int f, int v)
+{
+	if (f == F_LIC)
+		put_license(v);
+	else if (f == F_STATE)
+		put_state(v);
+	else
+		put_conf(v);
+}
+
+static int
+same(const struct answer *a, const struct answer *b)
+{
+	return a->rc == b->rc && strcmp(a->decision, b->decision) == 0 &&
+	    strcmp(a->phase, b->phase) == 0;
+}
+
+/* one pam_acct_mgmt on h; the module's variables cleared first */
+static void
+transact(pam_handle_t *h, struct answer *a)
+{
+	int has;
+
+	(void)pam_putenv(h, "BMSUB_DECISION");
+	(void)pam_putenv(h, "BMSUB_PHASE");
+	a->rc = pam_acct_mgmt(h, 0);
+	pt_getenv(h, "BMSUB_DECISION", a->decision, sizeof(a->decision), &has);
+	pt_getenv(h, "BMSUB_PHASE", a->phase, sizeof(a->phase), &has);
+}
+
+/* a handle for pair, talking through conv (filled here, kept by caller) */
+static pam_handle_t *
+handle(int pair, struct pam_conv *conv, struct pt_out *o)
+{
+	pam_handle_t *h = NULL;
+
+	conv->conv = pt_conv;
+	conv->appdata_ptr = o;
+	ck_assert_int_eq(pam_start_confdir(pairs[pair].service,
+	    pairs[pair].user, conv, env.dir, &h), PAM_SUCCESS);
+	return h;
+}
+
+struct worker {
+	int id;
+	long n, wrong;
+	char last_wrong[200];
+};
+
+static void *
+worker(void *arg)
+{
+	struct worker *w = arg;
+	struct pt_out o;
+	struct pam_conv conv;
+	struct answer a;
+	long g0[N_FILES], g1[N_FILES], d;
+	int pair = w->id % 4, f, l, s, c, ok;
+	pam_handle_t *h;
+
+	memset(&o, 0, sizeof(o));
+	h = handle(pair, &conv, &o);
+	while ((d = atomic_fetch_add(&done, 1)) < total) {
+		for (f = 0; f < N_FILES; f++)
+			g0[f] = atomic_load(&gen[f]);
+		o.n_msg = 0;
+		transact(h, &a);
+		for (f = 0; f < N_FILES; f++)
+			g1[f] = atomic_load(&gen[f]) + 1;
+		/* version parity k & 1 for k in g0..g1: both when g1 > g0 */
+		ok = 0;
+		for (l = 0; l < 2 && !ok; l++)
+			for (s = 0; s < 2 && !ok; s++)
+				for (c = 0; c < 2 && !ok; c++) {
+					int v[N_FILES] = { l, s, c }, fine = 1;
+
+					for (f = 0; f < N_FILES; f++)
+						fine &= g1[f] > g0[f] ||
+						    (g0[f] & 1) == v[f];
+					ok = fine && same(&a,
+					    &oracle[pair][l][s][c]);
+				}
+		w->n++;
+		if (!ok) {
+			w->wrong++;
+			snprintf(w->last_wrong, sizeof(w->last_wrong),
+			    "%s %s: rc %d decision '%s' phase '%s' (gen %ld-%ld"
+			    " %ld-%ld %ld-%ld)", pairs[pair].service,
+			    pairs[pair].user, a.rc, a.decision, a.phase,
+			    g0[0], g1[0], g0[1], g1[1], g0[2], g1[2]);
+		}
+		if (getenv("PAMT_LOAD_TRACE") != NULL && (d + 1) % (total / 10) == 0)
+			fprintf(stderr, "after %ld: RSS %ld KiB\n", d + 1, rss_kb());
+		if (d + 1 == RSS_AFTER) {
+			pthread_mutex_lock(&rss_mu);
+			rss_first = rss_kb();
+			heap_first = heap_kb();
+			pthread_mutex_unlock(&rss_mu);
+		}
+	}
+	pam_end(h, PAM_SUCCESS);
+	return NULL;
+}
+
+/* a writer of one file: the next version, then its generation */
+static void *
+changer(void *arg)
+{
+	int f = (int)(intptr_t)arg;
+	long k = 0;
+
+	while (!atomic_load(&stop) && getenv("PAMT_LOAD_STILL") == NULL) {
+		set_version(f, (int)((k + 1) & 1));
+		k = atomic_fetch_add(&gen[f], 1) + 1;
+		usleep(f == F_LIC ? 300 : f == F_STATE ? 700 : 1100);
+	}
+	return NULL;
+}
+
+START_TEST(test_load)
+{
+	pthread_t th[N_WORKERS], ch[N_FILES];
+	struct worker w[N_WORKERS];
+	struct pt_out o;
+	struct pam_conv conv;
+	struct timespec t0, t1;
+	struct pt_lic lic;
+	int64_t now = (int64_t)time(NULL);
+	long wrong = 0, n = 0, rss_end, heap_end;
+	double secs;
+	const char *e;
+	int i, p, l, s, c, kinds = 0, arenas;
+
+	memset(&o, 0, sizeof(o));
+	if ((e = getenv("PAMT_LOAD_TOTAL")) != NULL)
+		total = strtol(e, NULL, 10);
+	/*
+	 * glibc gives each thread its own malloc arena; memory one thread
+	 * frees into another's arena is reused slowly, so with 8 arenas RSS
+	 * creeps (about 5 KiB per 1,000 transactions here, with nothing lost:
+	 * the bytes in use stay flat, valgrind finds no leak). One arena
+	 * (what MALLOC_ARENA_MAX=1 gives) shows the module's own footprint:
+	 * that is what the 64 KiB bound judges. PAMT_LOAD_ARENAS=1 keeps
+	 * glibc's default (RSS then printed, not judged).
+	 */
+	arenas = getenv("PAMT_LOAD_ARENAS") != NULL;
+#if !defined(__SANITIZE_ADDRESS__)
+	if (!arenas)
+		ck_assert_int_eq(mallopt(M_ARENA_MAX, 1), 1);
+#endif
+	pt_env_init(&env, NULL);
+	pt_service(&env, "imap", NULL);
+	pt_service(&env, "webmail", NULL);
+	memset(&lic, 0, sizeof(lic));
+	lic.issued = now - 400 * PT_DAY;
+	lic.expires = now + 200 * PT_DAY;
+	lic.users = 100;
+	lic.grace_days = -1;
+	lic_text[0] = pt_license(&lic);
+	lic.expires = now - 20 * PT_DAY;
+	lic.id = "BM-TEST-EXPIRED-0002";
+	lic_text[1] = pt_license(&lic);
+
+	/* the oracle: every combination, one thread, fresh handles */
+	for (l = 0; l < 2; l++)
+		for (s = 0; s < 2; s++)
+			for (c = 0; c < 2; c++) {
+				put_license(l);
+				put_state(s);
+				put_conf(c);
+				for (p = 0; p < 4; p++) {
+					pam_handle_t *h = handle(p, &conv, &o);
+
+					transact(h, &oracle[p][l][s][c]);
+					pam_end(h, PAM_SUCCESS);
+					fprintf(stderr, "oracle %s %s lic %d state %d"
+					    " conf %d: rc %d %s %s\n",
+					    pairs[p].service, pairs[p].user, l, s,
+					    c, oracle[p][l][s][c].rc,
+					    oracle[p][l][s][c].decision,
+					    oracle[p][l][s][c].phase);
+				}
+			}
+	/* each file changes some answer: else the test could not notice */
+	for (p = 0; p < 4; p++) {
+		kinds |= !same(&oracle[p][0][0][0], &oracle[p][1][0][0]) << 0;
+		kinds |= !same(&oracle[p][0][0][0], &oracle[p][0][1][0]) << 1;
+		kinds |= !same(&oracle[p][1][0][0], &oracle[p][1][0][1]) << 2;
+	}
+	ck_assert_int_eq(kinds, 7);
+	put_license(0);
+	put_state(0);
+	put_conf(0);
+
+	memset(w, 0, sizeof(w));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < N_FILES; i++)
+		ck_assert_int_eq(pthread_create(&ch[i], NULL, changer,
+		    (void *)(intptr_t)i), 0);
+	for (i = 0; i < N_WORKERS; i++) {
+		w[i].id = i;
+		ck_assert_int_eq(pthread_create(&th[i], NULL, worker, &w[i]), 0);
+	}
+	for (i = 0; i < N_WORKERS; i++)
+		pthread_join(th[i], NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	atomic_store(&stop, 1);
+	for (i = 0; i < N_FILES; i++)
+		pthread_join(ch[i], NULL);
+	rss_end = rss_kb();
+	heap_end = heap_kb();
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+
+	for (i = 0; i < N_WORKERS; i++) {
+		n += w[i].n;
+		wrong += w[i].wrong;
+		if (w[i].wrong)
+			fprintf(stderr, "thread %d: %ld wrong, last: %s\n", i,
+			    w[i].wrong, w[i].last_wrong);
+	}
+	fprintf(stderr, "load: %d threads, %ld transactions in %.1f s (%.0f/s), "
+	    "%ld wrong; license %ld, state %ld, config %ld rewrites; RSS %ld KiB "
+	    "after %d, %ld KiB at the end (%+ld KiB); malloc in use %+ld KiB; "
+	    "%s\n", N_WORKERS, n, secs,
+	    (double)n / secs, wrong, (long)atomic_load(&gen[F_LIC]),
+	    (long)atomic_load(&gen[F_STATE]), (long)atomic_load(&gen[F_CONF]),
+	    rss_first, RSS_AFTER, rss_end, rss_end - rss_first,
+	    heap_end - heap_first,
+#if defined(__SANITIZE_ADDRESS__)
+	    "ASan's allocator");
+#else
+	    arenas ? "malloc arenas per thread" : "one malloc arena");
+#endif
+	ck_assert_int_eq(n, total);
+	ck_assert_int_eq(wrong, 0);
+	ck_assert_int_gt(atomic_load(&gen[F_LIC]), 10);
+	ck_assert_int_gt(atomic_load(&gen[F_STATE]), 10);
+	ck_assert_int_gt(atomic_load(&gen[F_CONF]), 10);
+	ck_assert_int_gt(rss_first, 0);
+#if defined(__SANITIZE_ADDRESS__)
+	fprintf(stderr, "RSS not judged under ASan (its allocator keeps what "
+	    "it maps): tests/sh/pam_load.sh runs the normal build\n");
+#else
+	ck_assert_msg(heap_end - heap_first <= RSS_SLACK_KB,
+	    "malloc in use grew by %ld KiB", heap_end - heap_first);
+	if (!arenas)
+		ck_assert_msg(rss_end - rss_first <= RSS_SLACK_KB,
+		    "RSS grew by %ld KiB", rss_end - rss_first);
+#endif
+	free(lic_text[0]);
+	free(lic_text[1]);
+	pt_env_free(&env);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("pam_load");
+	TCase *tc = tcase_create("load");
+	int failed;
+
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, test_load);
+	suite_add_tcase(s, tc);
+	failed = tlib_run(s);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
