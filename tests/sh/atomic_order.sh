@@ -9,7 +9,8 @@
 # ENOSPC on a full tmpfs as root) in every writer (bmsub-check install,
 # recipients add/remove, refresh, notify, clock reset, metrics --output;
 # bmsub-sign -o) leaves the old files byte for byte, no temp file, an error
-# naming the file and why, and exit 1.
+# naming the file and why, and exit 1; run as root, all of it again as the
+# unprivileged uid 65534 on files of its own.
 . "${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
 CHK=$B/bmsub-check
@@ -122,29 +123,33 @@ EOC
 		expires="$(date_utc 300)" users=100
 	chmod -R go-w "$1"
 	chmod 755 "$1" "$1/etc" "$1/state" "$1/out"
+	cp "$TOP/tests/data/keys/vendor1.key" "$1/out/vendor1.key"
+	chmod 600 "$1/out/vendor1.key"
 	"$CHK" -c "$1/etc/bmsub.conf" recipients add ops@example.test >/dev/null &&
 	"$CHK" -c "$1/etc/bmsub.conf" refresh --users 5 >/dev/null &&
 	"$CHK" -c "$1/etc/bmsub.conf" metrics --output "$1/out/metrics.prom" &&
-	"$SIGN" sign --key "$TOP/tests/data/keys/vendor1.key" --id BM-SIGNED-1 \
+	"$SIGN" sign --key "$1/out/vendor1.key" --id BM-SIGNED-1 \
 		--customer "Example SA" --kind prod --issued 2026-01-01 \
 		--expires 2027-01-01 --users 10 -o "$1/out/signed.lic" ||
 		fail "mkroot $1"
 }
 # writers_fail DESC REASON DIR [WRAPPER...]: each writer on DIR's files
+# (WCHK and WSIGN: the programs, default CHK and SIGN)
 writers_fail() {
+	wchk=${WCHK:-$CHK} wsign=${WSIGN:-$SIGN}
 	desc=$1 reason=$2 root=$3; shift 3
 	rm -rf "$T/before"; mkdir "$T/before"
 	cp -a "$root/." "$T/before/"
 	rm -f "$T/before/fill"
 	conf=$root/etc/bmsub.conf
-	for w in "install:$root/etc/license:$CHK -c $conf install $T/new.lic" \
-	    "recipients add:$root/state/recipients:$CHK -c $conf recipients add second@example.test" \
-	    "recipients remove:$root/state/recipients:$CHK -c $conf recipients remove ops@example.test" \
-	    "refresh:$root/state/state:$CHK -c $conf refresh --users 6" \
-	    "notify:$root/state/state:$CHK -c $conf notify" \
-	    "clock reset:$root/state/state:$CHK -c $conf clock reset" \
-	    "metrics:$root/out/metrics.prom:$CHK -c $conf metrics --output $root/out/metrics.prom" \
-	    "bmsub-sign:$root/out/signed.lic:$SIGN sign --key $TOP/tests/data/keys/vendor1.key --id BM-SIGNED-2 --customer Other --kind prod --issued 2026-01-01 --expires 2028-01-01 --users 20 -o $root/out/signed.lic"; do
+	for w in "install:$root/etc/license:$wchk -c $conf install $T/new.lic" \
+	    "recipients add:$root/state/recipients:$wchk -c $conf recipients add second@example.test" \
+	    "recipients remove:$root/state/recipients:$wchk -c $conf recipients remove ops@example.test" \
+	    "refresh:$root/state/state:$wchk -c $conf refresh --users 6" \
+	    "notify:$root/state/state:$wchk -c $conf notify" \
+	    "clock reset:$root/state/state:$wchk -c $conf clock reset" \
+	    "metrics:$root/out/metrics.prom:$wchk -c $conf metrics --output $root/out/metrics.prom" \
+	    "bmsub-sign:$root/out/signed.lic:$wsign sign --key $root/out/vendor1.key --id BM-SIGNED-2 --customer Other --kind prod --issued 2026-01-01 --expires 2028-01-01 --users 20 -o $root/out/signed.lic"; do
 		name=${w%%:*} rest=${w#*:}
 		file=${rest%%:*} cmd=${rest#*:}
 		# shellcheck disable=SC2086
@@ -165,8 +170,9 @@ writers_fail() {
 cat >"$T/limited" <<'EOS'
 #!/bin/sh
 trap "" XFSZ
-{ (ulimit -f 0; exec "$@") 2>&1 >/dev/null; echo $? >"$T/fsize.rc"; } | cat >&2
-exit "$(cat "$T/fsize.rc")"
+rcf=$(mktemp) || exit 99
+{ (ulimit -f 0; exec "$@") 2>&1 >/dev/null; echo $? >"$rcf"; } | cat >&2
+rc=$(cat "$rcf"); rm -f "$rcf"; exit "$rc"
 EOS
 chmod 755 "$T/limited"
 export T
@@ -193,6 +199,27 @@ if need_root "ENOSPC on a full tmpfs (mount -t tmpfs)"; then
 	else
 		fail "cannot mount a tmpfs as root"
 	fi
+fi
+
+# The same as the unprivileged uid 65534 on files of its own (as root;
+# unprivileged, the runs above were already ours): the sweep and the
+# cleanup remove only the caller's temp files, so who writes matters.
+if is_root; then
+	WCHK=$(user_bin "$CHK") WSIGN=$(user_bin "$SIGN")
+	mkroot "$T/ulim"
+	chown -R $USER_UID:$USER_GID "$T/ulim"
+	writers_fail "uid 65534, RLIMIT_FSIZE 0" "File too large" "$T/ulim" as_user "$T/limited"
+	mkdir "$T/ufull"
+	if mount -t tmpfs -o size=256k,mode=0755 bmsub-test-enospc "$T/ufull"; then
+		at_exit "umount '$T/ufull'"
+		mkroot "$T/ufull"
+		chown -R $USER_UID:$USER_GID "$T/ufull"
+		dd if=/dev/zero of="$T/ufull/fill" bs=4096 2>/dev/null
+		writers_fail "uid 65534, ENOSPC" "No space left on device" "$T/ufull" as_user
+	else
+		fail "cannot mount a tmpfs as root"
+	fi
+	unset WCHK WSIGN
 fi
 
 done_checks
