@@ -4,13 +4,16 @@
 # install and recipients add/remove (KILL9_N kills in all, default 1000,
 # KILL9_JOBS folders at once, default 4). Before each kill the same command
 # runs once to completion on the same files (fixed --at, so its output is
-# the same bytes) to learn the "new" files; the old ones are put back, the
+# the same bytes) to learn the "new" files (every version it renames into
+# place, through an LD_PRELOAD shim: notify saves the state after each
+# alert); the old ones are put back, the
 # command runs again and is killed after a random delay within its own run
 # time. After each kill the license, state and recipients must be
-# byte-identical to the old or the new file; the same command then runs
+# byte-identical to the old file or one the writer put in place; the same command then runs
 # again (the next writer) and must leave no .NAME.bmsub-tmp.XXXXXX behind
 # and the new files. Prints the kills done, how many were mid-write (a
 # file already new) and how many left a temp file before the next writer.
+# Run as root, KILL9_USER_N (200) more kills as uid 65534 on its own files.
 . "${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
 CHK=$B/bmsub-check
@@ -58,12 +61,14 @@ ${CC:-cc} -shared -fPIC -O1 -o "$T/renames.so" "$T/renames.c" -ldl || fail "rena
 cp "$TOP/tests/data/fake-sendmail" "$T/fake-sendmail"
 make_license "$T/A" id=BM-K9-A issued=2026-01-01 expires=2026-12-20 users=100
 make_license "$T/B" id=BM-K9-B issued=2026-01-01 expires=2027-12-20 users=100
-for j in $(seq 1 "$jobs"); do
-	d=$T/w$j
-	mkdir -p "$d/etc/keys.d" "$d/state"
-	cp "$TOP/tests/data/keys/vendor1.pub" "$d/etc/keys.d/vendor1.pem"
-	cp "$T/A" "$d/etc/license"
-	cat >"$d/etc/bmsub.conf" <<EOC
+# folders PREFIX: PREFIX1..PREFIXjobs, each a configuration with its state
+folders() {
+	for j in $(seq 1 "$jobs"); do
+		d=$1$j
+		mkdir -p "$d/etc/keys.d" "$d/state"
+		cp "$TOP/tests/data/keys/vendor1.pub" "$d/etc/keys.d/vendor1.pem"
+		cp "$T/A" "$d/etc/license"
+		cat >"$d/etc/bmsub.conf" <<EOC
 license = "$d/etc/license";
 keys_dir = "$d/etc/keys.d";
 state_dir = "$d/state";
@@ -71,15 +76,18 @@ admin_url = "https://admin.example.test/subscription";
 admins = { users = ["boss"]; };
 notify = { sendmail = "$T/fake-sendmail"; from = "bmsub@mx.example.test"; local_domains = ["example.test"]; };
 EOC
-	chmod -R go-w "$d"
-	chmod 755 "$d" "$d/etc" "$d/state" "$d/etc/keys.d"
-	FAKE_SENDMAIL_OUT=$d/mail "$CHK" -c "$d/etc/bmsub.conf" recipients add ops@example.test >/dev/null ||
-		fail "w$j: first recipients add"
-done
+		chmod -R go-w "$d"
+		chmod 755 "$d" "$d/etc" "$d/state" "$d/etc/keys.d"
+		FAKE_SENDMAIL_OUT=$d/mail "$CHK" -c "$d/etc/bmsub.conf" recipients add ops@example.test >/dev/null ||
+			fail "$d: first recipients add"
+	done
+}
+folders "$T/w"
+chmod 644 "$T/A" "$T/B"
 
 cat >"$T/kill9.py" <<'EOF'
 import os, random, re, signal, subprocess, sys, threading, time
-chk, top, total, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+chk, top, total, jobs, prefix = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 tmp_re = re.compile(r"^\.(license|state|recipients)\.bmsub-tmp\.")
 lock = threading.Lock()
 stats = dict(kills=0, exited=0, midwrite=0, left=0, fails=0, runs=0)
@@ -130,7 +138,7 @@ def command(rnd, n):
 
 def worker(j, quota):
     rnd = random.Random(j * 7919 + int(os.environ.get("KILL9_SEED", "0")))
-    d = os.environ["T"] + "/w%d" % j
+    d = prefix + "%d" % j
     env = dict(os.environ, FAKE_SENDMAIL_OUT=d + "/mail")
     base = [chk, "-c", d + "/etc/bmsub.conf"]
     def argv(c):
@@ -217,24 +225,39 @@ print("kills %d (plus %d runs that ended before their kill), mid-write %d, "
       "temp files left by the kills %d, after the next writer %d (0 wanted), "
       "%d in the folders at the end, %d problems; %d runs in %.1f s"
       % (stats["kills"], stats["exited"], stats["midwrite"], stats["left"], stats.get("after", 0),
-         sum(len(temps(os.environ["T"] + "/w%d" % j)) for j in range(1, jobs + 1)),
+         sum(len(temps(prefix + "%d" % j)) for j in range(1, jobs + 1)),
          stats["fails"], stats["runs"], time.monotonic() - t0))
 sys.exit(1 if stats["fails"] else 0)
 EOF
 
 export T
-n_checks=$((n_checks + 1))
-python3 "$T/kill9.py" "$CHK" "$TOP" "${KILL9_N:-1000}" "$jobs" >"$T/k9.out" 2>&1 ||
-	fail "kill -9 of the writers:"
-cat "$T/k9.out"
-n_checks=$((n_checks + 1))
-kills=$(sed -n 's/^kills \([0-9]*\).*/\1/p' "$T/k9.out")
-[ "${kills:-0}" -ge "${KILL9_N:-1000}" ] || fail "only ${kills:-0} kills"
-# the kills did leave temp files (else the delays miss the writes)
-n_checks=$((n_checks + 1))
-left=$(sed -n 's/.*temp files left by the kills \([0-9]*\).*/\1/p' "$T/k9.out")
-[ "${KILL9_N:-1000}" -lt 200 ] || [ "${left:-0}" -gt 0 ] ||
-	fail "no kill left a temp file: the kills miss the writes"
-n_checks=$((n_checks + 1))
-[ -z "$(find "$T" -name '.*.bmsub-tmp.*')" ] || fail "temp files at the end"
+# k9 DESC PREFIX N [as_user]: N kills over the folders PREFIX1..
+k9() {
+	desc=$1 prefix=$2 want=$3; shift 3
+	n_checks=$((n_checks + 1))
+	"$@" python3 "$T/kill9.py" "$K9CHK" "$TOP" "$want" "$jobs" "$prefix" >"$T/k9.out" 2>&1 ||
+		fail "$desc: kill -9 of the writers:"
+	sed "s/^/$desc: /" "$T/k9.out"
+	n_checks=$((n_checks + 1))
+	kills=$(sed -n 's/^kills \([0-9]*\).*/\1/p' "$T/k9.out")
+	[ "${kills:-0}" -ge "$want" ] || fail "$desc: only ${kills:-0} kills"
+	# the kills did leave temp files (else the delays miss the writes)
+	n_checks=$((n_checks + 1))
+	left=$(sed -n 's/.*temp files left by the kills \([0-9]*\).*/\1/p' "$T/k9.out")
+	[ "$want" -lt 200 ] || [ "${left:-0}" -gt 0 ] ||
+		fail "$desc: no kill left a temp file: the kills miss the writes"
+	n_checks=$((n_checks + 1))
+	[ -z "$(find "$prefix"* -name '.*.bmsub-tmp.*')" ] || fail "$desc: temp files at the end"
+}
+K9CHK=$CHK
+k9 "as $(id -un)" "$T/w" "${KILL9_N:-1000}"
+# Run as root, 200 more as the unprivileged uid 65534 on folders of its
+# own: the sweep removes only the caller's files, so who writes matters.
+if is_root; then
+	K9CHK=$(user_bin "$CHK")
+	folders "$T/u"
+	chown -R $USER_UID:$USER_GID "$T"/u[0-9]*
+	chmod 755 "$T/renames.so" "$T/fake-sendmail"
+	k9 "as uid $USER_UID" "$T/u" "${KILL9_USER_N:-200}" as_user
+fi
 done_checks
