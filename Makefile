@@ -4,7 +4,8 @@
 #   make            build into build/ (runnable in place)
 #   make check      install test dependencies (as root), build, run every test
 #   make demo       install demo dependencies (as root), run the demo
-#   make bench      PAM transaction cost against a pam_permit baseline
+#   make bench      PAM transaction cost against a pam_permit baseline, then
+#                   the load test over BENCH_LOAD (1,000,000) transactions
 #   make install    DESTDIR, PREFIX and the folders below honoured
 #   make uninstall  removes what install put (not the configuration, keys,
 #                   license or state: see the README)
@@ -24,6 +25,8 @@ BINDIR ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
 INCLUDEDIR ?= $(PREFIX)/include
 DATADIR ?= $(PREFIX)/share
+# make bench: transactions of the load test (tests/unit/test_pam_load.c)
+BENCH_LOAD ?= 1000000
 MANDIR ?= $(DATADIR)/man
 DOCDIR ?= $(DATADIR)/doc/bmsub
 EXAMPLESDIR ?= $(DOCDIR)/examples
@@ -251,8 +254,11 @@ demo: deps-demo
 	$(Q)sh tools/demo.sh $(B)
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(B)/tests/bench_pam
+	$(Q)$(MAKE) --no-print-directory all $(B)/tests/bench_pam $(B)/tests/test_pam_load
 	$(Q)$(B)/tests/bench_pam $(CURDIR)/$(B)
+	$(Q)SB=$(CURDIR)/$(B) CK_FORK=no PAMT_LOAD_TOTAL=$(BENCH_LOAD) \
+		$(B)/tests/test_pam_load >$(B)/bench-load.log 2>&1; rc=$$?; \
+		grep -vE '^oracle|^Running' $(B)/bench-load.log; exit $$rc
 
 # The shipped texts name the default folders (/usr/local/sbin, /etc/bmsub,
 # /var/lib/bmsub, conf/ for the examples); installed, they name these.

@@ -143,7 +143,7 @@ bm_write_atomic(const char *path, const void *data, size_t len,
     unsigned mode, unsigned flags, struct bmsub_error *err)
 {
 	char tmp[PATH_MAX], dir[PATH_MAX];
-	const char *name;
+	const char *name, *tbase;
 	struct bmsub_error ferr;
 	int fd = -1, dfd = -1, r = BMSUB_E_INTERNAL, made = 0;
 
@@ -152,6 +152,7 @@ bm_write_atomic(const char *path, const void *data, size_t len,
 	if ((r = temp_names(path, dir, sizeof(dir), tmp, sizeof(tmp), &name,
 	    err)) != 0)
 		goto out;
+	tbase = tmp + strlen(tmp) - strlen(name) - sizeof(TEMP_MARK TEMP_SUFFIX);
 	/* Whoever may change the folder may swap the file: the readers'
 	 * rule for the folders above a file (a sticky /tmp is fine, so
 	 * bmsub-sign may write there); a missing folder or a file there
@@ -170,14 +171,16 @@ bm_write_atomic(const char *path, const void *data, size_t len,
 	made = 1;
 	if (fchmod(fd, (mode_t)mode) != 0 || write_all(fd, data, len) != 0 ||
 	    fsync(fd) != 0) {
-		r = bm_err(err, BMSUB_E_IO, 0, "%s: write failed: %s", tmp,
-		    strerror(errno));
+		r = bm_err(err, BMSUB_E_IO, 0, "%s: write failed: %s (left "
+		    "unchanged, temporary %s removed)", path,
+		    strerror(errno), tbase);
 		goto out;
 	}
 	if (close(fd) != 0) {
 		fd = -1;
-		r = bm_err(err, BMSUB_E_IO, 0, "%s: close failed: %s", tmp,
-		    strerror(errno));
+		r = bm_err(err, BMSUB_E_IO, 0, "%s: close failed: %s (left "
+		    "unchanged, temporary %s removed)", path,
+		    strerror(errno), tbase);
 		goto out;
 	}
 	fd = -1;

@@ -8,8 +8,15 @@
  *
  * With FILE and NEWFILE, NEWFILE is renamed over FILE after N/2
  * transactions (a license dropped in while the process runs).
+ *
+ *   pamloop CONFDIR PLAN
+ *
+ * runs the plan's steps in one process, one a line: "SERVICE USER N [SRC
+ * DST]" (with SRC DST, a copy of SRC is renamed over DST first: a license
+ * or config swapped in) and prints "step K: rc R: COUNT" for each.
  */
 #include <security/pam_appl.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +33,79 @@ conv(int n, const struct pam_message **msg, struct pam_response **resp,
 	return PAM_SUCCESS;
 }
 
+/* a copy of src renamed over dst */
+static int
+swap_in(const char *src, const char *dst)
+{
+	char tmp[4200], buf[65536];
+	size_t n;
+	FILE *in, *out;
+	int r = -1;
+
+	snprintf(tmp, sizeof(tmp), "%s.pamloop", dst);
+	if ((in = fopen(src, "rb")) == NULL)
+		return -1;
+	if ((out = fopen(tmp, "wb")) != NULL) {
+		n = fread(buf, 1, sizeof(buf), in);
+		r = fwrite(buf, 1, n, out) == n ? 0 : -1;
+		if (fclose(out) != 0)
+			r = -1;
+	}
+	fclose(in);
+	return r == 0 ? rename(tmp, dst) : -1;
+}
+
+static int
+plan(const char *confdir, const char *path)
+{
+	struct pam_conv c = { conv, NULL };
+	char line[8400], service[64], user[64], src[4096], dst[4096];
+	unsigned long counts[64], n, i, step = 0;
+	pam_handle_t *pamh;
+	FILE *f;
+	int rc, k;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		perror(path);
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		step++;
+		k = sscanf(line, "%63s %63s %lu %4095s %4095s", service, user,
+		    &n, src, dst);
+		if (k != 3 && k != 5) {
+			fprintf(stderr, "pamloop: bad plan line %lu\n", step);
+			return 2;
+		}
+		if (k == 5 && swap_in(src, dst) != 0) {
+			fprintf(stderr, "pamloop: %s -> %s: %s\n", src, dst,
+			    strerror(errno));
+			return 1;
+		}
+		memset(counts, 0, sizeof(counts));
+		for (i = 0; i < n; i++) {
+			pamh = NULL;
+			if ((rc = pam_start_confdir(service, user, &c, confdir,
+			    &pamh)) != PAM_SUCCESS) {
+				fprintf(stderr, "pamloop: pam_start_confdir: "
+				    "%d\n", rc);
+				return 1;
+			}
+			rc = pam_acct_mgmt(pamh, PAM_SILENT);
+			pam_end(pamh, rc);
+			counts[rc >= 0 && rc < 64 ? rc : 63]++;
+		}
+		for (i = 0; i < 64; i++)
+			if (counts[i])
+				printf("step %lu: rc %lu: %lu\n", step, i,
+				    counts[i]);
+	}
+	fclose(f);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -35,9 +115,11 @@ main(int argc, char **argv)
 	char *end;
 	int rc;
 
+	if (argc == 3)
+		return plan(argv[1], argv[2]);
 	if (argc != 5 && argc != 7) {
 		fprintf(stderr, "usage: pamloop CONFDIR SERVICE USER N"
-		    " [FILE NEWFILE]\n");
+		    " [FILE NEWFILE] | pamloop CONFDIR PLAN\n");
 		return 2;
 	}
 	n = strtoul(argv[4], &end, 10);

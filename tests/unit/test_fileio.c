@@ -731,6 +731,64 @@ START_TEST(test_atomic_sweep_foreign)
 }
 END_TEST
 
+/*
+ * kill -9 of a writer at random moments (a child rewriting "f" with
+ * 256 KiB of 'a' then of 'b' for ever), 200 times: "f" is always the
+ * whole of one version, the kills left temp files (else they missed the
+ * writes), and the next writer under the lock leaves none; a temp file of
+ * ours in a subfolder and another name's temp file are not touched.
+ */
+#define KILL_SIZE (256 * 1024)
+START_TEST(test_atomic_killed)
+{
+	static char buf[2][KILL_SIZE];
+	struct bmsub_error e;
+	unsigned seed = (unsigned)time(NULL);
+	int i, st, left = 0, kills = 0;
+	size_t len, k;
+	pid_t pid;
+	char *t;
+
+	memset(buf[0], 'a', KILL_SIZE);
+	memset(buf[1], 'b', KILL_SIZE);
+	ck_assert_int_eq(bm_write_atomic(at("f"), buf[0], KILL_SIZE, 0644,
+	    BM_WRITE_LOCKED, &e), 0);
+	ck_assert_int_eq(mkdir(at("sub"), 0755), 0);
+	put("sub/.f.bmsub-tmp.AbC123", "not this folder\n", 3600);
+	put(".g.bmsub-tmp.AbC123", "not this name\n", 3600);
+	for (i = 0; i < 200; i++) {
+		pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			for (k = 0;; k ^= 1)
+				(void)bm_write_atomic(at("f"), buf[k], KILL_SIZE,
+				    0644, BM_WRITE_LOCKED, &e);
+		}
+		usleep((useconds_t)(rand_r(&seed) % 3000));
+		ck_assert_int_eq(kill(pid, SIGKILL), 0);
+		ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+		kills += WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
+		t = text_of("f");
+		len = strlen(t);
+		ck_assert_msg(len == KILL_SIZE && (memcmp(t, buf[0], len) == 0 ||
+		    memcmp(t, buf[1], len) == 0), "kill %d: f is neither "
+		    "version (%zu bytes)", i, len);
+		free(t);
+		left += count_in(NULL, ".f.bmsub-tmp.");
+		/* the next writer, under the lock, sweeps what the kill left */
+		ck_assert_int_eq(bm_write_atomic(at("f"), buf[i & 1], KILL_SIZE,
+		    0644, BM_WRITE_LOCKED, &e), 0);
+		ck_assert_int_eq(count_in(NULL, ".f.bmsub-tmp."), 0);
+	}
+	fprintf(stderr, "test_atomic_killed: %d kills, %d temp files left by "
+	    "them, 0 after the next writer\n", kills, left);
+	ck_assert_int_eq(kills, 200);
+	ck_assert_int_gt(left, 0);
+	ck_assert(exists("sub/.f.bmsub-tmp.AbC123"));
+	ck_assert(exists(".g.bmsub-tmp.AbC123"));
+}
+END_TEST
+
 /* A write that fails halfway (RLIMIT_FSIZE, SIGXFSZ ignored: write(2)
  * says EFBIG) leaves the old file byte for byte and no temp file. */
 START_TEST(test_atomic_fails_halfway)
@@ -899,6 +957,7 @@ main(void)
 	tcase_add_test(tc, test_atomic_sweep);
 	tcase_add_test(tc, test_atomic_sweep_foreign);
 	tcase_add_test(tc, test_atomic_fails_halfway);
+	tcase_add_test(tc, test_atomic_killed);
 	tcase_add_loop_test(tc, test_atomic_folder, 0,
 	    (int)(sizeof(writes) / sizeof(writes[0])));
 	tcase_add_test(tc, test_atomic_any);
