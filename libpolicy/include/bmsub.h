@@ -109,6 +109,18 @@ BMSUB_API const char *bmsub_time_str(int64_t t, enum bmsub_tstyle style,
 /* Shorthands: BMSUB_TS_ISO (buf >= 21 bytes), BMSUB_TS_DATE (>= 11). */
 BMSUB_API void bmsub_time_format(int64_t t, char *buf, size_t size);
 BMSUB_API void bmsub_date_format(int64_t t, char *buf, size_t size);
+/* The one "days left" phrase (status, banners, alert emails), effective
+ * time against E: "21 days left", "1 day left", "less than a day left",
+ * "expired today", "expired 1 day ago", "expired 5 days ago"; "no expiry"
+ * when either is BMSUB_TIME_NONE. Whole days, rounded down both ways.
+ * BMSUB_DAYS_STR_MAX bytes are enough. Returns buf. */
+#define BMSUB_DAYS_STR_MAX 48
+BMSUB_API const char *bmsub_days_left_str(int64_t effective, int64_t expires,
+    char *buf, size_t size);
+/* From now to t: "in 3 days", "in 1 day", "within a day", "today",
+ * "1 day ago", "5 days ago"; "never" for BMSUB_TIME_NONE. Returns buf. */
+BMSUB_API const char *bmsub_days_from_str(int64_t now, int64_t t, char *buf,
+    size_t size);
 
 /* ------------------------------------------------------------------ */
 /* Utilities shared by the tools and tests. */

@@ -326,14 +326,12 @@ level_has_banner(enum level l, int is_admin, int web)
 }
 
 static void
-days_text(struct bm_text *t, int64_t days)
+days_text(struct bm_text *t, const struct bmsub_eval *ev)
 {
-	if (days <= 0)
-		bm_text_add(t, "less than a day left");
-	else if (days == 1)
-		bm_text_add(t, "1 day left");
-	else
-		bm_text_add(t, "%lld days left", (long long)days);
+	char d[BMSUB_DAYS_STR_MAX];
+
+	bm_text_add(t, "%s", bmsub_days_left_str(ev->effective, ev->expires,
+	    d, sizeof(d)));
 }
 
 /* The banner of one phase (date or count side). */
@@ -353,7 +351,7 @@ date_banner(struct bm_text *t, const struct bmsub_eval *ev)
 	switch (ev->date_phase) {
 	case BMSUB_DATE_WARNING:
 		bm_text_add(t, "Subscription is valid through %s (", e);
-		days_text(t, ev->days_left);
+		days_text(t, ev);
 		bm_text_add(t, "): renew it to avoid any interruption.");
 		break;
 	case BMSUB_DATE_GRACE:

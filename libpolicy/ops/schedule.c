@@ -57,7 +57,7 @@ static const struct bm_piece blocked_todo[] = {
 /* Shared by the two expiry notices. */
 static const struct bm_piece expiry_happened[] = {
 	{ BM_ALWAYS, "The bmsub license {id} of {customer} is valid through "
-	    "{last_day}: it ends at {expires}, in {days_left}." },
+	    "{last_day}: it ends at {expires} ({days_left})." },
 	{ BM_ALWAYS, NULL }
 };
 static const struct bm_piece expiry_todo[] = {
@@ -67,7 +67,7 @@ static const struct bm_piece expiry_todo[] = {
 	{ BM_ALWAYS, NULL }
 };
 #define EXPIRY_SUBJECT "[bmsub] {customer}: license {id} expires on " \
-	"{last_day} ({days_left} left)"
+	"{last_day} ({days_left})"
 #define EXPIRY_GRACE_ITEM "- from {expires}, every user sees a banner and " \
 	"administrators are sent to the admin page;\n"
 #define EXPIRY_BLOCK_ITEM "- from {block}, every login (IMAP, POP, " \
@@ -302,7 +302,7 @@ const char *const bm_var_names[BM_V__COUNT] = {
 	[BM_V_BLOCK] = "block",		/* E + G days */
 	[BM_V_BLOCK_DATE] = "block_date", /* "2027-07-11" */
 	[BM_V_STARTS] = "starts",
-	[BM_V_DAYS_LEFT] = "days_left",	/* "21 days", "1 day" */
+	[BM_V_DAYS_LEFT] = "days_left",	/* bmsub_days_left_str: "21 days left" */
 	[BM_V_GRACE_DAYS] = "grace_days", /* "10 days", "1 day" */
 	[BM_V_ERROR] = "error",		/* "bad-signature" */
 	[BM_V_ERROR_TEXT] = "error_text", /* bmsub_strerror */
@@ -386,9 +386,8 @@ bm_vars_init(struct bm_vars *v, const struct bm_sched *row,
 	put_time(v, BM_V_BLOCK_DATE, ev->block_at, BMSUB_TS_DATE);
 	put_time(v, BM_V_OVER_SINCE, ev->over_since, BMSUB_TS_HUMAN);
 	put_time(v, BM_V_OVER_BLOCK, ev->over_block_at, BMSUB_TS_HUMAN);
-	snprintf(v->buf[BM_V_DAYS_LEFT], sizeof(v->buf[BM_V_DAYS_LEFT]),
-	    "%" PRId64 " %s", ev->days_left, days_word(ev->days_left));
-	v->val[BM_V_DAYS_LEFT] = v->buf[BM_V_DAYS_LEFT];
+	v->val[BM_V_DAYS_LEFT] = bmsub_days_left_str(ev->effective,
+	    ev->expires, v->buf[BM_V_DAYS_LEFT], sizeof(v->buf[BM_V_DAYS_LEFT]));
 	v->val[BM_V_ERROR] = bmsub_err_token(err);
 	v->val[BM_V_ERROR_TEXT] = bmsub_strerror(err);
 	put_num(v, BM_V_COUNT, ev->count);

@@ -219,7 +219,8 @@ walk 2027-01-12T00:00:00Z blocked 1 redirect
 # status speaks of the day counts without contradiction around E
 c --at 2027-01-01T23:59:59Z status >"$T/out"
 expect_grep "through 2027-01-01: less than a day left" "$T/out" "last second"
-expect_grep "enters grace \(in 0 days\)" "$T/out" "next event today"
+expect_grep "enters grace \(within a day\)" "$T/out" "next event today"
+expect_nogrep "in 0 day" "$T/out" "never in 0 days"
 c --at 2027-01-02T00:00:00Z status >"$T/out"
 expect_grep "through 2027-01-01: expired today" "$T/out" "at E"
 c --at 2027-01-03T00:00:01Z status >"$T/out"

@@ -36,7 +36,7 @@ mon 0 2027-03-01 "ok" \
 mon 0 2027-04-30T23:59:59Z "ok, 1 s before notice" '^BMSUB OK .* days_left=61;61:;0: '
 mon 1 2027-05-01 "notice" '^BMSUB WARNING - .* expires 2027-06-30, 61 days left; 90/100 users \| days_left=61;61:;0: users=90;100;110$'
 mon 1 2027-06-15 "warning" '^BMSUB WARNING - .* 16 days left; .* days_left=16;61:;0: '
-mon 1 2027-06-30T23:59:59Z "warning, 1 s before expiry" '^BMSUB WARNING - .* 0 days left'
+mon 1 2027-06-30T23:59:59Z "warning, 1 s before expiry" '^BMSUB WARNING - .* expires 2027-06-30, less than a day left; .* days_left=0;'
 mon 2 2027-07-01 "grace" \
 	'^BMSUB CRITICAL - prod license BM-M1 \(Example SA\) EXPIRED 2027-06-30, grace: logins blocked from 2027-07-11; 90/100 users \| days_left=0;61:;0: users=90;100;110$'
 mon 2 2027-07-20 "blocked" '^BMSUB CRITICAL - .* EXPIRED 2027-06-30, logins BLOCKED since 2027-07-11; .* days_left=-19;61:;0: '
