@@ -320,6 +320,9 @@ level_has_banner(enum level l, int is_admin, int web)
 		return is_admin && web;
 	case LEVEL_GRACE:
 		return 1;	/* everyone, admins in any category too */
+	case LEVEL_BLOCK:
+		/* the admin let in on the web (redirected): what to do */
+		return is_admin && web;
 	default:
 		return 0;
 	}
@@ -340,8 +343,17 @@ date_banner(struct bm_text *t, const struct bmsub_eval *ev)
 {
 	char e[32], b[32];
 
+	if (ev->date_phase == BMSUB_DATE_INVALID) {
+		bm_text_sep(t, " | ");
+		bm_text_add(t, "No valid subscription (%s): access for users "
+		    "is suspended until a valid license is installed.",
+		    bmsub_err_token(ev->license_err != 0 ? ev->license_err :
+		    BMSUB_E_INTERNAL));
+		return;
+	}
 	if (ev->date_phase != BMSUB_DATE_WARNING &&
-	    ev->date_phase != BMSUB_DATE_GRACE)
+	    ev->date_phase != BMSUB_DATE_GRACE &&
+	    ev->date_phase != BMSUB_DATE_BLOCKED)
 		return;
 	/* people read the last day covered: a license that "expires:
 	 * 2027-11-01" is valid through that day and E is the next midnight */
@@ -364,6 +376,16 @@ date_banner(struct bm_text *t, const struct bmsub_eval *ev)
 			    "users will be suspended on %s unless it is "
 			    "renewed.", e, b);
 		break;
+	case BMSUB_DATE_BLOCKED:
+		if (ev->notice_at == BMSUB_TIME_NONE)
+			bm_text_add(t, "Trial ended after %s: access for users "
+			    "is suspended since %s until a subscription is "
+			    "installed.", e, b);
+		else
+			bm_text_add(t, "Subscription expired after %s: access "
+			    "for users is suspended since %s until it is "
+			    "renewed.", e, b);
+		break;
 	default:
 		break;
 	}
@@ -377,7 +399,11 @@ count_banner(struct bm_text *t, const struct bmsub_eval *ev)
 	bm_text_sep(t, " | ");
 	bm_text_add(t, "%llu users for %llu licensed: ",
 	    (unsigned long long)ev->count, (unsigned long long)ev->users);
-	if (ev->over_block_at != BMSUB_TIME_NONE) {
+	if (ev->count_phase == BMSUB_COUNT_OVER_BLOCKED) {
+		bmsub_date_format(ev->over_block_at, o, sizeof(o));
+		bm_text_add(t, "access for users is suspended since %s until "
+		    "the count is reduced or the subscription extended.", o);
+	} else if (ev->over_block_at != BMSUB_TIME_NONE) {
 		bmsub_date_format(ev->over_block_at, o, sizeof(o));
 		bm_text_add(t, "users will be blocked on %s unless the count is "
 		    "reduced or the subscription extended.", o);
