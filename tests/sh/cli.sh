@@ -35,6 +35,23 @@ expect_rc 2 "clock without reset" -- c clock
 expect_rc 2 "clock bad subcommand" -- c clock set
 expect_rc 2 "install without file" -- c install
 expect_rc 2 "install unknown option" -- c install --frob x
+# an option before the command is an unknown option, not an unknown command
+# ARGS | stderr
+while IFS='|' read -r args msg; do
+	# shellcheck disable=SC2086
+	expect_rc 2 "usage: $args" -- c $args
+	expect_grep "^bmsub-check: $msg" "$T/err" "usage: $args: says $msg"
+	expect_nogrep "unknown command '-" "$T/err" "usage: $args: no 'unknown command' for an option"
+	[ "$(wc -l <"$T/err")" = 1 ] && ok || fail "usage: $args: not one line"
+done <<TAB
+--bogus status|unknown option '--bogus'
+-x status|unknown option '-x'
+--bogus|unknown option '--bogus' \(and no command given\)
+--jsonx status|unknown option '--jsonx'
+status --bogus|status: unknown option --bogus
+timeline -x|timeline: unknown option -x
+status extra|status takes no argument
+TAB
 expect_rc 2 "missing config" -- "$CHK" -c "$T/nope.conf" status
 expect_grep "nope.conf" "$T/err" "names the config"
 [ "$(wc -l <"$T/err")" = 1 ] && ok || fail "config error is not one line"

@@ -77,9 +77,9 @@ expect_rc 0 "keygen" -- "$SIGN" keygen "$T/kg/vendor2026"
 [ "$(wc -l <"$T/out")" = 1 ] && expect_grep '^[0-9a-f]{16}$' "$T/out" "keygen stdout: the key id alone" ||
 	fail "keygen stdout is not one line"
 id=$(cat "$T/out")
-for l in "wrote $T/kg/vendor2026.key (private key, mode 0600: keep it secret, never on a mail server)" \
-    "wrote $T/kg/vendor2026.pub (public key, mode 0644, key id $id)" \
-    "install the public key on each server as /etc/bmsub/keys.d/vendor2026.pem:" \
+for l in "bmsub-sign: wrote $T/kg/vendor2026.key (private key, mode 0600: keep it secret, never on a mail server)" \
+    "bmsub-sign: wrote $T/kg/vendor2026.pub (public key, mode 0644, key id $id)" \
+    "bmsub-sign: install the public key on each server as /etc/bmsub/keys.d/vendor2026.pem:" \
     "  cp $T/kg/vendor2026.pub /etc/bmsub/keys.d/vendor2026.pem"; do
 	grep -qxF -- "$l" "$T/err" && ok || { fail "keygen does not say: $l"; sed 's/^/  | /' "$T/err"; }
 done

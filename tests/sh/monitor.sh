@@ -107,7 +107,24 @@ fi
 expect_rc 3 "keys unreadable, unprivileged" -- as_user $UCK --at 2027-03-01 monitor
 expect_grep '^BMSUB UNKNOWN - trusted keys .*keys.d unreadable$' "$T/out" "keys unreadable line"
 chmod 755 "$T/etc/keys.d"
-expect_rc 3 "bad option" -- $CK monitor --bogus
+# every usage error of monitor is UNKNOWN (3) with its line on stdout
+# ARGS (after the config)
+while read -r args; do
+	# shellcheck disable=SC2086
+	expect_rc 3 "usage: $args" -- $CK $args
+	expect_grep '^BMSUB UNKNOWN - usage: ' "$T/out" "usage: $args: UNKNOWN line"
+	[ "$(wc -l <"$T/out")" = 1 ] && ok || fail "usage: $args: not one line"
+done <<TAB
+monitor --bogus
+monitor extra
+--bogus monitor
+--at 2027-02-30 monitor
+monitor --at
+monitor --at tomorrow
+TAB
+expect_rc 3 "json usage" -- $CK --json monitor --bogus
+json_ok "$T/out"
+expect_rc 2 "not monitor: still 2" -- $CK --at 2027-02-30 status
 
 
 # install --force of a license smaller than the count: the over-count clock

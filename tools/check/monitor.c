@@ -238,8 +238,12 @@ cmd_monitor(struct cli *c, int argc, char **argv)
 	char *line;
 	int st = MON_UNKNOWN;
 
-	if (cli_opts(c, argc, argv, 0, 0, &o) != 0)
+	if (cli_opts(c, argc, argv, 0, 0, &o) != 0) {
+		if (!c->json)
+			printf("BMSUB UNKNOWN - usage: %s\n",
+			    cli_last_message());
 		return MON_UNKNOWN;
+	}
 	if ((rep = cli_report(c, 0)) == NULL) {
 		printf("BMSUB UNKNOWN - configuration %s unreadable\n",
 		    c->conf_path);

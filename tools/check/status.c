@@ -324,7 +324,8 @@ cmd_status(struct cli *c, int argc, char **argv)
 	const struct bmsub_report *rep;
 	struct status s;
 
-	(void)argv;
+	if (argc > 1 && argv[1][0] == '-')
+		return cli_usage("status: unknown option %s", argv[1]);
 	if (argc != 1)
 		return cli_usage("status takes no argument");
 	if ((rep = cli_report(c, 0)) == NULL)
