@@ -256,7 +256,9 @@ for cmd in status timeline "decide --user alice --service imap" "decide --user b
 done
 c --json monitor >"$T/j" 2>/dev/null
 [ "$(json_get "$T/j" 'd["status"]')" = "$(c monitor | cut -d' ' -f2)" ] && ok || fail "monitor --json status differs from the line"
-expect_rc 2 "metrics --json is a usage error" -- c --json metrics
+expect_rc 0 "metrics --json" -- c --json metrics
+json_ok "$T/out"
+expect_rc 2 "metrics --json --output is a usage error" -- c --json metrics --output "$T/m.prom"
 # --json: stdout is one object on every path, errors and refusals included,
 # and the exit code is unchanged
 json_rc() { # want_rc desc -- command...
