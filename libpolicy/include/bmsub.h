@@ -510,6 +510,9 @@ BMSUB_API void bmsub_evaluate(const struct bmsub_license *lic, int lic_err,
 BMSUB_API int bmsub_can_add(const struct bmsub_eval *ev, uint64_t k);
 
 #define BMSUB_BANNER_MAX 512
+/* The longest admin_url the config accepts: every banner and message
+ * (BMSUB_BANNER_MAX with its NUL) that names it names it whole. */
+#define BMSUB_ADMIN_URL_MAX 400
 
 struct bmsub_verdict {
 	enum bmsub_decision decision;

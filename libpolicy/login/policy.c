@@ -539,9 +539,21 @@ message(const struct bmsub_eval *ev, const struct who *w,
 		else
 			bm_text_add(&t, "Subscription action required: see "
 			    "the administration console");
+		if (t.truncated) {
+			bm_text_fixed(&t, v->message, sizeof(v->message));
+			bm_text_add(&t, "Subscription action required: see "
+			    "the administration console");
+		}
 	} else if (v->decision == BMSUB_DENY) {
 		deny_message(&t, ev, w->count_wins, w->trial, w->is_admin,
 		    admin_url);
+		if (t.truncated) {
+			/* never a cut URL (a caller's admin_url longer than
+			 * the config allows): the words without it */
+			bm_text_fixed(&t, v->message, sizeof(v->message));
+			deny_message(&t, ev, w->count_wins, w->trial,
+			    w->is_admin, NULL);
+		}
 	}
 	bm_text_finish(&t);
 }

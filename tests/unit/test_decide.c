@@ -349,7 +349,11 @@ START_TEST(test_hostile_url)
 	for (cat = 0; cat < BMSUB_CAT__COUNT; cat++) {
 		bmsub_decide(&ev, 1, cat, 0, url, &v);
 		ck_assert_uint_lt(strlen(v.message), sizeof(v.message));
-		ck_assert_uint_ge(strlen(v.message), sizeof(v.message) - 4);
+		/* too long to be named whole: not named at all, never cut */
+		ck_assert_msg(strstr(v.message, "administration console") !=
+		    NULL, "%s", v.message);
+		ck_assert(strstr(v.message, hostile_fill[_i][0] == 'a' ?
+		    "aaa" : " at ") == NULL);
 		ck_assert(!tlib_has_control(v.message));
 		ck_assert(strstr(v.message, "\xc2\x85") == NULL);
 		ck_assert(valid_utf8(v.message));
@@ -359,6 +363,49 @@ START_TEST(test_hostile_url)
 	bmsub_decide(&ev, 1, BMSUB_CAT_IMAP, 1, "https://x/\r\nX-Evil: 1", &v);
 	ck_assert_str_eq(v.message,
 	    "Subscription expired: renew it at https://x/??X-Evil: 1.");
+}
+END_TEST
+
+/* Every message names the longest admin_url the config accepts whole
+ * (issue 8: a long admin_url was cut), in every scenario and category,
+ * for admins and users; one byte more than fits gives no URL, not half. */
+START_TEST(test_long_url)
+{
+	static char url[BMSUB_ADMIN_URL_MAX + 200];
+	struct bmsub_eval ev;
+	struct bmsub_verdict v;
+	enum bmsub_category cat;
+	size_t len = _i == 0 ? BMSUB_ADMIN_URL_MAX : _i == 1 ?
+	    sizeof(url) - 1 : 30;
+	int admin, named;
+
+	memset(url, 'u', len);
+	memcpy(url, "https://", 8);
+	url[len] = '\0';
+	for (size_t sc = 0; sc < N(scens); sc++) {
+		eval_scen((int)sc, &ev);
+		for (cat = 0; cat < BMSUB_CAT__COUNT; cat++) {
+			for (admin = 0; admin < 2; admin++) {
+				bmsub_decide(&ev, admin, cat, 1, url, &v);
+				named = strstr(v.message, url) != NULL;
+				ck_assert_msg(!tlib_has_control(v.message) &&
+				    strlen(v.message) < sizeof(v.message), "%s",
+				    v.message);
+				/* a URL in the message is the whole URL */
+				ck_assert_msg(named || strstr(v.message,
+				    "https://") == NULL, "scen %zu cat %d "
+				    "admin %d: cut: %s", sc, cat, admin,
+				    v.message);
+				ck_assert(strstr(v.banner, "https://") == NULL);
+				if (admin && v.decision != BMSUB_ALLOW &&
+				    len <= BMSUB_ADMIN_URL_MAX)
+					ck_assert_msg(named, "scen %zu cat %d: "
+					    "%s", sc, cat, v.message);
+				if (len > sizeof(v.message))
+					ck_assert(!named);
+			}
+		}
+	}
 }
 END_TEST
 
@@ -400,6 +447,7 @@ main(void)
 	tcase_add_loop_test(tc, test_table, 0, N(cells));
 	tcase_add_loop_test(tc, test_texts, 0, N(texts));
 	tcase_add_loop_test(tc, test_hostile_url, 0, N(hostile_fill));
+	tcase_add_loop_test(tc, test_long_url, 0, 3);
 	tcase_add_test(tc, test_null_args);
 	suite_add_tcase(s, tc);
 	nf = tlib_run(s);
