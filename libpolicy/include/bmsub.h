@@ -445,6 +445,11 @@ BMSUB_API int bmsub_state_sent_set(struct bmsub_state *st, const char *key,
  * file is an empty list (BMSUB_OK). */
 BMSUB_API int bmsub_recipients_load(const char *state_dir,
     struct bmsub_strlist *out, struct bmsub_error *err);
+/* The same, with the dotless domains notify.local_domains lists accepted
+ * (bmsub_recipients_address_check); local may be NULL. */
+BMSUB_API int bmsub_recipients_load_local(const char *state_dir,
+    const struct bmsub_strlist *local, struct bmsub_strlist *out,
+    struct bmsub_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Policy (SPEC section 3): pure functions, "now" is an input. */
@@ -799,6 +804,12 @@ BMSUB_API int bmsub_state_quarantine(const char *state_dir,
  * reason in err->msg). */
 BMSUB_API int bmsub_recipients_address_valid(const char *addr,
     struct bmsub_error *err);
+/* The same rule, except that a domain without a dot is accepted when it is
+ * one of local (notify.local_domains, compared without case): with
+ * local_domains = [ "localhost" ], postmaster@localhost. local may be
+ * NULL (= bmsub_recipients_address_valid). */
+BMSUB_API int bmsub_recipients_address_check(const char *addr,
+    const struct bmsub_strlist *local, struct bmsub_error *err);
 /* Two addresses are the same recipient: local parts equal, domains equal
  * ignoring ASCII case. */
 BMSUB_API int bmsub_recipients_same(const char *a, const char *b);
@@ -810,6 +821,14 @@ BMSUB_API int bmsub_recipients_save(const char *state_dir,
  * an implausible address, BMSUB_E_FIELD_DUP when already listed. remove:
  * BMSUB_E_NOT_FOUND when not listed. */
 BMSUB_API int bmsub_recipients_add(const char *state_dir, const char *addr,
+    struct bmsub_error *err);
+/* With notify.local_domains (local may be NULL): its dotless domains are
+ * accepted, in addr and in the file. */
+BMSUB_API int bmsub_recipients_add_local(const char *state_dir,
+    const char *addr, const struct bmsub_strlist *local,
+    struct bmsub_error *err);
+BMSUB_API int bmsub_recipients_remove_local(const char *state_dir,
+    const char *addr, const struct bmsub_strlist *local,
     struct bmsub_error *err);
 BMSUB_API int bmsub_recipients_remove(const char *state_dir, const char *addr,
     struct bmsub_error *err);
