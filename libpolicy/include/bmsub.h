@@ -766,7 +766,9 @@ BMSUB_API int bmsub_ctx_license_check(struct bmsub_ctx *ctx,
  * set it (started when C > N, ended when C <= N; C, H untouched) and
  * res->eval is then the state's view. Returns 0 when the checks ran: res->installed, or
  * res->refused says why not; else the verification error
- * (res->verify_err != 0), the lock or the write error.
+ * (res->verify_err != 0), the lock or the write error. A configured
+ * license path that is a symbolic link is refused (BMSUB_E_INVALID, the
+ * message names the link's target): a rename would replace the link.
  */
 BMSUB_API int bmsub_ctx_license_install(struct bmsub_ctx *ctx,
     const struct bmsub_log *log, const char *text, size_t len, int64_t now,

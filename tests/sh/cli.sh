@@ -165,6 +165,33 @@ cmp -s "$T/good.lic" "$T/etc/license" && ok || fail "refused install changed the
 expect_grep "covers 1 user but 109" "$T/err" "refusal names the figures"
 expect_rc 0 "install small --force" -- c --at 2026-06-01 install --force "$T/small.lic"
 expect_rc 0 "reinstall good" -- c install --force "$T/good.lic"
+# a license path that is a symbolic link: refused, naming the target, the
+# link and its file untouched (a rename would replace the link)
+# LINK TARGET (as written in the link) | options | target in the message
+mv "$T/etc/license" "$T/etc/real.lic"
+while IFS='|' read -r to opts named; do
+	ln -s "$to" "$T/etc/license"
+	# shellcheck disable=SC2086
+	expect_rc 1 "install over a link to $to $opts" -- c install $opts "$T/small.lic"
+	expect_grep "license is a symbolic link to $to: install replaces the license file itself" "$T/err" "link to $to: named"
+	expect_grep "set license = \"$named\"" "$T/err" "link to $to: what to do"
+	[ -L "$T/etc/license" ] && [ "$(readlink "$T/etc/license")" = "$to" ] && ok || fail "link to $to: link changed"
+	cmp -s "$T/good.lic" "$T/etc/real.lic" && ok || fail "link to $to: target changed"
+	[ "$(ls -A "$T/etc" | grep -c '^\.')" = 0 ] && ok || fail "link to $to: temp file left: $(ls -A "$T/etc")"
+	rm "$T/etc/license"
+done <<TAB
+$T/etc/real.lic||$T/etc/real.lic
+$T/etc/real.lic|--force|$T/etc/real.lic
+real.lic||<the file it names>
+$T/etc/nowhere.lic|--force|$T/etc/nowhere.lic
+TAB
+ln -s "$T/etc/real.lic" "$T/etc/license"
+expect_rc 1 "json: install over a link" -- c --json install --force "$T/good.lic"
+cp "$T/out" "$T/j"; json_ok "$T/j"
+[ "$(json_get "$T/j" 'd["installed"]') $(json_get "$T/j" 'd["reason"]')" = "false invalid-argument" ] && ok || fail "json install over a link"
+rm "$T/etc/license"; mv "$T/etc/real.lic" "$T/etc/license"
+expect_rc 0 "install once the link is gone" -- c install --force "$T/good.lic"
+[ ! -L "$T/etc/license" ] && ok || fail "license still a link"
 # over-count: O set at first sight, one month later users are blocked
 c --at 2026-06-01 refresh --users 105 >/dev/null
 c --json --at 2026-07-01T00:00:00Z status >"$T/j"
