@@ -700,6 +700,8 @@ static const struct {
 	    NULL, 0 },
 };
 
+static const char *url_override;	/* test_mail_long_url */
+
 static char *
 golden_compose(int i)
 {
@@ -744,8 +746,8 @@ golden_compose(int i)
 	mp.to = &rl;
 	mp.message_id = "<20270501.1@mx.example.test>";
 	mp.hostname = "mx.example.test";
-	mp.admin_url = golden[i].no_admin_url ? NULL :
-	    "https://admin.example.test/subscription";
+	mp.admin_url = golden[i].no_admin_url ? NULL : url_override != NULL ?
+	    url_override : "https://admin.example.test/subscription";
 	mp.date = now;
 	ck_assert_int_eq(bmsub_mail_compose(&out[k], lp, &ev, &mp, &msg, &e),
 	    0);
@@ -818,6 +820,27 @@ START_TEST(test_mail_admins_redirected)
 }
 END_TEST
 
+/* The longest admin_url the config accepts, on one line, whole, in every
+ * kind of message (issue 8: a long admin_url is never cut). */
+START_TEST(test_mail_long_url)
+{
+	static char url[BMSUB_ADMIN_URL_MAX + 1], line[BMSUB_ADMIN_URL_MAX + 32];
+	char *msg;
+
+	memset(url, 'u', BMSUB_ADMIN_URL_MAX);
+	memcpy(url, "https://", 8);
+	url[BMSUB_ADMIN_URL_MAX] = '\0';
+	snprintf(line, sizeof(line), "\n  Admin page:    %s\n", url);
+	url_override = url;
+	msg = golden_compose(_i);
+	url_override = NULL;
+	if (!golden[_i].no_admin_url)
+		ck_assert_msg(strstr(msg, line) != NULL, "%s: URL cut",
+		    golden[_i].name);
+	free(msg);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -826,6 +849,8 @@ main(void)
 	int nf;
 
 	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_mail_long_url, 0,
+	    sizeof(golden) / sizeof(golden[0]));
 	tcase_add_loop_test(tc, test_mail_admins_redirected, 0,
 	    sizeof(golden) / sizeof(golden[0]));
 	tcase_add_loop_test(tc, test_due_table, 0,
