@@ -109,6 +109,18 @@ BMSUB_API const char *bmsub_time_str(int64_t t, enum bmsub_tstyle style,
 /* Shorthands: BMSUB_TS_ISO (buf >= 21 bytes), BMSUB_TS_DATE (>= 11). */
 BMSUB_API void bmsub_time_format(int64_t t, char *buf, size_t size);
 BMSUB_API void bmsub_date_format(int64_t t, char *buf, size_t size);
+/* The one "days left" phrase (status, banners, alert emails), effective
+ * time against E: "21 days left", "1 day left", "less than a day left",
+ * "expired today", "expired 1 day ago", "expired 5 days ago"; "no expiry"
+ * when either is BMSUB_TIME_NONE. Whole days, rounded down both ways.
+ * BMSUB_DAYS_STR_MAX bytes are enough. Returns buf. */
+#define BMSUB_DAYS_STR_MAX 48
+BMSUB_API const char *bmsub_days_left_str(int64_t effective, int64_t expires,
+    char *buf, size_t size);
+/* From now to t: "in 3 days", "in 1 day", "within a day", "today",
+ * "1 day ago", "5 days ago"; "never" for BMSUB_TIME_NONE. Returns buf. */
+BMSUB_API const char *bmsub_days_from_str(int64_t now, int64_t t, char *buf,
+    size_t size);
 
 /* ------------------------------------------------------------------ */
 /* Utilities shared by the tools and tests. */
@@ -433,6 +445,11 @@ BMSUB_API int bmsub_state_sent_set(struct bmsub_state *st, const char *key,
  * file is an empty list (BMSUB_OK). */
 BMSUB_API int bmsub_recipients_load(const char *state_dir,
     struct bmsub_strlist *out, struct bmsub_error *err);
+/* The same, with the dotless domains notify.local_domains lists accepted
+ * (bmsub_recipients_address_check); local may be NULL. */
+BMSUB_API int bmsub_recipients_load_local(const char *state_dir,
+    const struct bmsub_strlist *local, struct bmsub_strlist *out,
+    struct bmsub_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Policy (SPEC section 3): pure functions, "now" is an input. */
@@ -498,6 +515,9 @@ BMSUB_API void bmsub_evaluate(const struct bmsub_license *lic, int lic_err,
 BMSUB_API int bmsub_can_add(const struct bmsub_eval *ev, uint64_t k);
 
 #define BMSUB_BANNER_MAX 512
+/* The longest admin_url the config accepts: every banner and message
+ * (BMSUB_BANNER_MAX with its NUL) that names it names it whole. */
+#define BMSUB_ADMIN_URL_MAX 400
 
 struct bmsub_verdict {
 	enum bmsub_decision decision;
@@ -746,7 +766,9 @@ BMSUB_API int bmsub_ctx_license_check(struct bmsub_ctx *ctx,
  * set it (started when C > N, ended when C <= N; C, H untouched) and
  * res->eval is then the state's view. Returns 0 when the checks ran: res->installed, or
  * res->refused says why not; else the verification error
- * (res->verify_err != 0), the lock or the write error.
+ * (res->verify_err != 0), the lock or the write error. A configured
+ * license path that is a symbolic link is refused (BMSUB_E_INVALID, the
+ * message names the link's target): a rename would replace the link.
  */
 BMSUB_API int bmsub_ctx_license_install(struct bmsub_ctx *ctx,
     const struct bmsub_log *log, const char *text, size_t len, int64_t now,
@@ -784,6 +806,12 @@ BMSUB_API int bmsub_state_quarantine(const char *state_dir,
  * reason in err->msg). */
 BMSUB_API int bmsub_recipients_address_valid(const char *addr,
     struct bmsub_error *err);
+/* The same rule, except that a domain without a dot is accepted when it is
+ * one of local (notify.local_domains, compared without case): with
+ * local_domains = [ "localhost" ], postmaster@localhost. local may be
+ * NULL (= bmsub_recipients_address_valid). */
+BMSUB_API int bmsub_recipients_address_check(const char *addr,
+    const struct bmsub_strlist *local, struct bmsub_error *err);
 /* Two addresses are the same recipient: local parts equal, domains equal
  * ignoring ASCII case. */
 BMSUB_API int bmsub_recipients_same(const char *a, const char *b);
@@ -795,6 +823,14 @@ BMSUB_API int bmsub_recipients_save(const char *state_dir,
  * an implausible address, BMSUB_E_FIELD_DUP when already listed. remove:
  * BMSUB_E_NOT_FOUND when not listed. */
 BMSUB_API int bmsub_recipients_add(const char *state_dir, const char *addr,
+    struct bmsub_error *err);
+/* With notify.local_domains (local may be NULL): its dotless domains are
+ * accepted, in addr and in the file. */
+BMSUB_API int bmsub_recipients_add_local(const char *state_dir,
+    const char *addr, const struct bmsub_strlist *local,
+    struct bmsub_error *err);
+BMSUB_API int bmsub_recipients_remove_local(const char *state_dir,
+    const char *addr, const struct bmsub_strlist *local,
     struct bmsub_error *err);
 BMSUB_API int bmsub_recipients_remove(const char *state_dir, const char *addr,
     struct bmsub_error *err);

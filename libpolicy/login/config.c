@@ -21,8 +21,13 @@
 
 #define BM_CONFIG_MAX 65536
 #define BM_CONFIG_STR_MAX 4095
-/* bmsub_result.admin_url holds 512 bytes with its NUL. */
-#define BM_CONFIG_URL_MAX 511
+/* Every message that names admin_url names it whole: the longest one,
+ * "Too many users (C for N licensed): remove users or extend the
+ * subscription at URL.", is 105 bytes besides the URL with a 20-digit C,
+ * and a message holds BMSUB_BANNER_MAX - 1 = 511 (PAM_MAX_MSG_SIZE is 512
+ * too): 400 leaves room. test_decide checks every message with a URL of
+ * this length. */
+#define BM_CONFIG_URL_MAX BMSUB_ADMIN_URL_MAX
 
 static const char *const category_names[BMSUB_CAT__COUNT] = {
 	[BMSUB_CAT_IMAP] = "imap",

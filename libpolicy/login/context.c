@@ -386,7 +386,8 @@ load_recipients(struct bmsub_ctx *ctx, const struct bmsub_log *log)
 	memset(&e, 0, sizeof(e));
 	bmsub_strlist_free(&ctx->rcpt);
 	fstamp_take(ctx->rcpt_path, &ctx->rcpt_st);
-	r = bmsub_recipients_load(ctx->cfg->cfg->state_dir, &l, &e);
+	r = bmsub_recipients_load_local(ctx->cfg->cfg->state_dir,
+	    &ctx->cfg->cfg->local_domains, &l, &e);
 	if (r != 0)
 		bm_log(log, LOG_WARNING, "recipients %s: %s (%s)",
 		    ctx->rcpt_path, e.msg, bmsub_err_token(r));

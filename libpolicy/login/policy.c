@@ -320,20 +320,21 @@ level_has_banner(enum level l, int is_admin, int web)
 		return is_admin && web;
 	case LEVEL_GRACE:
 		return 1;	/* everyone, admins in any category too */
+	case LEVEL_BLOCK:
+		/* the admin let in on the web (redirected): what to do */
+		return is_admin && web;
 	default:
 		return 0;
 	}
 }
 
 static void
-days_text(struct bm_text *t, int64_t days)
+days_text(struct bm_text *t, const struct bmsub_eval *ev)
 {
-	if (days <= 0)
-		bm_text_add(t, "less than a day left");
-	else if (days == 1)
-		bm_text_add(t, "1 day left");
-	else
-		bm_text_add(t, "%lld days left", (long long)days);
+	char d[BMSUB_DAYS_STR_MAX];
+
+	bm_text_add(t, "%s", bmsub_days_left_str(ev->effective, ev->expires,
+	    d, sizeof(d)));
 }
 
 /* The banner of one phase (date or count side). */
@@ -342,8 +343,17 @@ date_banner(struct bm_text *t, const struct bmsub_eval *ev)
 {
 	char e[32], b[32];
 
+	if (ev->date_phase == BMSUB_DATE_INVALID) {
+		bm_text_sep(t, " | ");
+		bm_text_add(t, "No valid subscription (%s): access for users "
+		    "is suspended until a valid license is installed.",
+		    bmsub_err_token(ev->license_err != 0 ? ev->license_err :
+		    BMSUB_E_INTERNAL));
+		return;
+	}
 	if (ev->date_phase != BMSUB_DATE_WARNING &&
-	    ev->date_phase != BMSUB_DATE_GRACE)
+	    ev->date_phase != BMSUB_DATE_GRACE &&
+	    ev->date_phase != BMSUB_DATE_BLOCKED)
 		return;
 	/* people read the last day covered: a license that "expires:
 	 * 2027-11-01" is valid through that day and E is the next midnight */
@@ -353,7 +363,7 @@ date_banner(struct bm_text *t, const struct bmsub_eval *ev)
 	switch (ev->date_phase) {
 	case BMSUB_DATE_WARNING:
 		bm_text_add(t, "Subscription is valid through %s (", e);
-		days_text(t, ev->days_left);
+		days_text(t, ev);
 		bm_text_add(t, "): renew it to avoid any interruption.");
 		break;
 	case BMSUB_DATE_GRACE:
@@ -364,6 +374,16 @@ date_banner(struct bm_text *t, const struct bmsub_eval *ev)
 		else
 			bm_text_add(t, "Subscription expired after %s: access for "
 			    "users will be suspended on %s unless it is "
+			    "renewed.", e, b);
+		break;
+	case BMSUB_DATE_BLOCKED:
+		if (ev->notice_at == BMSUB_TIME_NONE)
+			bm_text_add(t, "Trial ended after %s: access for users "
+			    "is suspended since %s until a subscription is "
+			    "installed.", e, b);
+		else
+			bm_text_add(t, "Subscription expired after %s: access "
+			    "for users is suspended since %s until it is "
 			    "renewed.", e, b);
 		break;
 	default:
@@ -379,7 +399,11 @@ count_banner(struct bm_text *t, const struct bmsub_eval *ev)
 	bm_text_sep(t, " | ");
 	bm_text_add(t, "%llu users for %llu licensed: ",
 	    (unsigned long long)ev->count, (unsigned long long)ev->users);
-	if (ev->over_block_at != BMSUB_TIME_NONE) {
+	if (ev->count_phase == BMSUB_COUNT_OVER_BLOCKED) {
+		bmsub_date_format(ev->over_block_at, o, sizeof(o));
+		bm_text_add(t, "access for users is suspended since %s until "
+		    "the count is reduced or the subscription extended.", o);
+	} else if (ev->over_block_at != BMSUB_TIME_NONE) {
 		bmsub_date_format(ev->over_block_at, o, sizeof(o));
 		bm_text_add(t, "users will be blocked on %s unless the count is "
 		    "reduced or the subscription extended.", o);
@@ -515,9 +539,21 @@ message(const struct bmsub_eval *ev, const struct who *w,
 		else
 			bm_text_add(&t, "Subscription action required: see "
 			    "the administration console");
+		if (t.truncated) {
+			bm_text_fixed(&t, v->message, sizeof(v->message));
+			bm_text_add(&t, "Subscription action required: see "
+			    "the administration console");
+		}
 	} else if (v->decision == BMSUB_DENY) {
 		deny_message(&t, ev, w->count_wins, w->trial, w->is_admin,
 		    admin_url);
+		if (t.truncated) {
+			/* never a cut URL (a caller's admin_url longer than
+			 * the config allows): the words without it */
+			bm_text_fixed(&t, v->message, sizeof(v->message));
+			deny_message(&t, ev, w->count_wins, w->trial,
+			    w->is_admin, NULL);
+		}
 	}
 	bm_text_finish(&t);
 }

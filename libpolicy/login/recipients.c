@@ -28,8 +28,27 @@ is_ldh(unsigned char c)
 	    (c >= '0' && c <= '9') || c == '-';
 }
 
+/* dom (dotless) is one of local, compared without case */
+static int
+listed_local(const char *dom, const struct bmsub_strlist *local)
+{
+	size_t i;
+
+	for (i = 0; local != NULL && i < local->n; i++)
+		if (strcasecmp(dom, local->v[i]) == 0)
+			return 1;
+	return 0;
+}
+
 int
 bmsub_recipients_address_valid(const char *addr, struct bmsub_error *err)
+{
+	return bmsub_recipients_address_check(addr, NULL, err);
+}
+
+int
+bmsub_recipients_address_check(const char *addr,
+    const struct bmsub_strlist *local, struct bmsub_error *err)
 {
 	const char *at, *p, *dom, *label;
 	size_t len, i;
@@ -95,8 +114,9 @@ bmsub_recipients_address_valid(const char *addr, struct bmsub_error *err)
 			return bm_err(err, BMSUB_E_INVALID, 0,
 			    "character '%c' not allowed in the domain", *p);
 	}
-	if (dots == 0)
-		return bm_err(err, BMSUB_E_INVALID, 0, "domain without a dot");
+	if (dots == 0 && !listed_local(dom, local))
+		return bm_err(err, BMSUB_E_INVALID, 0, "domain without a dot "
+		    "(a local one such as localhost needs notify.local_domains)");
 	return 0;
 }
 
@@ -117,6 +137,14 @@ bmsub_recipients_same(const char *a, const char *b)
  * list would silently drop someone. */
 int
 bmsub_recipients_load(const char *state_dir, struct bmsub_strlist *out,
+    struct bmsub_error *err)
+{
+	return bmsub_recipients_load_local(state_dir, NULL, out, err);
+}
+
+int
+bmsub_recipients_load_local(const char *state_dir,
+    const struct bmsub_strlist *local, struct bmsub_strlist *out,
     struct bmsub_error *err)
 {
 	int r = BMSUB_E_INTERNAL;
@@ -153,7 +181,7 @@ bmsub_recipients_load(const char *state_dir, struct bmsub_strlist *out,
 			nl = line + strlen(line);
 		if (line[0] == '\0' || line[0] == '#')
 			continue;
-		if (bmsub_recipients_address_valid(line, &e) != 0) {
+		if (bmsub_recipients_address_check(line, local, &e) != 0) {
 			r = bm_err(err, BMSUB_E_CORRUPT, lineno, "%s:%u: %s",
 			    path, lineno, e.msg);
 			goto out;

@@ -217,3 +217,62 @@ bmsub_date_format(int64_t t, char *buf, size_t size)
 {
 	bmsub_time_str(t, BMSUB_TS_DATE, NULL, buf, size);
 }
+
+/* Whole days between a and b (a >= b), without overflow. */
+static int64_t
+whole_days(int64_t a, int64_t b)
+{
+	uint64_t d = (uint64_t)a - (uint64_t)b;
+
+	return (int64_t)(d / 86400u);
+}
+
+const char *
+bmsub_days_left_str(int64_t effective, int64_t expires, char *buf,
+    size_t size)
+{
+	int64_t d;
+
+	if (buf == NULL || size == 0)
+		return "";
+	if (expires == BMSUB_TIME_NONE || effective == BMSUB_TIME_NONE) {
+		snprintf(buf, size, "no expiry");
+		return buf;
+	}
+	if (effective < expires) {
+		d = whole_days(expires, effective);
+		if (d == 0)
+			snprintf(buf, size, "less than a day left");
+		else
+			snprintf(buf, size, "%lld day%s left", (long long)d,
+			    d == 1 ? "" : "s");
+	} else {
+		d = whole_days(effective, expires);
+		if (d == 0)
+			snprintf(buf, size, "expired today");
+		else
+			snprintf(buf, size, "expired %lld day%s ago",
+			    (long long)d, d == 1 ? "" : "s");
+	}
+	return buf;
+}
+
+const char *
+bmsub_days_from_str(int64_t now, int64_t t, char *buf, size_t size)
+{
+	int64_t d;
+
+	if (buf == NULL || size == 0)
+		return "";
+	if (now == BMSUB_TIME_NONE || t == BMSUB_TIME_NONE) {
+		snprintf(buf, size, "never");
+		return buf;
+	}
+	d = now >= t ? whole_days(now, t) : whole_days(t, now);
+	if (d == 0)
+		snprintf(buf, size, "%s", now >= t ? "today" : "within a day");
+	else
+		snprintf(buf, size, "%s%lld day%s%s", now >= t ? "" : "in ",
+		    (long long)d, d == 1 ? "" : "s", now >= t ? " ago" : "");
+	return buf;
+}

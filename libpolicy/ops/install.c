@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* install.c - a candidate license checked against a context's keys and state, then installed. */
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -125,6 +129,32 @@ bmsub_ctx_license_check(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 	return r;
 }
 
+/*
+ * The configured license path must be the file itself. A rename over a
+ * symbolic link replaces the link, not the file it names: the operator's
+ * link (to a versioned file, a config-management copy) would silently
+ * become a plain file. Refused, naming where the link leads and what to
+ * do, rather than guessed either way.
+ */
+static int
+target_not_link(const char *target, struct bmsub_error *err)
+{
+	char to[PATH_MAX];
+	struct stat sb;
+	ssize_t n;
+
+	if (lstat(target, &sb) != 0 || !S_ISLNK(sb.st_mode))
+		return 0;	/* missing or a file: the write says the rest */
+	if ((n = readlink(target, to, sizeof(to) - 1)) < 0)
+		n = 0;
+	to[n] = '\0';
+	return bm_err(err, BMSUB_E_INVALID, 0, "%s is a symbolic link to %s: "
+	    "install replaces the license file itself and would replace the "
+	    "link; set license = \"%s\" in the configuration, or replace the "
+	    "link by the file", target, n > 0 ? to : "(unreadable)",
+	    n > 0 && to[0] == '/' ? to : "<the file it names>");
+}
+
 int
 bmsub_ctx_license_install(struct bmsub_ctx *ctx, const struct bmsub_log *log,
     const char *text, size_t len, int64_t now, unsigned flags,
@@ -141,6 +171,7 @@ bmsub_ctx_license_install(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 	/* Unlocked first: a text that does not verify or is refused needs
 	 * no lock (and its reason outranks a lock problem). */
 	if ((r = check(ctx, log, &a)) != 0 ||
+	    (r = target_not_link(a.target, err)) != 0 ||
 	    (a.res->refused != NULL && (flags & BMSUB_INSTALL_FORCE) == 0))
 		goto out;
 	/* Then again under the state lock, which serialises the operators'
@@ -150,6 +181,8 @@ bmsub_ctx_license_install(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 	    (r = check(ctx, log, &a)) != 0)
 		goto out;
 	if (a.res->refused != NULL && (flags & BMSUB_INSTALL_FORCE) == 0)
+		goto out;
+	if ((r = target_not_link(a.target, err)) != 0)
 		goto out;
 	/*
 	 * O follows the new N at once, not at the next refresh (a forced

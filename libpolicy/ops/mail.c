@@ -135,7 +135,7 @@ put_figures(struct bm_text *b, const struct bmsub_alert *a,
 		    v->val[BM_V_KIND]);
 		bm_text_add(b, "  Valid through: %s (ends %s)\n",
 		    v->val[BM_V_LAST_DAY], v->val[BM_V_EXPIRES]);
-		bm_text_add(b, "  Days left:     %" PRId64 "\n", ev->days_left);
+		bm_text_add(b, "  Expiry:        %s\n", v->val[BM_V_DAYS_LEFT]);
 	}
 	bm_text_add(b, "  Phase:         %s, users %s\n",
 	    bmsub_date_phase_name(ev->date_phase),

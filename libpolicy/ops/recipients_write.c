@@ -7,9 +7,9 @@
 
 #include "internal.h"
 
-int
-bmsub_recipients_save(const char *state_dir, const struct bmsub_strlist *l,
-    struct bmsub_error *err)
+static int
+save(const char *state_dir, const struct bmsub_strlist *l,
+    const struct bmsub_strlist *local, struct bmsub_error *err)
 {
 	struct bm_text t;
 	char path[4096], *data = NULL;
@@ -23,7 +23,8 @@ bmsub_recipients_save(const char *state_dir, const struct bmsub_strlist *l,
 	bm_text_add(&t, "# bmsub alert recipients: one address a line. "
 	    "Change with bmsub-check recipients.\n");
 	for (i = 0; i < l->n; i++) {
-		if ((r = bmsub_recipients_address_valid(l->v[i], err)) != 0)
+		if ((r = bmsub_recipients_address_check(l->v[i], local,
+		    err)) != 0)
 			goto out;
 		bm_text_add(&t, "%s\n", l->v[i]);
 	}
@@ -41,20 +42,27 @@ bmsub_recipients_save(const char *state_dir, const struct bmsub_strlist *l,
 	return r;
 }
 
+int
+bmsub_recipients_save(const char *state_dir, const struct bmsub_strlist *l,
+    struct bmsub_error *err)
+{
+	return save(state_dir, l, NULL, err);
+}
+
 /* Under the state lock: load, apply add (1) or remove (0), save. */
 static int
 change(const char *state_dir, const char *addr, int add,
-    struct bmsub_error *err)
+    const struct bmsub_strlist *local, struct bmsub_error *err)
 {
 	int r = BMSUB_E_INTERNAL, lock = -1;
 	struct bmsub_strlist l = { NULL, 0 };
 	size_t i;
 
-	if (add && (r = bmsub_recipients_address_valid(addr, err)) != 0)
+	if (add && (r = bmsub_recipients_address_check(addr, local, err)) != 0)
 		goto out;
 	if ((r = bmsub_state_lock(state_dir, &lock, err)) != 0)
 		goto out;
-	if ((r = bmsub_recipients_load(state_dir, &l, err)) != 0)
+	if ((r = bmsub_recipients_load_local(state_dir, local, &l, err)) != 0)
 		goto out;
 	for (i = 0; i < l.n; i++)
 		if (bmsub_recipients_same(l.v[i], addr))
@@ -79,7 +87,7 @@ change(const char *state_dir, const char *addr, int add,
 		memmove(&l.v[i], &l.v[i + 1], (l.n - i - 1) * sizeof(l.v[0]));
 		l.n--;
 	}
-	if ((r = bmsub_recipients_save(state_dir, &l, err)) != 0)
+	if ((r = save(state_dir, &l, local, err)) != 0)
 		goto out;
 	r = 0; /* success */
  out:
@@ -93,14 +101,28 @@ int
 bmsub_recipients_add(const char *state_dir, const char *addr,
     struct bmsub_error *err)
 {
-	return change(state_dir, addr, 1, err);
+	return bmsub_recipients_add_local(state_dir, addr, NULL, err);
 }
 
 int
 bmsub_recipients_remove(const char *state_dir, const char *addr,
     struct bmsub_error *err)
 {
+	return bmsub_recipients_remove_local(state_dir, addr, NULL, err);
+}
+
+int
+bmsub_recipients_add_local(const char *state_dir, const char *addr,
+    const struct bmsub_strlist *local, struct bmsub_error *err)
+{
+	return change(state_dir, addr, 1, local, err);
+}
+
+int
+bmsub_recipients_remove_local(const char *state_dir, const char *addr,
+    const struct bmsub_strlist *local, struct bmsub_error *err)
+{
 	if (addr == NULL || addr[0] == '\0')
 		return bm_err(err, BMSUB_E_INVALID, 0, "empty address");
-	return change(state_dir, addr, 0, err);
+	return change(state_dir, addr, 0, local, err);
 }

@@ -31,15 +31,19 @@
  */
 
 #define EVERY_EXPIRED ((int64_t)2 * BM_DAY)
+/* What a blocking phase does to administrators (SPEC 3: redirect). */
+#define ADMINS_REDIRECTED "Administrators are not denied on web services " \
+	"(webmail, admin page): they are let in and redirected to the admin " \
+	"page; their other logins are denied."
 #define EVERY_OVER ((int64_t)7 * BM_DAY)
 
 /* Shared by blocked and trial-ended: the same situation, the trial's
  * alert is not repeated. */
 static const struct bm_piece blocked_happened[] = {
 	{ BM_ALWAYS, "The bmsub {kind} license {id} of {customer} expired at "
-	    "{expires}. Since {block} every login (IMAP, POP, ActiveSync, "
-	    "webmail, SMTP) is denied; administrators are sent to the admin "
-	    "page on web services. Incoming mail keeps flowing." },
+	    "{expires}. Since {block} every user login (IMAP, POP, "
+	    "ActiveSync, webmail, SMTP) is denied. " ADMINS_REDIRECTED
+	    " Incoming mail keeps flowing." },
 	{ BM_ALWAYS, NULL }
 };
 static const struct bm_piece blocked_next[] = {
@@ -57,7 +61,7 @@ static const struct bm_piece blocked_todo[] = {
 /* Shared by the two expiry notices. */
 static const struct bm_piece expiry_happened[] = {
 	{ BM_ALWAYS, "The bmsub license {id} of {customer} is valid through "
-	    "{last_day}: it ends at {expires}, in {days_left}." },
+	    "{last_day}: it ends at {expires} ({days_left})." },
 	{ BM_ALWAYS, NULL }
 };
 static const struct bm_piece expiry_todo[] = {
@@ -67,11 +71,14 @@ static const struct bm_piece expiry_todo[] = {
 	{ BM_ALWAYS, NULL }
 };
 #define EXPIRY_SUBJECT "[bmsub] {customer}: license {id} expires on " \
-	"{last_day} ({days_left} left)"
+	"{last_day} ({days_left})"
 #define EXPIRY_GRACE_ITEM "- from {expires}, every user sees a banner and " \
-	"administrators are sent to the admin page;\n"
-#define EXPIRY_BLOCK_ITEM "- from {block}, every login (IMAP, POP, " \
-	"ActiveSync, webmail, SMTP) is denied. Incoming mail keeps flowing."
+	"administrators are redirected to the admin page on web services " \
+	"(not denied);\n"
+#define EXPIRY_BLOCK_ITEM "- from {block}, every user login (IMAP, POP, " \
+	"ActiveSync, webmail, SMTP) is denied; administrators are then " \
+	"redirected to the admin page on web services, not denied. Incoming " \
+	"mail keeps flowing."
 
 const struct bm_sched bm_schedule[BMSUB_ALERT__COUNT] = {
 	[BMSUB_ALERT_EXPIRY_2M] = {
@@ -110,12 +117,15 @@ const struct bm_sched bm_schedule[BMSUB_ALERT__COUNT] = {
 			{ BM_ALWAYS, "The bmsub license {id} of {customer} "
 			    "expired at {expires}. Users can still log in "
 			    "during the grace period, with a banner; "
-			    "administrators are sent to the admin page." },
+			    "administrators are let in on web services and "
+			    "redirected to the admin page." },
 			{ BM_ALWAYS, NULL } },
 		.next = (const struct bm_piece[]){
-			{ BM_ALWAYS, "From {block} every login (IMAP, POP, "
-			    "ActiveSync, webmail, SMTP) is denied. Incoming "
-			    "mail keeps flowing." },
+			{ BM_ALWAYS, "From {block} every user login (IMAP, POP, "
+			    "ActiveSync, webmail, SMTP) is denied; "
+			    "administrators are still redirected to the admin "
+			    "page on web services. Incoming mail keeps "
+			    "flowing." },
 			{ BM_IF_REPEATS, " This alert is repeated every "
 			    "{every}." },
 			{ BM_ALWAYS, NULL } },
@@ -151,10 +161,9 @@ const struct bm_sched bm_schedule[BMSUB_ALERT__COUNT] = {
 		    "BLOCKED",
 		.happened = (const struct bm_piece[]){
 			{ BM_ALWAYS, "bmsub finds no valid license: "
-			    "{error_text} ({error}). Every login (IMAP, POP, "
-			    "ActiveSync, webmail, SMTP) is denied; "
-			    "administrators are sent to the admin page on web "
-			    "services. Incoming mail keeps flowing." },
+			    "{error_text} ({error}). Every user login (IMAP, "
+			    "POP, ActiveSync, webmail, SMTP) is denied. "
+			    ADMINS_REDIRECTED " Incoming mail keeps flowing." },
 			{ BM_ALWAYS, NULL } },
 		.next = (const struct bm_piece[]){
 			{ BM_UNLESS_WAITING, "Logins stay blocked until a "
@@ -188,8 +197,10 @@ const struct bm_sched bm_schedule[BMSUB_ALERT__COUNT] = {
 			{ BM_ALWAYS, NULL } },
 		.next = (const struct bm_piece[]){
 			{ BM_ALWAYS, "If the count is still above {users} at "
-			    "{over_block}, every login (IMAP, POP, ActiveSync, "
-			    "webmail, SMTP) is denied." },
+			    "{over_block}, every user login (IMAP, POP, "
+			    "ActiveSync, webmail, SMTP) is denied; "
+			    "administrators are then redirected to the admin "
+			    "page on web services, not denied." },
 			{ BM_IF_REPEATS, " This alert is repeated every "
 			    "{every} until then." },
 			{ BM_ALWAYS, NULL } },
@@ -213,10 +224,9 @@ const struct bm_sched bm_schedule[BMSUB_ALERT__COUNT] = {
 			{ BM_ALWAYS, "{count} users have been counted since "
 			    "{over_since}, more than the {users} that license "
 			    "{id} of {customer} allows, for over a month. "
-			    "Since {over_block} every login (IMAP, POP, "
-			    "ActiveSync, webmail, SMTP) is denied; "
-			    "administrators are sent to the admin page on web "
-			    "services. Incoming mail keeps flowing." },
+			    "Since {over_block} every user login (IMAP, POP, "
+			    "ActiveSync, webmail, SMTP) is denied. "
+			    ADMINS_REDIRECTED " Incoming mail keeps flowing." },
 			{ BM_ALWAYS, NULL } },
 		.next = (const struct bm_piece[]){
 			{ BM_ALWAYS, "Logins stay blocked until the count is "
@@ -302,7 +312,7 @@ const char *const bm_var_names[BM_V__COUNT] = {
 	[BM_V_BLOCK] = "block",		/* E + G days */
 	[BM_V_BLOCK_DATE] = "block_date", /* "2027-07-11" */
 	[BM_V_STARTS] = "starts",
-	[BM_V_DAYS_LEFT] = "days_left",	/* "21 days", "1 day" */
+	[BM_V_DAYS_LEFT] = "days_left",	/* bmsub_days_left_str: "21 days left" */
 	[BM_V_GRACE_DAYS] = "grace_days", /* "10 days", "1 day" */
 	[BM_V_ERROR] = "error",		/* "bad-signature" */
 	[BM_V_ERROR_TEXT] = "error_text", /* bmsub_strerror */
@@ -386,9 +396,8 @@ bm_vars_init(struct bm_vars *v, const struct bm_sched *row,
 	put_time(v, BM_V_BLOCK_DATE, ev->block_at, BMSUB_TS_DATE);
 	put_time(v, BM_V_OVER_SINCE, ev->over_since, BMSUB_TS_HUMAN);
 	put_time(v, BM_V_OVER_BLOCK, ev->over_block_at, BMSUB_TS_HUMAN);
-	snprintf(v->buf[BM_V_DAYS_LEFT], sizeof(v->buf[BM_V_DAYS_LEFT]),
-	    "%" PRId64 " %s", ev->days_left, days_word(ev->days_left));
-	v->val[BM_V_DAYS_LEFT] = v->buf[BM_V_DAYS_LEFT];
+	v->val[BM_V_DAYS_LEFT] = bmsub_days_left_str(ev->effective,
+	    ev->expires, v->buf[BM_V_DAYS_LEFT], sizeof(v->buf[BM_V_DAYS_LEFT]));
 	v->val[BM_V_ERROR] = bmsub_err_token(err);
 	v->val[BM_V_ERROR_TEXT] = bmsub_strerror(err);
 	put_num(v, BM_V_COUNT, ev->count);

@@ -35,6 +35,23 @@ expect_rc 2 "clock without reset" -- c clock
 expect_rc 2 "clock bad subcommand" -- c clock set
 expect_rc 2 "install without file" -- c install
 expect_rc 2 "install unknown option" -- c install --frob x
+# an option before the command is an unknown option, not an unknown command
+# ARGS | stderr
+while IFS='|' read -r args msg; do
+	# shellcheck disable=SC2086
+	expect_rc 2 "usage: $args" -- c $args
+	expect_grep "^bmsub-check: $msg" "$T/err" "usage: $args: says $msg"
+	expect_nogrep "unknown command '-" "$T/err" "usage: $args: no 'unknown command' for an option"
+	[ "$(wc -l <"$T/err")" = 1 ] && ok || fail "usage: $args: not one line"
+done <<TAB
+--bogus status|unknown option '--bogus'
+-x status|unknown option '-x'
+--bogus|unknown option '--bogus' \(and no command given\)
+--jsonx status|unknown option '--jsonx'
+status --bogus|status: unknown option --bogus
+timeline -x|timeline: unknown option -x
+status extra|status takes no argument
+TAB
 expect_rc 2 "missing config" -- "$CHK" -c "$T/nope.conf" status
 expect_grep "nope.conf" "$T/err" "names the config"
 [ "$(wc -l <"$T/err")" = 1 ] && ok || fail "config error is not one line"
@@ -148,6 +165,33 @@ cmp -s "$T/good.lic" "$T/etc/license" && ok || fail "refused install changed the
 expect_grep "covers 1 user but 109" "$T/err" "refusal names the figures"
 expect_rc 0 "install small --force" -- c --at 2026-06-01 install --force "$T/small.lic"
 expect_rc 0 "reinstall good" -- c install --force "$T/good.lic"
+# a license path that is a symbolic link: refused, naming the target, the
+# link and its file untouched (a rename would replace the link)
+# LINK TARGET (as written in the link) | options | target in the message
+mv "$T/etc/license" "$T/etc/real.lic"
+while IFS='|' read -r to opts named; do
+	ln -s "$to" "$T/etc/license"
+	# shellcheck disable=SC2086
+	expect_rc 1 "install over a link to $to $opts" -- c install $opts "$T/small.lic"
+	expect_grep "license is a symbolic link to $to: install replaces the license file itself" "$T/err" "link to $to: named"
+	expect_grep "set license = \"$named\"" "$T/err" "link to $to: what to do"
+	[ -L "$T/etc/license" ] && [ "$(readlink "$T/etc/license")" = "$to" ] && ok || fail "link to $to: link changed"
+	cmp -s "$T/good.lic" "$T/etc/real.lic" && ok || fail "link to $to: target changed"
+	[ "$(ls -A "$T/etc" | grep -c '^\.')" = 0 ] && ok || fail "link to $to: temp file left: $(ls -A "$T/etc")"
+	rm "$T/etc/license"
+done <<TAB
+$T/etc/real.lic||$T/etc/real.lic
+$T/etc/real.lic|--force|$T/etc/real.lic
+real.lic||<the file it names>
+$T/etc/nowhere.lic|--force|$T/etc/nowhere.lic
+TAB
+ln -s "$T/etc/real.lic" "$T/etc/license"
+expect_rc 1 "json: install over a link" -- c --json install --force "$T/good.lic"
+cp "$T/out" "$T/j"; json_ok "$T/j"
+[ "$(json_get "$T/j" 'd["installed"]') $(json_get "$T/j" 'd["reason"]')" = "false invalid-argument" ] && ok || fail "json install over a link"
+rm "$T/etc/license"; mv "$T/etc/real.lic" "$T/etc/license"
+expect_rc 0 "install once the link is gone" -- c install --force "$T/good.lic"
+[ ! -L "$T/etc/license" ] && ok || fail "license still a link"
 # over-count: O set at first sight, one month later users are blocked
 c --at 2026-06-01 refresh --users 105 >/dev/null
 c --json --at 2026-07-01T00:00:00Z status >"$T/j"
@@ -219,7 +263,8 @@ walk 2027-01-12T00:00:00Z blocked 1 redirect
 # status speaks of the day counts without contradiction around E
 c --at 2027-01-01T23:59:59Z status >"$T/out"
 expect_grep "through 2027-01-01: less than a day left" "$T/out" "last second"
-expect_grep "enters grace \(in 0 days\)" "$T/out" "next event today"
+expect_grep "enters grace \(within a day\)" "$T/out" "next event today"
+expect_nogrep "in 0 day" "$T/out" "never in 0 days"
 c --at 2027-01-02T00:00:00Z status >"$T/out"
 expect_grep "through 2027-01-01: expired today" "$T/out" "at E"
 c --at 2027-01-03T00:00:01Z status >"$T/out"
@@ -238,7 +283,9 @@ for cmd in status timeline "decide --user alice --service imap" "decide --user b
 done
 c --json monitor >"$T/j" 2>/dev/null
 [ "$(json_get "$T/j" 'd["status"]')" = "$(c monitor | cut -d' ' -f2)" ] && ok || fail "monitor --json status differs from the line"
-expect_rc 2 "metrics --json is a usage error" -- c --json metrics
+expect_rc 0 "metrics --json" -- c --json metrics
+json_ok "$T/out"
+expect_rc 2 "metrics --json --output is a usage error" -- c --json metrics --output "$T/m.prom"
 # --json: stdout is one object on every path, errors and refusals included,
 # and the exit code is unchanged
 json_rc() { # want_rc desc -- command...

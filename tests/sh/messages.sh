@@ -77,9 +77,9 @@ expect_rc 0 "keygen" -- "$SIGN" keygen "$T/kg/vendor2026"
 [ "$(wc -l <"$T/out")" = 1 ] && expect_grep '^[0-9a-f]{16}$' "$T/out" "keygen stdout: the key id alone" ||
 	fail "keygen stdout is not one line"
 id=$(cat "$T/out")
-for l in "wrote $T/kg/vendor2026.key (private key, mode 0600: keep it secret, never on a mail server)" \
-    "wrote $T/kg/vendor2026.pub (public key, mode 0644, key id $id)" \
-    "install the public key on each server as /etc/bmsub/keys.d/vendor2026.pem:" \
+for l in "bmsub-sign: wrote $T/kg/vendor2026.key (private key, mode 0600: keep it secret, never on a mail server)" \
+    "bmsub-sign: wrote $T/kg/vendor2026.pub (public key, mode 0644, key id $id)" \
+    "bmsub-sign: install the public key on each server as /etc/bmsub/keys.d/vendor2026.pem:" \
     "  cp $T/kg/vendor2026.pub /etc/bmsub/keys.d/vendor2026.pem"; do
 	grep -qxF -- "$l" "$T/err" && ok || { fail "keygen does not say: $l"; sed 's/^/  | /' "$T/err"; }
 done
@@ -181,6 +181,23 @@ for want in "grace of 1 day," "1 user counted for 1 licensed" "1/1 user" "covers
     "for Example SA, 1 user, " "\\(1 user, through" "in 1 day\\)" "to 1 recipient\$"; do
 	expect_grep "$want" "$T/all" "said: $want"
 done
+# status, the alert email and the banner say the same days left
+# (issue 8: the email said -6 where status said "expired 5 days ago")
+# AT | phrase
+while IFS='|' read -r at want; do
+	o --at "$at" status; c1=$("$CHK" -c "$T/one.conf" --at "$at" status | sed -n 's/^  valid .*: //p')
+	m=$("$CHK" -c "$T/one.conf" --at "$at" notify --dry-run | sed -n 's/^  Expiry: *//p' | sort -u)
+	[ "$c1" = "$want" ] && ok || fail "status at $at: '$c1', want '$want'"
+	[ "$m" = "$want" ] && ok || fail "mail at $at: '$m', want '$want'"
+done <<TAB
+2026-12-05|28 days left
+2027-01-01|1 day left
+2027-01-01T12:00:00Z|less than a day left
+2027-01-02T12:00:00Z|expired today
+2027-01-07T12:00:00Z|expired 5 days ago
+2027-02-01|expired 30 days ago
+TAB
+expect_nogrep "in 0 day|Days left: *-|Expiry: *-" "$T/all" "no 'in 0 days', no negative days"
 expect_nogrep "\\b1 (users|days|recipients)\\b" "$T/all" "a plural after 1"
 expect_nogrep "\\b1 are\\b" "$T/all" "1 are"
 grep -E "\\b1 (users|days|recipients)\\b" "$T/all" | sed 's/^/  1| /' | head

@@ -36,7 +36,7 @@ mon 0 2027-03-01 "ok" \
 mon 0 2027-04-30T23:59:59Z "ok, 1 s before notice" '^BMSUB OK .* days_left=61;61:;0: '
 mon 1 2027-05-01 "notice" '^BMSUB WARNING - .* expires 2027-06-30, 61 days left; 90/100 users \| days_left=61;61:;0: users=90;100;110$'
 mon 1 2027-06-15 "warning" '^BMSUB WARNING - .* 16 days left; .* days_left=16;61:;0: '
-mon 1 2027-06-30T23:59:59Z "warning, 1 s before expiry" '^BMSUB WARNING - .* 0 days left'
+mon 1 2027-06-30T23:59:59Z "warning, 1 s before expiry" '^BMSUB WARNING - .* expires 2027-06-30, less than a day left; .* days_left=0;'
 mon 2 2027-07-01 "grace" \
 	'^BMSUB CRITICAL - prod license BM-M1 \(Example SA\) EXPIRED 2027-06-30, grace: logins blocked from 2027-07-11; 90/100 users \| days_left=0;61:;0: users=90;100;110$'
 mon 2 2027-07-20 "blocked" '^BMSUB CRITICAL - .* EXPIRED 2027-06-30, logins BLOCKED since 2027-07-11; .* days_left=-19;61:;0: '
@@ -107,7 +107,24 @@ fi
 expect_rc 3 "keys unreadable, unprivileged" -- as_user $UCK --at 2027-03-01 monitor
 expect_grep '^BMSUB UNKNOWN - trusted keys .*keys.d unreadable$' "$T/out" "keys unreadable line"
 chmod 755 "$T/etc/keys.d"
-expect_rc 3 "bad option" -- $CK monitor --bogus
+# every usage error of monitor is UNKNOWN (3) with its line on stdout
+# ARGS (after the config)
+while read -r args; do
+	# shellcheck disable=SC2086
+	expect_rc 3 "usage: $args" -- $CK $args
+	expect_grep '^BMSUB UNKNOWN - usage: ' "$T/out" "usage: $args: UNKNOWN line"
+	[ "$(wc -l <"$T/out")" = 1 ] && ok || fail "usage: $args: not one line"
+done <<TAB
+monitor --bogus
+monitor extra
+--bogus monitor
+--at 2027-02-30 monitor
+monitor --at
+monitor --at tomorrow
+TAB
+expect_rc 3 "json usage" -- $CK --json monitor --bogus
+json_ok "$T/out"
+expect_rc 2 "not monitor: still 2" -- $CK --at 2027-02-30 status
 
 
 # install --force of a license smaller than the count: the over-count clock

@@ -251,6 +251,53 @@ expect_grep 'no alert recipient' "$T/err" "empty list warns"
 n_checks=$((n_checks + 1))
 [ "$(ls -A "$T/state" | grep -v -e '^lock$' -e '^recipients$' -e '^state$')" = "" ] || fail "temp files left in state dir"
 
+# domains without case, and local addresses when notify.local_domains lists
+# their domain: add/remove/duplicate, the module's view (status), a mail
+# ADDR | rc without localhost listed | rc with
+while IFS='|' read -r addr rc0 rc1; do
+	expect_rc "$rc0" "add $addr, localhost not listed" -- $CK recipients add "$addr"
+	[ "$rc0" = 0 ] && $CK recipients remove "$addr" >/dev/null
+done <<TAB
+postmaster@localhost|1|0
+root@LocalHost|1|0
+ops@Example.Test|0|0
+root@mailhub|1|1
+root@localhost.|1|1
+TAB
+expect_rc 1 "refused local" -- $CK recipients add postmaster@localhost
+expect_grep 'notify.local_domains' "$T/err" "refusal names notify.local_domains"
+setup_etc "notify = { sendmail = \"$T/fake-sendmail\"; local_domains = [\"example.test\", \"localhost\"]; };"
+fresh
+while IFS='|' read -r addr rc0 rc1; do
+	expect_rc "$rc1" "add $addr, localhost listed" -- $CK recipients add "$addr"
+done <<TAB
+postmaster@localhost|1|0
+root@LocalHost|1|0
+ops@Example.Test|0|1
+root@mailhub|1|1
+root@localhost.|1|1
+TAB
+# CMD | rc | stdout or stderr grep
+while IFS='|' read -r cmd rc re; do
+	# shellcheck disable=SC2086
+	expect_rc "$rc" "$cmd" -- $CK $cmd
+	cat "$T/out" "$T/err" >"$T/both"
+	expect_grep "$re" "$T/both" "$cmd: $re"
+done <<TAB
+recipients add POSTMASTER@localhost|0|added POSTMASTER@localhost
+recipients add postmaster@LOCALHOST|1|already a recipient \(as postmaster@localhost\)
+recipients add ops@EXAMPLE.TEST|1|already a recipient \(as ops@example.test\)
+recipients list|0|^postmaster@localhost\$
+status|0|^  recipients  4 \(ops@example.test, postmaster@localhost, root@LocalHost, POSTMASTER@localhost\)
+recipients remove root@LOCALHOST|0|removed root@LOCALHOST
+recipients remove root@localhost|1|not a recipient
+recipients remove OPS@example.test|1|not a recipient
+recipients remove ops@example.TEST|0|removed ops@example.TEST
+TAB
+: >"$T/mail"
+expect_rc 0 "notify to a local address" -- $CK --force-clock --at 2027-07-02 notify
+expect_grep '^To: postmaster@localhost,$' "$T/mail" "mail to the local address"
+
 # ------------------------------------------------------------------
 # the shipped units and cron file
 # systemd-analyze (package systemd) is installed by tools/deps.sh check:

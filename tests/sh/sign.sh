@@ -29,6 +29,36 @@ sign() { eval "\"\$SIGN\" sign $STD \"\$@\""; }
 expect_rc 2 "no command" -- "$SIGN"
 expect_grep "keygen" "$T/err" "usage lists keygen"
 expect_rc 2 "unknown command" -- "$SIGN" frob
+# every usage error: exit 2, one "bmsub-sign: " line (with the subcommand
+# when there is one); names are matched whole, never by a prefix
+# ARGS | stderr
+while IFS='|' read -r args msg; do
+	# shellcheck disable=SC2086
+	expect_rc 2 "usage: $args" -- "$SIGN" $args
+	expect_grep "^bmsub-sign: $msg" "$T/err" "usage: $args: says $msg"
+	expect_nogrep "^(keyid|keygen|sign): |unrecognized|invalid option" "$T/err" "usage: $args: getopt's own words"
+done <<TAB
+frob|unknown command 'frob'
+sig|unknown command 'sig'
+key|unknown command 'key'
+keyi|unknown command 'keyi'
+--bogus|unknown option '--bogus'
+keyid --bogus|keyid: unknown option '--bogus'
+keyid -x|keyid: unknown option '-x'
+keyid a b|keyid: usage: keyid
+keygen --pass x k|keygen: unknown option '--pass'
+keygen --bogus k|keygen: unknown option '--bogus'
+keygen -x k|keygen: unknown option '-x'
+keygen --pass-file|keygen: option '--pass-file' needs a value
+sign --ke x|sign: unknown option '--ke'
+sign --bogus|sign: unknown option '--bogus'
+sign -o|sign: option '-o' needs a value
+sign -x|sign: unknown option '-x'
+sign --users|sign: option '--users' needs a value
+TAB
+# a value that looks like an option is still a value
+expect_rc 1 "keyid -- -file" -- "$SIGN" keyid -- -nofile
+expect_grep "^bmsub-sign: -nofile: No such file" "$T/err" "keyid --: the file named"
 expect_rc 0 "help" -- "$SIGN" --help
 expect_grep "^  sign --key" "$T/out" "usage from the table"
 expect_rc 2 "keygen without prefix" -- "$SIGN" keygen

@@ -700,6 +700,8 @@ static const struct {
 	    NULL, 0 },
 };
 
+static const char *url_override;	/* test_mail_long_url */
+
 static char *
 golden_compose(int i)
 {
@@ -744,8 +746,8 @@ golden_compose(int i)
 	mp.to = &rl;
 	mp.message_id = "<20270501.1@mx.example.test>";
 	mp.hostname = "mx.example.test";
-	mp.admin_url = golden[i].no_admin_url ? NULL :
-	    "https://admin.example.test/subscription";
+	mp.admin_url = golden[i].no_admin_url ? NULL : url_override != NULL ?
+	    url_override : "https://admin.example.test/subscription";
 	mp.date = now;
 	ck_assert_int_eq(bmsub_mail_compose(&out[k], lp, &ev, &mp, &msg, &e),
 	    0);
@@ -787,6 +789,58 @@ START_TEST(test_mail_golden)
 }
 END_TEST
 
+/* What every message tells of administrators (issue 8: redirected on the
+ * web, not denied) and of the days left (never a negative count). */
+START_TEST(test_mail_admins_redirected)
+{
+	char *msg = golden_compose(_i), *p;
+	int k = golden[_i].want;
+
+	for (p = msg; *p != '\0'; p++)	/* unwrap the paragraphs */
+		if (*p == '\n')
+			*p = ' ';
+	for (p = msg; (p = strstr(p, "  ")) != NULL;)
+		memmove(p, p + 1, strlen(p));
+	ck_assert_msg(strstr(msg, "redirected to the admin page") != NULL,
+	    "%s: says nothing of the redirect", golden[_i].name);
+	ck_assert_msg(strstr(msg, "administrators are denied") == NULL &&
+	    strstr(msg, "sent to the admin page") == NULL &&
+	    strstr(msg, "every login") == NULL &&
+	    strstr(msg, "Every login") == NULL, "%s: admins denied?",
+	    golden[_i].name);
+	if (k == BMSUB_ALERT_BLOCKED || k == BMSUB_ALERT_TRIAL_ENDED ||
+	    k == BMSUB_ALERT_INVALID || k == BMSUB_ALERT_OVER_BLOCKED)
+		ck_assert_msg(strstr(msg, "Administrators are not denied on "
+		    "web services") != NULL, "%s", golden[_i].name);
+	ck_assert_msg(strstr(msg, "Days left") == NULL &&
+	    strstr(msg, "Expiry: -") == NULL && strstr(msg, " 0 days") ==
+	    NULL && strstr(msg, " 1 days") == NULL && strstr(msg, " 1 users")
+	    == NULL, "%s: days or users", golden[_i].name);
+	free(msg);
+}
+END_TEST
+
+/* The longest admin_url the config accepts, on one line, whole, in every
+ * kind of message (issue 8: a long admin_url is never cut). */
+START_TEST(test_mail_long_url)
+{
+	static char url[BMSUB_ADMIN_URL_MAX + 1], line[BMSUB_ADMIN_URL_MAX + 32];
+	char *msg;
+
+	memset(url, 'u', BMSUB_ADMIN_URL_MAX);
+	memcpy(url, "https://", 8);
+	url[BMSUB_ADMIN_URL_MAX] = '\0';
+	snprintf(line, sizeof(line), "\n  Admin page:    %s\n", url);
+	url_override = url;
+	msg = golden_compose(_i);
+	url_override = NULL;
+	if (!golden[_i].no_admin_url)
+		ck_assert_msg(strstr(msg, line) != NULL, "%s: URL cut",
+		    golden[_i].name);
+	free(msg);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -795,6 +849,10 @@ main(void)
 	int nf;
 
 	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_mail_long_url, 0,
+	    sizeof(golden) / sizeof(golden[0]));
+	tcase_add_loop_test(tc, test_mail_admins_redirected, 0,
+	    sizeof(golden) / sizeof(golden[0]));
 	tcase_add_loop_test(tc, test_due_table, 0,
 	    sizeof(due_cases) / sizeof(due_cases[0]));
 	tcase_add_test(tc, test_no_license_struct);

@@ -333,19 +333,24 @@ START_TEST(test_long_values)
 	struct bmsub_config *c = NULL;
 	struct bmsub_error e;
 
-	/* admin_url: 511 bytes fit bmsub_result.admin_url, 512 do not */
+	/* admin_url: 400 bytes (BMSUB_ADMIN_URL_MAX) fit every message
+	 * whole, 401 do not */
 	memset(val, 'a', sizeof(val));
 	memcpy(val, "https://", 8);
-	val[511] = '\0';
+	val[BMSUB_ADMIN_URL_MAX] = '\0';
 	snprintf(text, sizeof(text), "admin_url = \"%s\";", val);
 	ck_assert_int_eq(bm_config_parse(text, "t", &c, &e), 0);
-	ck_assert_uint_eq(strlen(c->admin_url), 511);
+	ck_assert_uint_eq(strlen(c->admin_url), 400);
 	bmsub_config_free(c);
+	val[BMSUB_ADMIN_URL_MAX] = 'a';
+	val[BMSUB_ADMIN_URL_MAX + 1] = '\0';
+	snprintf(text, sizeof(text), "admin_url = \"%s\";", val);
+	ck_assert_int_eq(bm_config_parse(text, "t", &c, &e), BMSUB_E_CONFIG);
+	ck_assert_ptr_nonnull(strstr(e.msg, "longer than 400"));
 	val[511] = 'a';
 	val[512] = '\0';
 	snprintf(text, sizeof(text), "admin_url = \"%s\";", val);
 	ck_assert_int_eq(bm_config_parse(text, "t", &c, &e), BMSUB_E_CONFIG);
-	ck_assert_ptr_nonnull(strstr(e.msg, "longer than 511"));
 	/* other strings: 4095 bytes */
 	memset(val, 'b', sizeof(val));
 	val[0] = '/';

@@ -109,24 +109,24 @@ static const struct {
 	{ S_NOTICE, "notice", "notice", { A, A, A }, { 0, 0, 0 } },
 	{ S_WARNING, "warning", "warning", { A, A, A }, { 0, 1, 0 } },
 	{ S_GRACE, "grace", "grace", { A, R, A }, { 1, 1, 1 } },
-	{ S_BLOCKED, "blocked", "expired", { D, R, D }, { 0, 0, 0 } },
-	{ S_NOLIC, "invalid", "no-license", { D, R, D }, { 0, 0, 0 } },
-	{ S_BADSIG, "invalid", "bad-signature", { D, R, D }, { 0, 0, 0 } },
-	{ S_NOTYET, "invalid", "not-yet-valid", { D, R, D }, { 0, 0, 0 } },
+	{ S_BLOCKED, "blocked", "expired", { D, R, D }, { 0, 1, 0 } },
+	{ S_NOLIC, "invalid", "no-license", { D, R, D }, { 0, 1, 0 } },
+	{ S_BADSIG, "invalid", "bad-signature", { D, R, D }, { 0, 1, 0 } },
+	{ S_NOTYET, "invalid", "not-yet-valid", { D, R, D }, { 0, 1, 0 } },
 	{ S_WITHIN, "ok", "ok", { A, A, A }, { 0, 0, 0 } },
 	{ S_OVER, "over", "over-count", { A, A, A }, { 0, 1, 0 } },
-	{ S_OVERBLK, "over-blocked", "over-count-blocked", { D, R, D }, { 0, 0, 0 } },
-	{ S_TRIAL_BLK, "blocked", "trial-ended", { D, R, D }, { 0, 0, 0 } },
+	{ S_OVERBLK, "over-blocked", "over-count-blocked", { D, R, D }, { 0, 1, 0 } },
+	{ S_TRIAL_BLK, "blocked", "trial-ended", { D, R, D }, { 0, 1, 0 } },
 	{ S_TRIAL_GRACE, "grace", "grace", { A, R, A }, { 1, 1, 1 } },
 	{ S_TRIAL_OK, "ok", "ok", { A, A, A }, { 0, 0, 0 } },
 	/* the worse phase wins */
 	{ S_WARN_OVERBLK, "over-blocked", "over-count-blocked", { D, R, D }, { 0, 1, 0 } },
 	{ S_GRACE_OVER, "grace", "grace", { A, R, A }, { 1, 1, 1 } },
 	{ S_WARN_OVER, "warning", "warning", { A, A, A }, { 0, 1, 0 } },
-	{ S_BADSIG_OVERBLK, "invalid", "bad-signature", { D, R, D }, { 0, 0, 0 } },
+	{ S_BADSIG_OVERBLK, "invalid", "bad-signature", { D, R, D }, { 0, 1, 0 } },
 	{ S_BLK_OVER, "blocked", "expired", { D, R, D }, { 0, 1, 0 } },
-	{ S_HOST_BLK, "blocked", "expired", { D, R, D }, { 0, 0, 0 } },
-	{ S_FREE_BLK, "blocked", "expired", { D, R, D }, { 0, 0, 0 } },
+	{ S_HOST_BLK, "blocked", "expired", { D, R, D }, { 0, 1, 0 } },
+	{ S_FREE_BLK, "blocked", "expired", { D, R, D }, { 0, 1, 0 } },
 	{ S_CEIL, "ok", "ok", { A, A, A }, { 0, 1, 0 } },
 	{ S_NOTICE_OVER, "over", "over-count", { A, A, A }, { 0, 1, 0 } },
 	{ S_GRACE_OVERBLK, "over-blocked", "over-count-blocked", { D, R, D }, { 0, 1, 0 } },
@@ -225,10 +225,24 @@ static const struct {
 	  "No valid subscription (bad-signature): install a valid license at " URL "." },
 	{ S_OVERBLK, ADMIN, BMSUB_CAT_IMAP, 1, URL, NULL, D, "",
 	  "Too many users (260 for 250 licensed): remove users or extend the subscription at " URL "." },
-	{ S_BLOCKED, ADMIN, BMSUB_CAT_WEBMAIL, 1, URL, NULL, R, "",
+	/* blocked: the redirected admin's banner says what to do, as in grace */
+	{ S_BLOCKED, ADMIN, BMSUB_CAT_WEBMAIL, 1, URL, NULL, R,
+	  "Subscription expired after 2027-11-01: access for users is suspended since 2027-11-12 until it is renewed.",
 	  "Subscription action required: see " URL },
-	{ S_BLOCKED, ADMIN, BMSUB_CAT_ADMIN, 1, NULL, NULL, R, "",
+	{ S_BLOCKED, ADMIN, BMSUB_CAT_ADMIN, 1, NULL, NULL, R,
+	  "Subscription expired after 2027-11-01: access for users is suspended since 2027-11-12 until it is renewed.",
 	  "Subscription action required: see the administration console" },
+	{ S_TRIAL_BLK, ADMIN, BMSUB_CAT_WEBMAIL, 1, URL, NULL, R,
+	  "Trial ended after 2027-11-01: access for users is suspended since 2027-11-02 until a subscription is installed.",
+	  "Subscription action required: see " URL },
+	{ S_BADSIG, ADMIN, BMSUB_CAT_ADMIN, 1, URL, NULL, R,
+	  "No valid subscription (bad-signature): access for users is suspended until a valid license is installed.",
+	  "Subscription action required: see " URL },
+	{ S_OVERBLK, ADMIN, BMSUB_CAT_WEBMAIL, 1, URL, NULL, R,
+	  "260 users for 250 licensed: access for users is suspended since 2026-12-15 until the count is reduced or the subscription extended.",
+	  "Subscription action required: see " URL },
+	{ S_BLOCKED, NONADMIN, BMSUB_CAT_ADMIN, 1, URL, NULL, D, "",
+	  "Access suspended: this mail platform's subscription has expired. Please contact your administrator." },
 	/* several banners, joined */
 	{ S_GRACE_OVER, ADMIN, BMSUB_CAT_WEBMAIL, 1, URL, NULL, R,
 	  "Subscription expired after 2027-11-01: access for users will be suspended on 2027-11-12 unless it is renewed."
@@ -240,7 +254,8 @@ static const struct {
 	  "Subscription is valid through 2027-11-01 (12 days left): renew it to avoid any interruption."
 	  " | 260 users for 250 licensed: users will be blocked on 2027-11-15 unless the count is reduced or the subscription extended.", "" },
 	{ S_WARN_OVERBLK, ADMIN, BMSUB_CAT_WEBMAIL, 1, URL, NULL, R,
-	  "Subscription is valid through 2027-11-01 (12 days left): renew it to avoid any interruption.",
+	  "260 users for 250 licensed: access for users is suspended since 2027-10-01 until the count is reduced or the subscription extended."
+	  " | Subscription is valid through 2027-11-01 (12 days left): renew it to avoid any interruption.",
 	  "Subscription action required: see " URL },
 	/* admin-only notes, web categories only */
 	{ S_CEIL, ADMIN, BMSUB_CAT_WEBMAIL, 1, URL, NULL, A,
@@ -253,7 +268,8 @@ static const struct {
 	  "User limit reached (250 of 250 allowed): no user can be created."
 	  " | No alert recipient is configured: subscription emails reach nobody.", "" },
 	{ S_NOLIC, ADMIN, BMSUB_CAT_WEBMAIL, 0, URL, NULL, R,
-	  "No alert recipient is configured: subscription emails reach nobody.",
+	  "No valid subscription (no-license): access for users is suspended until a valid license is installed."
+	  " | No alert recipient is configured: subscription emails reach nobody.",
 	  "Subscription action required: see " URL },
 	{ S_GRACE, ADMIN, BMSUB_CAT_WEBMAIL, 0, URL, NULL, R,
 	  "Subscription expired after 2027-11-01: access for users will be suspended on 2027-11-12 unless it is renewed."
@@ -333,7 +349,11 @@ START_TEST(test_hostile_url)
 	for (cat = 0; cat < BMSUB_CAT__COUNT; cat++) {
 		bmsub_decide(&ev, 1, cat, 0, url, &v);
 		ck_assert_uint_lt(strlen(v.message), sizeof(v.message));
-		ck_assert_uint_ge(strlen(v.message), sizeof(v.message) - 4);
+		/* too long to be named whole: not named at all, never cut */
+		ck_assert_msg(strstr(v.message, "administration console") !=
+		    NULL, "%s", v.message);
+		ck_assert(strstr(v.message, hostile_fill[_i][0] == 'a' ?
+		    "aaa" : " at ") == NULL);
 		ck_assert(!tlib_has_control(v.message));
 		ck_assert(strstr(v.message, "\xc2\x85") == NULL);
 		ck_assert(valid_utf8(v.message));
@@ -343,6 +363,49 @@ START_TEST(test_hostile_url)
 	bmsub_decide(&ev, 1, BMSUB_CAT_IMAP, 1, "https://x/\r\nX-Evil: 1", &v);
 	ck_assert_str_eq(v.message,
 	    "Subscription expired: renew it at https://x/??X-Evil: 1.");
+}
+END_TEST
+
+/* Every message names the longest admin_url the config accepts whole
+ * (issue 8: a long admin_url was cut), in every scenario and category,
+ * for admins and users; one byte more than fits gives no URL, not half. */
+START_TEST(test_long_url)
+{
+	static char url[BMSUB_ADMIN_URL_MAX + 200];
+	struct bmsub_eval ev;
+	struct bmsub_verdict v;
+	enum bmsub_category cat;
+	size_t len = _i == 0 ? BMSUB_ADMIN_URL_MAX : _i == 1 ?
+	    sizeof(url) - 1 : 30;
+	int admin, named;
+
+	memset(url, 'u', len);
+	memcpy(url, "https://", 8);
+	url[len] = '\0';
+	for (size_t sc = 0; sc < N(scens); sc++) {
+		eval_scen((int)sc, &ev);
+		for (cat = 0; cat < BMSUB_CAT__COUNT; cat++) {
+			for (admin = 0; admin < 2; admin++) {
+				bmsub_decide(&ev, admin, cat, 1, url, &v);
+				named = strstr(v.message, url) != NULL;
+				ck_assert_msg(!tlib_has_control(v.message) &&
+				    strlen(v.message) < sizeof(v.message), "%s",
+				    v.message);
+				/* a URL in the message is the whole URL */
+				ck_assert_msg(named || strstr(v.message,
+				    "https://") == NULL, "scen %zu cat %d "
+				    "admin %d: cut: %s", sc, cat, admin,
+				    v.message);
+				ck_assert(strstr(v.banner, "https://") == NULL);
+				if (admin && v.decision != BMSUB_ALLOW &&
+				    len <= BMSUB_ADMIN_URL_MAX)
+					ck_assert_msg(named, "scen %zu cat %d: "
+					    "%s", sc, cat, v.message);
+				if (len > sizeof(v.message))
+					ck_assert(!named);
+			}
+		}
+	}
 }
 END_TEST
 
@@ -384,6 +447,7 @@ main(void)
 	tcase_add_loop_test(tc, test_table, 0, N(cells));
 	tcase_add_loop_test(tc, test_texts, 0, N(texts));
 	tcase_add_loop_test(tc, test_hostile_url, 0, N(hostile_fill));
+	tcase_add_loop_test(tc, test_long_url, 0, 3);
 	tcase_add_test(tc, test_null_args);
 	suite_add_tcase(s, tc);
 	nf = tlib_run(s);

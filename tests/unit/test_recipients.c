@@ -220,6 +220,97 @@ START_TEST(test_file_changes)
 }
 END_TEST
 
+/* notify.local_domains: a dotless domain it lists is accepted (without
+ * case); everything else keeps the plain rule. */
+static char *local_v[] = { "localhost", "mailhub", "Intranet" };
+static const struct bmsub_strlist local_l = { local_v, 3 };
+static const struct {
+	const char *addr;
+	int with_local;	/* passed local_l (1) or NULL (0) */
+	int code;
+} locals[] = {
+	{ "postmaster@localhost", 1, 0 },
+	{ "postmaster@LocalHost", 1, 0 },
+	{ "root@mailhub", 1, 0 },
+	{ "ops@intranet", 1, 0 },
+	{ "ops@example.com", 1, 0 },
+	{ "postmaster@localhost", 0, BMSUB_E_INVALID },
+	{ "root@mailhub", 0, BMSUB_E_INVALID },
+	{ "root@otherhost", 1, BMSUB_E_INVALID },
+	{ "root@localhostx", 1, BMSUB_E_INVALID },
+	{ "root@xlocalhost", 1, BMSUB_E_INVALID },
+	{ "root@local", 1, BMSUB_E_INVALID },
+	{ "root@localhost.", 1, BMSUB_E_INVALID },
+	{ "root@-localhost", 1, BMSUB_E_INVALID },
+	{ "@localhost", 1, BMSUB_E_INVALID },
+	{ "root localhost", 1, BMSUB_E_INVALID },
+	{ "root@local_host", 1, BMSUB_E_INVALID },
+	{ "root@localhost@localhost", 1, BMSUB_E_INVALID },
+};
+
+START_TEST(test_local_domains)
+{
+	struct bmsub_error e;
+
+	memset(&e, 0, sizeof(e));
+	ck_assert_msg(bmsub_recipients_address_check(locals[_i].addr,
+	    locals[_i].with_local ? &local_l : NULL, &e) == locals[_i].code,
+	    "#%d '%s': %s", _i, locals[_i].addr, e.msg);
+	if (locals[_i].code != 0 && strchr(locals[_i].addr, '.') == NULL &&
+	    strchr(locals[_i].addr, ' ') == NULL &&
+	    strchr(locals[_i].addr, '_') == NULL &&
+	    strchr(locals[_i].addr, '-') == NULL &&
+	    locals[_i].addr[0] != '@' &&
+	    strchr(strchr(locals[_i].addr, '@') + 1, '@') == NULL)
+		ck_assert_msg(strstr(e.msg, "notify.local_domains") != NULL,
+		    "'%s': %s", locals[_i].addr, e.msg);
+}
+END_TEST
+
+/* add/remove/load with the list: the local address is written, found
+ * again without case, and the file read back; without the list the same
+ * file is corrupt, not silently short of a recipient. */
+START_TEST(test_local_file)
+{
+	struct bmsub_strlist l = { NULL, 0 };
+	struct bmsub_error e;
+
+	mkdir_tmp();
+	ck_assert_int_eq(bmsub_recipients_add(dir, "postmaster@localhost", &e),
+	    BMSUB_E_INVALID);
+	ck_assert_int_eq(bmsub_recipients_add_local(dir, "postmaster@localhost",
+	    &local_l, &e), 0);
+	ck_assert_int_eq(bmsub_recipients_add_local(dir, "ops@Example.COM",
+	    &local_l, &e), 0);
+	ck_assert_int_eq(bmsub_recipients_add_local(dir, "postmaster@LOCALHOST",
+	    &local_l, &e), BMSUB_E_FIELD_DUP);
+	ck_assert_int_eq(bmsub_recipients_add_local(dir, "ops@example.com",
+	    &local_l, &e), BMSUB_E_FIELD_DUP);
+	ck_assert_int_eq(bmsub_recipients_add_local(dir, "Ops@example.com",
+	    &local_l, &e), 0);	/* the local part keeps its case */
+	ck_assert_int_eq(bmsub_recipients_load_local(dir, &local_l, &l, &e), 0);
+	ck_assert_uint_eq(l.n, 3);
+	ck_assert_str_eq(l.v[0], "postmaster@localhost");
+	bmsub_strlist_free(&l);
+	ck_assert_int_eq(bmsub_recipients_load(dir, &l, &e), BMSUB_E_CORRUPT);
+	ck_assert_ptr_nonnull(strstr(e.msg, "notify.local_domains"));
+	ck_assert_int_eq(bmsub_recipients_remove(dir, "ops@example.com", &e),
+	    BMSUB_E_CORRUPT);	/* the file cannot be read without the list */
+	ck_assert_int_eq(bmsub_recipients_remove_local(dir, "ops@EXAMPLE.com",
+	    &local_l, &e), 0);
+	ck_assert_int_eq(bmsub_recipients_remove_local(dir,
+	    "postmaster@Localhost", &local_l, &e), 0);
+	ck_assert_int_eq(bmsub_recipients_remove_local(dir, "", &local_l, &e),
+	    BMSUB_E_INVALID);
+	ck_assert_int_eq(bmsub_recipients_load(dir, &l, &e), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_str_eq(l.v[0], "Ops@example.com");
+	bmsub_strlist_free(&l);
+	assert_no_leftovers();
+	rm_tmp();
+}
+END_TEST
+
 static const struct {
 	const char *text;
 	int code;
@@ -286,6 +377,9 @@ main(void)
 	tcase_add_loop_test(tc, test_same, 0,
 	    sizeof(same_cases) / sizeof(same_cases[0]));
 	tcase_add_test(tc, test_file_changes);
+	tcase_add_loop_test(tc, test_local_domains, 0,
+	    sizeof(locals) / sizeof(locals[0]));
+	tcase_add_test(tc, test_local_file);
 	tcase_add_loop_test(tc, test_load_files, 0,
 	    sizeof(files) / sizeof(files[0]));
 	tcase_add_test(tc, test_load_refused);

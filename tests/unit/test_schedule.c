@@ -444,7 +444,7 @@ static const struct {
 	{ "a {id} b {users} c", "a BM-X b 10 c" },
 	{ "{customer}", "{id}?x" },	/* a value is not a template */
 	{ "{every}", "7 days" },
-	{ "{days_left}", "31 days" },
+	{ "{days_left}", "31 days left" },
 	{ "{nope}", NULL },
 	{ "{ID}", NULL },
 	{ "{id", NULL },

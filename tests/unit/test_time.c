@@ -370,6 +370,78 @@ START_TEST(test_time_str_no_room)
 }
 END_TEST
 
+/* The one "days left" phrase: status, banners and alert emails agree
+ * (issue 8: the email said -6 where status said "expired 5 days ago"). */
+#define E 1798761600	/* 2027-01-01T00:00:00Z */
+#define D 86400
+static const struct {
+	int64_t eff, exp;
+	const char *want;
+} days_left[] = {
+	{ E - 30 * D, E, "30 days left" },
+	{ E - 2 * D, E, "2 days left" },
+	{ E - 2 * D + 1, E, "1 day left" },
+	{ E - D, E, "1 day left" },
+	{ E - D + 1, E, "less than a day left" },	/* never "0 days" */
+	{ E - 1, E, "less than a day left" },
+	{ E, E, "expired today" },
+	{ E + D - 1, E, "expired today" },
+	{ E + D, E, "expired 1 day ago" },
+	{ E + 5 * D + D / 2, E, "expired 5 days ago" },	/* floor gave -6 */
+	{ E + 6 * D, E, "expired 6 days ago" },
+	{ E, NONE, "no expiry" },
+	{ NONE, E, "no expiry" },
+	{ INT64_MAX, INT64_MIN + 1, "expired 213503982334601 days ago" },
+	{ INT64_MIN + 1, INT64_MAX, "213503982334601 days left" },
+};
+
+START_TEST(test_days_left_str)
+{
+	char buf[BMSUB_DAYS_STR_MAX];
+
+	ck_assert_str_eq(bmsub_days_left_str(days_left[_i].eff,
+	    days_left[_i].exp, buf, sizeof(buf)), days_left[_i].want);
+}
+END_TEST
+
+static const struct {
+	int64_t now, t;
+	const char *want;
+} days_from[] = {
+	{ E, E + 3 * D, "in 3 days" },
+	{ E, E + D, "in 1 day" },
+	{ E, E + D - 1, "within a day" },	/* never "in 0 days" */
+	{ E, E + 1, "within a day" },
+	{ E, E, "today" },
+	{ E + D - 1, E, "today" },
+	{ E + D, E, "1 day ago" },
+	{ E + 5 * D, E, "5 days ago" },
+	{ E, NONE, "never" },
+	{ NONE, E, "never" },
+};
+
+START_TEST(test_days_from_str)
+{
+	char buf[BMSUB_DAYS_STR_MAX];
+
+	ck_assert_str_eq(bmsub_days_from_str(days_from[_i].now,
+	    days_from[_i].t, buf, sizeof(buf)), days_from[_i].want);
+}
+END_TEST
+
+START_TEST(test_days_no_room)
+{
+	char buf[4] = "abc";
+
+	ck_assert_str_eq(bmsub_days_left_str(0, E, NULL, 10), "");
+	ck_assert_str_eq(bmsub_days_left_str(0, E, buf, 0), "");
+	ck_assert_str_eq(bmsub_days_from_str(0, E, buf, 0), "");
+	ck_assert_str_eq(buf, "abc");
+	ck_assert_str_eq(bmsub_days_left_str(E - 30 * D, E, buf, sizeof(buf)),
+	    "30 ");
+}
+END_TEST
+
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 int
@@ -389,6 +461,9 @@ main(void)
 	tcase_add_test(tc, test_format);
 	tcase_add_loop_test(tc, test_time_str, 0, N(strs));
 	tcase_add_test(tc, test_time_str_no_room);
+	tcase_add_loop_test(tc, test_days_left_str, 0, N(days_left));
+	tcase_add_loop_test(tc, test_days_from_str, 0, N(days_from));
+	tcase_add_test(tc, test_days_no_room);
 	suite_add_tcase(s, tc);
 	nf = tlib_run(s);
 	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -80,6 +80,12 @@ install_file(struct cli *c, const char *file, int force,
 		*reason = bmsub_err_token(r);
 		return EXIT_NO;
 	}
+	if (r != 0) {	/* verified, but cannot be installed there */
+		cli_warn("install: %s", err.msg);
+		cli_warn("not installed: %s is unchanged", c->cfg->license);
+		*reason = bmsub_err_token(r);
+		return EXIT_NO;
+	}
 	tell_findings(file, res, force);
 	if (res->refused != NULL && !force) {
 		*reason = res->refused;

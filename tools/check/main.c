@@ -96,18 +96,52 @@ global_options(struct cli *c, int *argc, char **argv)
 	return 0;
 }
 
+/* The command a command line names: its first word that is neither an
+ * option nor a global option's value; NULL when none. */
+static const char *
+command_word(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-c") == 0 ||
+		    strcmp(argv[i], "--config") == 0 ||
+		    strcmp(argv[i], "--at") == 0)
+			i++;
+		else if (argv[i][0] != '-')
+			return argv[i];
+	}
+	return NULL;
+}
+
+/* A usage error of monitor is a monitoring plugin's UNKNOWN (exit 3),
+ * with its one line on stdout; the other commands exit 2. */
+static int
+usage_exit(const struct cli *c, const char *cmd, int r)
+{
+	if (cmd == NULL || strcmp(cmd, "monitor") != 0)
+		return r;
+	if (!c->json)
+		printf("BMSUB UNKNOWN - usage: %s\n", cli_last_message());
+	return 3;
+}
+
 /* The context and its report, then the command. Returns the exit code. */
 static int
 run(struct cli *c, int argc, char **argv)
 {
 	struct bmsub_error err;
+	const char *cmd = command_word(argc, argv);
 	size_t i;
 	int r;
 
 	if ((r = global_options(c, &argc, argv)) != 0)
-		return r;
+		return usage_exit(c, cmd, r);
 	if (argc < 1)
 		return cli_usage("no command given");
+	if (argv[0][0] == '-' && strcmp(argv[0], "--") != 0)
+		return usage_exit(c, cmd, cli_usage("unknown option '%s'%s",
+		    argv[0], cmd != NULL ? "" : " (and no command given)"));
 	for (i = 0; i < N_COMMANDS; i++)
 		if (strcmp(argv[0], commands[i].name) == 0)
 			break;

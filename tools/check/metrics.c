@@ -76,32 +76,48 @@ write_users(FILE *f, const struct bmsub_report *rep)
 	    "created (M = N + allowance).", valid, (int64_t)ev->ceiling);
 }
 
+/* The phases, one series per axis: a date phase and a count phase are
+ * two facts (an expired license over its count is both), and a query on
+ * one must not meet the other's values. */
+static const struct phase_row {
+	const char *name;
+	int value;
+} date_phases[] = {
+	{ "ok", BMSUB_DATE_OK },
+	{ "notice", BMSUB_DATE_NOTICE },
+	{ "warning", BMSUB_DATE_WARNING },
+	{ "grace", BMSUB_DATE_GRACE },
+	{ "blocked", BMSUB_DATE_BLOCKED },
+	{ "invalid", BMSUB_DATE_INVALID },
+}, count_phases[] = {
+	{ "unknown", BMSUB_COUNT_UNKNOWN },
+	{ "within", BMSUB_COUNT_WITHIN },
+	{ "over", BMSUB_COUNT_OVER },
+	{ "over-blocked", BMSUB_COUNT_OVER_BLOCKED },
+};
+#define N_ROWS(a) (sizeof(a) / sizeof((a)[0]))
+
+static void
+write_axis(FILE *f, const char *name, const char *help,
+    const struct phase_row *rows, size_t n, int current)
+{
+	size_t i;
+
+	prom_head(f, name, help);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s{phase=\"%s\"} %d\n", name, rows[i].name,
+		    current == rows[i].value);
+}
+
 static void
 write_phases(FILE *f, const struct bmsub_eval *ev)
 {
-	static const struct {
-		const char *name;
-		int date;	/* 1: a date phase, 0: a count phase */
-		int value;
-	} phases[] = {
-		{ "ok", 1, BMSUB_DATE_OK },
-		{ "notice", 1, BMSUB_DATE_NOTICE },
-		{ "warning", 1, BMSUB_DATE_WARNING },
-		{ "grace", 1, BMSUB_DATE_GRACE },
-		{ "blocked", 1, BMSUB_DATE_BLOCKED },
-		{ "invalid", 1, BMSUB_DATE_INVALID },
-		{ "within", 0, BMSUB_COUNT_WITHIN },
-		{ "over", 0, BMSUB_COUNT_OVER },
-		{ "over-blocked", 0, BMSUB_COUNT_OVER_BLOCKED },
-	};
-	size_t i;
-
-	prom_head(f, "bmsub_phase", "1 for the current date phase and count "
-	    "phase, 0 for the others.");
-	for (i = 0; i < sizeof(phases) / sizeof(phases[0]); i++)
-		fprintf(f, "bmsub_phase{phase=\"%s\"} %d\n", phases[i].name,
-		    phases[i].date ? (int)ev->date_phase == phases[i].value :
-		    (int)ev->count_phase == phases[i].value);
+	write_axis(f, "bmsub_date_phase", "1 for the current date phase "
+	    "(license dates), 0 for the others.", date_phases,
+	    N_ROWS(date_phases), (int)ev->date_phase);
+	write_axis(f, "bmsub_count_phase", "1 for the current count phase "
+	    "(users counted against the license), 0 for the others.",
+	    count_phases, N_ROWS(count_phases), (int)ev->count_phase);
 }
 
 static void
@@ -133,6 +149,57 @@ write_metrics(FILE *f, const struct bmsub_report *rep)
 	write_users(f, rep);
 	write_phases(f, &rep->eval);
 	write_state(f, rep);
+}
+
+/* The same figures as one JSON object: the series' names without the
+ * bmsub_ prefix, null where the text format has no sample. */
+static void
+json_known(struct json *j, const char *key, int known, int64_t v)
+{
+	if (known)
+		json_int(j, key, v);
+	else
+		json_null(j, key);
+}
+
+static void
+metrics_json(const struct bmsub_report *rep)
+{
+	const struct bmsub_eval *ev = &rep->eval;
+	const struct bmsub_state *st = &rep->state.st;
+	int valid = rep->license.err == 0;
+	struct json j;
+
+	json_begin(&j, stdout);
+	json_bool(&j, "license_valid", valid &&
+	    ev->date_phase != BMSUB_DATE_INVALID);
+	if (valid) {
+		json_key_obj(&j, "license_info");
+		json_str(&j, "id", rep->license.lic.id);
+		json_str(&j, "customer", rep->license.lic.customer);
+		json_str(&j, "kind", bmsub_kind_name(rep->license.lic.kind));
+		json_close_obj(&j);
+	} else
+		json_null(&j, "license_info");
+	json_known(&j, "license_expiry_timestamp_seconds", valid,
+	    ev->expires);
+	json_known(&j, "license_days_left", valid, ev->days_left);
+	json_known(&j, "users_counted", ev->have_count, (int64_t)ev->count);
+	json_known(&j, "users_licensed", valid, (int64_t)ev->users);
+	json_known(&j, "users_ceiling", valid, (int64_t)ev->ceiling);
+	json_str(&j, "date_phase", bmsub_date_phase_name(ev->date_phase));
+	json_str(&j, "count_phase", bmsub_count_phase_name(ev->count_phase));
+	json_known(&j, "over_since_timestamp_seconds", ev->over_since !=
+	    BMSUB_TIME_NONE, ev->over_since);
+	json_known(&j, "last_refresh_timestamp_seconds", st->last_refresh !=
+	    BMSUB_TIME_NONE, st->last_refresh);
+	json_known(&j, "last_notify_timestamp_seconds", st->last_notify !=
+	    BMSUB_TIME_NONE, st->last_notify);
+	json_known(&j, "alert_recipients", rep->recipients.err == 0,
+	    (int64_t)rep->recipients.list.n);
+	json_bool(&j, "state_readable", rep->state.err == 0 ||
+	    rep->state.err == BMSUB_E_NOT_FOUND);
+	json_end(&j);
 }
 
 /* Replaced atomically: the textfile collector never reads half a file. */
@@ -172,11 +239,15 @@ cmd_metrics(struct cli *c, int argc, char **argv)
 
 	if ((rc = cli_opts(c, argc, argv, CLI_OPT_OUTPUT, 0, &o)) != 0)
 		return rc;
-	if (c->json)
-		return cli_usage("metrics writes the Prometheus text format: "
-		    "--json does not apply");
+	if (c->json && o.output != NULL)
+		return cli_usage("metrics: --output writes the Prometheus text "
+		    "format: --json does not apply");
 	if ((rep = cli_report(c, 0)) == NULL)
 		return EXIT_USAGE;
+	if (c->json) {
+		metrics_json(rep);
+		return fflush(stdout) == 0 ? EXIT_OK : EXIT_NO;
+	}
 	if (o.output != NULL)
 		return metrics_to_file(o.output, rep);
 	write_metrics(stdout, rep);

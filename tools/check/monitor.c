@@ -49,6 +49,7 @@ date_text(FILE *f, const struct bmsub_report *rep)
 	const struct bmsub_eval *ev = &rep->eval;
 	const struct bmsub_license *lic = &rep->license.lic;
 	char last[BMSUB_TIME_STR_MAX], block[BMSUB_TIME_STR_MAX];
+	char dl[BMSUB_DAYS_STR_MAX];
 
 	bmsub_time_str(ev->expires, BMSUB_TS_LAST_DAY, "never", last,
 	    sizeof(last));
@@ -61,8 +62,8 @@ date_text(FILE *f, const struct bmsub_report *rep)
 	case BMSUB_DATE_OK:
 	case BMSUB_DATE_NOTICE:
 	case BMSUB_DATE_WARNING:
-		fprintf(f, "expires %s, %" PRId64 " day%s left", last,
-		    ev->days_left, ev->days_left == 1 ? "" : "s");
+		fprintf(f, "expires %s, %s", last, bmsub_days_left_str(
+		    ev->effective, ev->expires, dl, sizeof(dl)));
 		return ev->date_phase != BMSUB_DATE_OK ? MON_WARNING : MON_OK;
 	case BMSUB_DATE_GRACE:
 		fprintf(f, "EXPIRED %s, grace: logins blocked from %s", last,
@@ -237,8 +238,12 @@ cmd_monitor(struct cli *c, int argc, char **argv)
 	char *line;
 	int st = MON_UNKNOWN;
 
-	if (cli_opts(c, argc, argv, 0, 0, &o) != 0)
+	if (cli_opts(c, argc, argv, 0, 0, &o) != 0) {
+		if (!c->json)
+			printf("BMSUB UNKNOWN - usage: %s\n",
+			    cli_last_message());
 		return MON_UNKNOWN;
+	}
 	if ((rep = cli_report(c, 0)) == NULL) {
 		printf("BMSUB UNKNOWN - configuration %s unreadable\n",
 		    c->conf_path);

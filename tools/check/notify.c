@@ -75,7 +75,8 @@ notify_sender(struct notify *n)
 		return cli_usage("notify.sendmail must be an absolute path");
 	host_name(n->host, sizeof(n->host));
 	if (cfg->notify_from != NULL) {
-		if (bmsub_recipients_address_valid(cfg->notify_from, &e) != 0)
+		if (bmsub_recipients_address_check(cfg->notify_from,
+		    &cfg->local_domains, &e) != 0)
 			return cli_usage("notify.from \"%s\": %s",
 			    cfg->notify_from, e.msg);
 		snprintf(n->from, sizeof(n->from), "%s", cfg->notify_from);

@@ -78,8 +78,9 @@ recipients_change(struct cli *c, const char *sub, const char *addr)
 	struct json j;
 	int add = strcmp(sub, "add") == 0, r;
 
-	r = add ? bmsub_recipients_add(c->cfg->state_dir, addr, &e) :
-	    bmsub_recipients_remove(c->cfg->state_dir, addr, &e);
+	r = add ? bmsub_recipients_add_local(c->cfg->state_dir, addr,
+	    &c->cfg->local_domains, &e) : bmsub_recipients_remove_local(
+	    c->cfg->state_dir, addr, &c->cfg->local_domains, &e);
 	if (r != 0) {
 		cli_warn("recipients %s '%s': %s (%s)", sub, addr, e.msg,
 		    bmsub_err_token(r));

@@ -6,7 +6,6 @@
 
 #include "cli.h"
 
-#define DAY 86400
 
 /* What both renderers show besides the report itself. */
 struct status {
@@ -172,26 +171,14 @@ print_header(const struct status *s)
 		printf("bmsub status at %s\n", now);
 }
 
-/* "N days left", "expired today"... */
+/* "N days left", "expired today"...: the alert emails' phrase. */
 static void
 print_days(const struct bmsub_eval *ev)
 {
-	int64_t ago;
+	char d[BMSUB_DAYS_STR_MAX];
 
-	if (ev->effective < ev->expires) {
-		if (ev->days_left == 0)
-			printf("less than a day left\n");
-		else
-			printf("%" PRId64 " day%s left\n", ev->days_left,
-			    ev->days_left == 1 ? "" : "s");
-		return;
-	}
-	ago = (ev->effective - ev->expires) / DAY;
-	if (ago == 0)
-		printf("expired today\n");
-	else
-		printf("expired %" PRId64 " day%s ago\n", ago,
-		    ago == 1 ? "" : "s");
+	printf("%s\n", bmsub_days_left_str(ev->effective, ev->expires, d,
+	    sizeof(d)));
 }
 
 static void
@@ -300,8 +287,7 @@ static void
 print_next(const struct status *s)
 {
 	const struct bmsub_eval *ev = s->ev;
-	char d[BMSUB_TIME_STR_MAX];
-	int64_t in;
+	char d[BMSUB_TIME_STR_MAX], in[BMSUB_DAYS_STR_MAX];
 
 	printf("  banner      users: %s\n", s->user.banner[0] ?
 	    s->user.banner : "none");
@@ -311,11 +297,11 @@ print_next(const struct status *s)
 		printf("  next        nothing scheduled\n");
 		return;
 	}
-	in = (ev->next_event - ev->effective) / DAY;
-	printf("  next        %s: enters %s (in %" PRId64 " day%s)\n",
+	printf("  next        %s: enters %s (%s)\n",
 	    bmsub_time_str(ev->next_event, BMSUB_TS_DATE, "-", d, sizeof(d)),
-	    ev->next_event_what ? ev->next_event_what : "?", in,
-	    in == 1 ? "" : "s");
+	    ev->next_event_what ? ev->next_event_what : "?",
+	    bmsub_days_from_str(ev->effective, ev->next_event, in,
+	    sizeof(in)));
 }
 
 static void
@@ -338,7 +324,8 @@ cmd_status(struct cli *c, int argc, char **argv)
 	const struct bmsub_report *rep;
 	struct status s;
 
-	(void)argv;
+	if (argc > 1 && argv[1][0] == '-')
+		return cli_usage("status: unknown option %s", argv[1]);
 	if (argc != 1)
 		return cli_usage("status takes no argument");
 	if ((rep = cli_report(c, 0)) == NULL)

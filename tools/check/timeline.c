@@ -92,7 +92,8 @@ cmd_timeline(struct cli *c, int argc, char **argv)
 {
 	const struct bmsub_report *rep;
 
-	(void)argv;
+	if (argc > 1 && argv[1][0] == '-')
+		return cli_usage("timeline: unknown option %s", argv[1]);
 	if (argc != 1)
 		return cli_usage("timeline takes no argument");
 	if ((rep = cli_report(c, 0)) == NULL)

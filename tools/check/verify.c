@@ -13,14 +13,7 @@
 static const char *
 days_from(int64_t now, int64_t t, char *buf, size_t size)
 {
-	int64_t d = (now >= t ? now - t : t - now) / DAY;
-
-	if (d == 0)
-		snprintf(buf, size, "%s", now >= t ? "today" : "within a day");
-	else
-		snprintf(buf, size, "%s%" PRId64 " day%s%s", now >= t ? "" :
-		    "in ", d, d == 1 ? "" : "s", now >= t ? " ago" : "");
-	return buf;
+	return bmsub_days_from_str(now, t, buf, size);
 }
 
 /* Past E (on the policy's clock, the state's H applied): the signature is

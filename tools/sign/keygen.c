@@ -141,13 +141,13 @@ tell_files(const char *prefix, const char *keypath, const char *pubpath,
 	name = name != NULL ? name + 1 : prefix;
 	if (name[0] == '\0')
 		name = "vendor";
-	fprintf(stderr, "wrote %s (private key, mode 0600: keep it secret, "
-	    "never on a mail server)\n", keypath);
-	fprintf(stderr, "wrote %s (public key, mode 0644, key id %s)\n",
-	    pubpath, idhex);
-	fprintf(stderr, "install the public key on each server as "
-	    BMSUB_CONFDIR "/keys.d/%s.pem:\n  cp %s " BMSUB_CONFDIR
-	    "/keys.d/%s.pem\n", name, pubpath, name);
+	sign_err("wrote %s (private key, mode 0600: keep it secret, never "
+	    "on a mail server)", keypath);
+	sign_err("wrote %s (public key, mode 0644, key id %s)", pubpath,
+	    idhex);
+	sign_err("install the public key on each server as " BMSUB_CONFDIR
+	    "/keys.d/%s.pem:\n  cp %s " BMSUB_CONFDIR "/keys.d/%s.pem", name,
+	    pubpath, name);
 }
 
 int
@@ -164,7 +164,7 @@ cmd_keygen(int argc, char *argv[])
 	uint8_t pk[32], id[BMSUB_KEYID_LEN];
 	char idhex[2 * BMSUB_KEYID_LEN + 1];
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = sign_getopt(argc, argv, "", opts)) != -1) {
 		if (c != 'p') {
 			r = EXIT_USAGE;
 			goto out;
@@ -172,7 +172,7 @@ cmd_keygen(int argc, char *argv[])
 		pass_file = optarg;
 	}
 	if (argc - optind != 1 || argv[optind][0] == '\0') {
-		sign_err("usage: keygen [--pass-file FILE] OUTPREFIX");
+		sign_err("keygen: usage: keygen [--pass-file FILE] OUTPREFIX");
 		r = EXIT_USAGE;
 		goto out;
 	}

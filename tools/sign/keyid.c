@@ -15,8 +15,15 @@ cmd_keyid(int argc, char *argv[])
 	size_t len;
 	FILE *f;
 
+	if (argc == 3 && strcmp(argv[1], "--") == 0) {
+		argv++;
+		argc--;
+	} else if (argc == 2 && argv[1][0] == '-' && argv[1][1] != '\0') {
+		sign_err("keyid: unknown option '%s'", argv[1]);
+		return EXIT_USAGE;
+	}
 	if (argc != 2) {
-		sign_err("usage: keyid PUBKEY.pem");
+		sign_err("keyid: usage: keyid [--] PUBKEY.pem");
 		return EXIT_USAGE;
 	}
 	if ((f = fopen(argv[1], "re")) == NULL) {

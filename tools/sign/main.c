@@ -2,6 +2,7 @@
 /* main.c - bmsub-sign, the vendor's CLI: subcommand table and shared helpers. */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,61 @@ sign_err(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/* The long option named by a "--NAME" or "--NAME=VALUE" word, exactly. */
+static const struct option *
+long_opt(const char *word, const struct option *opts)
+{
+	size_t n = strcspn(word + 2, "=");
+
+	for (; opts->name != NULL; opts++)
+		if (strlen(opts->name) == n &&
+		    strncmp(opts->name, word + 2, n) == 0)
+			return opts;
+	return NULL;
+}
+
+int
+sign_getopt(int argc, char *argv[], const char *shortopts,
+    const struct option *opts)
+{
+	char sopts[32];
+	const struct option *lo;
+	int c, i;
+
+	if (optind <= 1) {
+		/* once, before getopt permutes: every long word is whole */
+		for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+			if (strncmp(argv[i], "--", 2) != 0)
+				continue;
+			if ((lo = long_opt(argv[i], opts)) == NULL) {
+				sign_err("%s: unknown option '%s'", argv[0],
+				    argv[i]);
+				return '?';
+			}
+			if (lo->has_arg == required_argument &&
+			    strchr(argv[i], '=') == NULL)
+				i++;	/* its value, whatever it looks like */
+		}
+	}
+	snprintf(sopts, sizeof(sopts), ":%s", shortopts);
+	opterr = 0;
+	c = getopt_long(argc, argv, sopts, opts, NULL);
+	if (c == ':') {
+		sign_err("%s: option '%s' needs a value", argv[0],
+		    argv[optind - 1]);
+		return '?';
+	}
+	if (c == '?') {
+		if (optopt != 0)
+			sign_err("%s: unknown option '-%c'", argv[0], optopt);
+		else
+			sign_err("%s: unknown option '%s'", argv[0],
+			    argv[optind - 1]);
+		return '?';
+	}
+	return c;
 }
 
 char *
@@ -154,7 +210,11 @@ main(int argc, char *argv[])
 	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		if (strcmp(argv[1], subcommands[i].name) == 0)
 			return subcommands[i].fn(argc - 1, argv + 1);
-	sign_err("unknown command \"%s\"", argv[1]);
+	/* names are matched whole, as bmsub-check's: "sig" is no "sign" */
+	if (argv[1][0] == '-')
+		sign_err("unknown option '%s'", argv[1]);
+	else
+		sign_err("unknown command '%s'", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;
 }

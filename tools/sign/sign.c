@@ -197,7 +197,7 @@ parse_opts(int argc, char *argv[], struct sign_opts *o)
 	opts[i++] = (struct option){ "pass-file", required_argument, NULL, O_PASS };
 	opts[i++] = (struct option){ "field", required_argument, NULL, O_FIELD };
 	opts[i++] = (struct option){ "output", required_argument, NULL, 'o' };
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+	while ((c = sign_getopt(argc, argv, "o:", opts)) != -1) {
 		if (c >= 0 && (size_t)c < N_NAMES) {
 			if (o->v[c] != NULL) {
 				sign_err("--%s given twice", names[c]);

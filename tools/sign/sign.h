@@ -26,6 +26,17 @@ char *read_pass_file(const char *path);
 /* Writes all of buf to fd, then fsync. 0 or -1 (errno set). */
 int write_all_sync(int fd, const void *buf, size_t n);
 
+struct option;
+/*
+ * getopt_long for a subcommand, as strict as bmsub-check: long options
+ * spelled whole (no abbreviation: "--pass" is not "--pass-file"), and
+ * every error said once as "bmsub-sign: CMD: ..." (getopt's own messages,
+ * prefixed with the subcommand's name, are off). Returns the option, -1
+ * at the end, or '?' after telling the error (exit EXIT_USAGE).
+ */
+int sign_getopt(int argc, char *argv[], const char *shortopts,
+    const struct option *opts);
+
 int cmd_keygen(int argc, char *argv[]);
 int cmd_sign(int argc, char *argv[]);
 int cmd_keyid(int argc, char *argv[]);
