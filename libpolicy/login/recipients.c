@@ -116,12 +116,12 @@ bmsub_recipients_same(const char *a, const char *b)
  * a plausible address makes the whole file corrupt: a half-understood
  * list would silently drop someone. */
 int
-bmsub_recipients_load(const char *state_dir, struct bmsub_strlist *out,
-    struct bmsub_error *err)
+bm_recipients_parse(char *buf, size_t len, const char *path,
+    struct bmsub_strlist *out, struct bmsub_error *err)
 {
 	int r = BMSUB_E_INTERNAL;
-	char *path = NULL, *buf = NULL, *line, *nl;
-	size_t len = 0, i;
+	char *line, *nl;
+	size_t i;
 	unsigned lineno = 0;
 	struct bmsub_strlist l = { NULL, 0 };
 	struct bmsub_error e;
@@ -129,18 +129,6 @@ bmsub_recipients_load(const char *state_dir, struct bmsub_strlist *out,
 	out->v = NULL;
 	out->n = 0;
 	bm_err_clear(err);
-	if (asprintf(&path, "%s/%s", state_dir, RCPT_FILE) < 0) {
-		path = NULL;
-		r = bm_err(err, BMSUB_E_NOMEM, 0, NULL);
-		goto out;
-	}
-	if ((r = bmsub_file_read(path, RCPT_MAX, &buf, &len, err)) != 0) {
-		if (r == BMSUB_E_NOT_FOUND) {
-			bm_err_clear(err);
-			r = 0;	/* no file: no recipient */
-		}
-		goto out;
-	}
 	if (memchr(buf, '\0', len) != NULL) {
 		r = bm_err(err, BMSUB_E_CORRUPT, 0, "%s: NUL byte", path);
 		goto out;
@@ -174,6 +162,34 @@ bmsub_recipients_load(const char *state_dir, struct bmsub_strlist *out,
 	r = 0; /* success */
  out:
 	bmsub_strlist_free(&l);
+	return r;
+}
+
+int
+bmsub_recipients_load(const char *state_dir, struct bmsub_strlist *out,
+    struct bmsub_error *err)
+{
+	int r = BMSUB_E_INTERNAL;
+	char *path = NULL, *buf = NULL;
+	size_t len = 0;
+
+	out->v = NULL;
+	out->n = 0;
+	bm_err_clear(err);
+	if (asprintf(&path, "%s/%s", state_dir, RCPT_FILE) < 0) {
+		path = NULL;
+		r = bm_err(err, BMSUB_E_NOMEM, 0, NULL);
+		goto out;
+	}
+	if ((r = bmsub_file_read(path, RCPT_MAX, &buf, &len, err)) != 0) {
+		if (r == BMSUB_E_NOT_FOUND) {
+			bm_err_clear(err);
+			r = 0;	/* no file: no recipient */
+		}
+		goto out;
+	}
+	r = bm_recipients_parse(buf, len, path, out, err);
+ out:
 	free(buf);
 	free(path);
 	return r;
