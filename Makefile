@@ -139,7 +139,7 @@ PROGRAMS := $(LIB_SO) $(B)/$(SONAME) $(B)/libbmsub.so $(LIB_A) $(LOGIN_A) \
 
 .PHONY: all tests check demo bench install uninstall clean deps deps-demo deps-libs fuzz
 all: deps-libs $(PROGRAMS)
-tests: all $(TEST_BIN)
+tests: all $(TEST_BIN) $(B)/tests/nss_fail.so
 
 # Stop early with the exact install line when a library is missing.
 deps-libs:
@@ -229,6 +229,13 @@ $(TEST_PROG): $(B)/tests/%: $(B)/obj/tests/unit/%.o $(TESTLIB_OBJ) $(LIB_A)
 	$(quiet) LD $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 		$(TESTLIB_OBJ) $(LIB_A) $(LIBS_CHECK) $(LIBS_PAM) $(LIBS_SSL) $(LIBS_CORE) -ldl -lpthread
+
+# An LD_PRELOAD shim that makes chosen NSS lookups fail (tests/sh/pam_nss.sh);
+# plain, without the sanitizers: the ASan runtime comes first in LD_PRELOAD.
+$(B)/tests/nss_fail.so: tests/unit/nss_fail.c
+	@mkdir -p $(dir $@)
+	$(quiet) LD $@
+	$(Q)$(CC) -O2 -g -Wall -Wextra -fPIC -shared -o $@ $< -ldl
 
 $(B)/bmsub.pc: $(DIRS_STAMP) Makefile
 	$(quiet) GEN $@
