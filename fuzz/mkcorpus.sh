@@ -33,7 +33,7 @@ printf 'services = { webmail = "web"; imap = "mail"; };\n' >"$c/fuzz_config/serv
 cp "$top"/tests/data/keys/*.pub "$c/fuzz_pubkey/"
 
 # times: dates, date-times, edges
-for s in 2026-11-22 2026-11-22T20:00:00Z 1970-01-01 9999-12-31T23:59:59Z \
+for s in 2026-11-22 2026-11-22T20:00:00Z 1970-01-01 9999-12-31T23:59:59Z 9999-12-31 \
     2100-02-28 2024-02-29 2026-13-01 2026-11-22T24:00:00Z 2026-11-22T20:00:00; do
 	printf '%s' "$s" >"$c/fuzz_time/$s"
 done
