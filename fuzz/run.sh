@@ -7,7 +7,9 @@
 # the first crash, leak, timeout or sanitizer report.
 # FUZZ_NICE=19 runs them at that nice level; FUZZ_WORK=DIR keeps the new
 # inputs, findings and logs there instead of DIR; FUZZ_RUNS=N stops a
-# target after N executions if its time is not up.
+# target after N executions if its time is not up; FUZZ_MAXLEN=N caps the
+# input size (default 8192; 1024 is enough for a roster's rules and five
+# times faster).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 dir=$1 secs=$2
@@ -22,7 +24,7 @@ for t in "$@"; do
 	log=$work/$t.log
 	echo "fuzz: $t for ${secs}s (log $log)"
 	if ! nice -n "${FUZZ_NICE:-0}" "$dir/$t" -max_total_time="$secs" \
-	    -timeout=5 -rss_limit_mb=1024 -max_len=8192 -close_fd_mask=2 \
+	    -timeout=5 -rss_limit_mb=1024 -max_len="${FUZZ_MAXLEN:-8192}" -close_fd_mask=2 \
 	    -print_final_stats=1 -artifact_prefix="$work/artifacts/$t-" -runs="${FUZZ_RUNS:--1}" \
 	    "$work/corpus/$t" "$top/fuzz/corpus/$t" >"$log" 2>&1; then
 		echo "fuzz: $t FOUND A PROBLEM:"
