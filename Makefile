@@ -142,7 +142,7 @@ PROGRAMS := $(LIB_SO) $(B)/$(SONAME) $(B)/libbmsub.so $(LIB_A) $(LOGIN_A) \
 
 .PHONY: all tests check demo bench install uninstall clean deps deps-demo deps-libs fuzz
 all: deps-libs $(PROGRAMS)
-tests: all $(TEST_BIN)
+tests: all $(TEST_BIN) $(B)/tests/nss_fail.so
 
 # Stop early with the exact install line when a library is missing.
 deps-libs:
@@ -232,6 +232,13 @@ $(TEST_PROG): $(B)/tests/%: $(B)/obj/tests/unit/%.o $(TESTLIB_OBJ) $(LIB_A)
 	$(quiet) LD $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 		$(TESTLIB_OBJ) $(LIB_A) $(LIBS_CHECK) $(LIBS_PAM) $(LIBS_SSL) $(LIBS_CORE) -ldl -lpthread
+
+# An LD_PRELOAD shim that makes chosen NSS lookups fail (tests/sh/pam_nss.sh);
+# plain, without the sanitizers: the ASan runtime comes first in LD_PRELOAD.
+$(B)/tests/nss_fail.so: tests/unit/nss_fail.c
+	@mkdir -p $(dir $@)
+	$(quiet) LD $@
+	$(Q)$(CC) -O2 -g -Wall -Wextra -fPIC -shared -o $@ $< -ldl
 
 $(B)/bmsub.pc: $(DIRS_STAMP) Makefile
 	$(quiet) GEN $@
@@ -346,17 +353,22 @@ uninstall:
 	@for d in $(DESTDIR)$(CONFDIR) $(DESTDIR)$(STATEDIR); do \
 		[ ! -d "$$d" ] || echo "kept: $$d"; done
 
-# libFuzzer targets (clang): make fuzz builds $(B)/fuzz/*; tests/sh/fuzz.sh
-# runs them briefly over the golden files in make check. The library is
-# compiled once for all of them (instrumented, without libFuzzer's main)
-# into $(B)/fuzz/libbmsub_fuzz.a.
+# libFuzzer targets (clang), one per parser: make fuzz builds $(B)/fuzz/*;
+# make fuzz FUZZ_SECONDS=N also runs each for N seconds over its committed
+# seeds fuzz/corpus/<target> (fuzz/run.sh; new inputs go to
+# $(B)/fuzz/corpus/<target>); tests/sh/fuzz.sh runs each briefly in make
+# check. The library is compiled once for all of them (instrumented,
+# without libFuzzer's main) into $(B)/fuzz/libbmsub_fuzz.a.
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_BIN := $(patsubst fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 FUZZ_LIB_OBJ := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(LIB_SRC))
 FUZZ_A := $(B)/fuzz/libbmsub_fuzz.a
 FUZZ_CC = clang
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer-no-link,address,undefined -MMD -MP
+FUZZ_SECONDS = 0
 fuzz: $(FUZZ_BIN)
+	$(Q)if [ "$(FUZZ_SECONDS)" != 0 ]; then \
+		sh fuzz/run.sh $(B)/fuzz $(FUZZ_SECONDS) $(notdir $(FUZZ_BIN)); fi
 $(B)/fuzz/obj/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(quiet) FUZZCC $@
@@ -366,8 +378,11 @@ $(FUZZ_A): $(FUZZ_LIB_OBJ)
 	$(quiet) AR $@
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-# fuzz_policy also takes bmsub-policy's protocol reader
+# fuzz_policy also takes bmsub-policy's protocol reader, fuzz_args
+# bmsub-check's option parsers
 $(B)/fuzz/fuzz_policy: $(B)/fuzz/obj/tools/policy/proto.o
+$(B)/fuzz/fuzz_args: $(B)/fuzz/obj/tools/check/args.o \
+	$(B)/fuzz/obj/tools/check/cli.o $(B)/fuzz/obj/tools/common/json.o
 $(FUZZ_BIN): $(B)/fuzz/%: $(B)/fuzz/obj/fuzz/%.o $(FUZZ_A)
 	$(quiet) FUZZ $@
 	$(Q)$(FUZZ_CC) -g -fsanitize=fuzzer,address,undefined -o $@ $(filter %.o,$^) $(FUZZ_A) $(LIBS_CORE)

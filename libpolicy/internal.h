@@ -97,6 +97,11 @@ extern const struct bm_state_keyword bm_state_keywords[];
 extern const size_t bm_state_nkeywords;
 #define RCPT_FILE "recipients"
 #define RCPT_MAX 65536		/* bytes in the recipients file */
+/* Parses the recipients file's text (len bytes and a NUL, changed in
+ * place); path is used in messages. BMSUB_E_CORRUPT names the line. */
+int bm_recipients_parse(char *buf, size_t len, const char *path,
+    const struct bmsub_strlist *local,
+    struct bmsub_strlist *out, struct bmsub_error *err);
 #define STATE_MAX (1024 * 1024)
 #define STATE_MAGIC "bmsub-state"
 #define STATE_TIME_MAX INT64_C(253402300799)

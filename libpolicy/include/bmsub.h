@@ -526,7 +526,8 @@ struct bmsub_verdict {
 				 * "grace", "expired", "trial-ended",
 				 * "over-count", "over-count-blocked",
 				 * "not-hosted", "hosted-unknown" (see
-				 * bmsub_decide_hosted), or a
+				 * bmsub_decide_hosted), "nss" (the
+				 * role lookup failed: bmsub_ctx_decide), or a
 				 * license error token ("no-license", ...) */
 	const char *redirect;	/* admin_url when decision is REDIRECT */
 	char banner[BMSUB_BANNER_MAX];	/* "" when none applies */
@@ -630,7 +631,10 @@ struct bmsub_result {
 };
 /* Returns BMSUB_E_CONFIG (or another error) when the config cannot be
  * used: the caller must then refuse with a service error. A missing or
- * invalid license is not an error here: it is phase "invalid". */
+ * invalid license is not an error here: it is phase "invalid". When the
+ * role matters (the answers for a user and an administrator differ) and
+ * its NSS lookup fails, the verdict is deny, reason "nss", whatever the
+ * phase: neither role is assumed (res->is_admin 0, role_looked_up 1). */
 BMSUB_API int bmsub_ctx_decide(struct bmsub_ctx *ctx,
     const struct bmsub_log *log, const struct bmsub_request *rq,
     struct bmsub_result *res, struct bmsub_error *err);

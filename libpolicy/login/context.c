@@ -611,6 +611,27 @@ both_verdicts(struct bmsub_ctx *ctx, const struct bmsub_request *rq,
 	return 0;
 }
 
+/*
+ * The verdict when the role could not be looked up (an NSS failure): the
+ * role matters here (the two verdicts differ), so neither may be given.
+ * Deny, reason "nss"; the phase stays what the license says, for the logs.
+ */
+static void
+role_unknown(struct bmsub_verdict *v)
+{
+	struct bm_text t;
+
+	v->decision = BMSUB_DENY;
+	v->reason = "nss";
+	v->redirect = NULL;
+	v->banner[0] = '\0';
+	bm_text_fixed(&t, v->message, sizeof(v->message));
+	bm_text_add(&t, "Access refused: your account could not be checked "
+	    "(user or group lookup failed). Please try again later or "
+	    "contact your administrator.");
+	bm_text_finish(&t);
+}
+
 int
 bmsub_ctx_decide(struct bmsub_ctx *ctx, const struct bmsub_log *log,
     const struct bmsub_request *rq, struct bmsub_result *res,
@@ -657,11 +678,12 @@ bmsub_ctx_decide(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 
 	memset(&e, 0, sizeof(e));
 	if ((r = bmsub_is_admin(cfg->cfg, rq->user, &is_admin, &e)) != 0) {
-		/* fail closed for users: an admin loses a redirect at worst */
-		bm_log(log, LOG_ERR, "role of %s unknown (%s: %s): treated as"
-		    " not an administrator", rq->user, bmsub_err_token(r),
-		    e.msg);
+		/* fail closed: neither an administrator nor a user (who may
+		 * be let in, e.g. in grace) but refused, reason "nss" */
+		bm_log(log, LOG_ERR, "role of %s unknown (%s: %s): refused",
+		    rq->user, bmsub_err_token(r), e.msg);
 		is_admin = 0;
+		role_unknown(&as_user);
 	}
 	res->is_admin = is_admin != 0;
 	res->role_looked_up = 1;

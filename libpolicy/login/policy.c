@@ -27,6 +27,8 @@
  *                                        whatever the license
  *   "hosted-unknown"      any            users.external/hosted_only set
  *                                        but state_dir/users unusable
+ *   "nss"                 any            the role mattered but its NSS
+ *                                        lookup failed (bmsub_ctx_decide)
  *   bmsub_err_token(e)    invalid        no valid license: "no-license",
  *                                        "bad-signature", "unknown-key",
  *                                        "not-yet-valid", "syntax", ...

@@ -134,22 +134,16 @@ bmsub_recipients_same(const char *a, const char *b)
 /* Lines are addresses; blank lines and lines starting with '#' are
  * skipped so an operator may annotate the file. Anything else that is not
  * a plausible address makes the whole file corrupt: a half-understood
- * list would silently drop someone. */
+ * list would silently drop someone. local: notify.local_domains (dotless
+ * domains it lists are accepted), or NULL. */
 int
-bmsub_recipients_load(const char *state_dir, struct bmsub_strlist *out,
-    struct bmsub_error *err)
-{
-	return bmsub_recipients_load_local(state_dir, NULL, out, err);
-}
-
-int
-bmsub_recipients_load_local(const char *state_dir,
+bm_recipients_parse(char *buf, size_t len, const char *path,
     const struct bmsub_strlist *local, struct bmsub_strlist *out,
     struct bmsub_error *err)
 {
 	int r = BMSUB_E_INTERNAL;
-	char *path = NULL, *buf = NULL, *line, *nl;
-	size_t len = 0, i;
+	char *line, *nl;
+	size_t i;
 	unsigned lineno = 0;
 	struct bmsub_strlist l = { NULL, 0 };
 	struct bmsub_error e;
@@ -157,18 +151,6 @@ bmsub_recipients_load_local(const char *state_dir,
 	out->v = NULL;
 	out->n = 0;
 	bm_err_clear(err);
-	if (asprintf(&path, "%s/%s", state_dir, RCPT_FILE) < 0) {
-		path = NULL;
-		r = bm_err(err, BMSUB_E_NOMEM, 0, NULL);
-		goto out;
-	}
-	if ((r = bmsub_file_read(path, RCPT_MAX, &buf, &len, err)) != 0) {
-		if (r == BMSUB_E_NOT_FOUND) {
-			bm_err_clear(err);
-			r = 0;	/* no file: no recipient */
-		}
-		goto out;
-	}
 	if (memchr(buf, '\0', len) != NULL) {
 		r = bm_err(err, BMSUB_E_CORRUPT, 0, "%s: NUL byte", path);
 		goto out;
@@ -202,7 +184,43 @@ bmsub_recipients_load_local(const char *state_dir,
 	r = 0; /* success */
  out:
 	bmsub_strlist_free(&l);
+	return r;
+}
+
+int
+bmsub_recipients_load_local(const char *state_dir,
+    const struct bmsub_strlist *local, struct bmsub_strlist *out,
+    struct bmsub_error *err)
+{
+	int r = BMSUB_E_INTERNAL;
+	char *path = NULL, *buf = NULL;
+	size_t len = 0;
+
+	out->v = NULL;
+	out->n = 0;
+	bm_err_clear(err);
+	if (asprintf(&path, "%s/%s", state_dir, RCPT_FILE) < 0) {
+		path = NULL;
+		r = bm_err(err, BMSUB_E_NOMEM, 0, NULL);
+		goto out;
+	}
+	if ((r = bmsub_file_read(path, RCPT_MAX, &buf, &len, err)) != 0) {
+		if (r == BMSUB_E_NOT_FOUND) {
+			bm_err_clear(err);
+			r = 0;	/* no file: no recipient */
+		}
+		goto out;
+	}
+	r = bm_recipients_parse(buf, len, path, local, out, err);
+ out:
 	free(buf);
 	free(path);
 	return r;
+}
+
+int
+bmsub_recipients_load(const char *state_dir, struct bmsub_strlist *out,
+    struct bmsub_error *err)
+{
+	return bmsub_recipients_load_local(state_dir, NULL, out, err);
 }

@@ -82,8 +82,10 @@ grep -v '^tools/policy/proto\.c$' "$T/tools.c" | comm -23 - "$T/got" >"$T/bad"
 
 # --- fuzz: one compile per library source for all targets ---------------
 compiled "$b" 0 libpolicy/include/bmsub.h $fuzz >"$T/got"
-# (fuzz_policy reads tools/policy/proto.c's protocol only: no bmsub.h)
-(ls libpolicy/login/*.c libpolicy/ops/*.c; grep -lE '#include "(internal|bmsub)\.h"' fuzz/fuzz_*.c) | sort >"$T/want"
+# (fuzz_policy reads tools/policy/proto.c's protocol only: no bmsub.h;
+# fuzz_args compiles bmsub-check's option parsers, which include it)
+(ls libpolicy/login/*.c libpolicy/ops/*.c; grep -lE '#include "((internal|bmsub)\.h|\.\./tools/check/cli\.h)"' fuzz/fuzz_*.c
+ echo tools/check/args.c; echo tools/check/cli.c; echo tools/common/json.c) | sort >"$T/want"
 same "$T/want" "$T/got" "fuzz: compiled once each after bmsub.h changed"
 compiled "$b" 0 libpolicy/login/config.c $fuzz >"$T/got"
 echo libpolicy/login/config.c >"$T/want"

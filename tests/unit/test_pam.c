@@ -940,6 +940,101 @@ START_TEST(test_nss_admin_groups)
 }
 END_TEST
 
+/* ---- an NSS failure in the role lookup (nss_wrapper + nss_fail.so) ----
+ * admins.users = ["dave"], admins.groups = ["mailadmins"]. When the role
+ * changes the answer and its lookup fails, the login is denied, reason
+ * "nss": neither the administrator's redirect nor the user's allow. */
+static const struct nssfail_case {
+	const char *desc;
+	const char *fail_group;	/* getgrnam_r of it fails (EIO) */
+	const char *fail_user;	/* getpwnam_r of it fails (EIO) */
+	const char *user;
+	const char *svc;
+	int days;		/* license expires in days (-3: grace) */
+	int rc;
+	const char *decision;	/* on success */
+	int nss_msg;		/* 1: the "nss" message, 0: another, -1: any */
+} nssfail_cases[] = {
+	{ "grace, member, group fails", "mailadmins", NULL, "alice",
+	    "webmail", -3, PAM_PERM_DENIED, NULL, 1 },
+	{ "grace, non-member, group fails", "mailadmins", NULL, "carol",
+	    "webmail", -3, PAM_PERM_DENIED, NULL, 1 },
+	{ "blocked, member, group fails", "mailadmins", NULL, "alice",
+	    "webmail", -20, PAM_PERM_DENIED, NULL, 1 },
+	{ "blocked, non-member, group fails", "mailadmins", NULL, "carol",
+	    "webmail", -20, PAM_PERM_DENIED, NULL, 1 },
+	{ "grace, primary group, user fails", NULL, "bob", "bob",
+	    "webmail", -3, PAM_PERM_DENIED, NULL, 1 },
+	{ "blocked, non-member, user fails", NULL, "carol", "carol",
+	    "webmail", -20, PAM_PERM_DENIED, NULL, 1 },
+	{ "grace, unknown user, group fails", "mailadmins", NULL, "ghost",
+	    "webmail", -3, PAM_PERM_DENIED, NULL, 1 },
+	/* the role does not matter: no lookup, the license's answer */
+	{ "valid, group fails", "mailadmins", NULL, "carol", "webmail", 200,
+	    PAM_SUCCESS, "allow", -1 },
+	{ "valid imap, group fails", "mailadmins", "alice", "alice", "imap",
+	    200, PAM_SUCCESS, "allow", -1 },
+	/* admins.users is read before NSS */
+	{ "grace, listed admin, group fails", "mailadmins", "dave", "dave",
+	    "webmail", -3, PAM_SUCCESS, "redirect", -1 },
+	{ "blocked, listed admin, group fails", "mailadmins", "dave", "dave",
+	    "webmail", -20, PAM_SUCCESS, "redirect", -1 },
+	/* the shim fails only what it is told to: the others as usual */
+	{ "grace, member, other group fails", "staff", NULL, "alice",
+	    "webmail", -3, PAM_SUCCESS, "redirect", -1 },
+	{ "grace, non-member, other user fails", NULL, "alice", "carol",
+	    "webmail", -3, PAM_SUCCESS, "allow", -1 },
+	{ "blocked, non-member, nothing fails", NULL, NULL, "carol",
+	    "webmail", -20, PAM_PERM_DENIED, NULL, 0 },
+};
+
+static int
+has_nss_msg(const struct pt_out *o)
+{
+	int i;
+
+	for (i = 0; i < o->n_msg; i++)
+		if (o->msg_style[i] == PAM_ERROR_MSG &&
+		    strstr(o->msg[i], "could not be checked") != NULL)
+			return 1;
+	return 0;
+}
+
+START_TEST(test_nss_failure)
+{
+	const struct nssfail_case *nc = &nssfail_cases[_i];
+	struct pt_env e;
+	struct pt_out o;
+	int rc;
+
+	pt_env_init(&e, "admins = { users = [\"dave\"]; groups = "
+	    "[\"mailadmins\"]; };\n");
+	pt_service(&e, nc->svc, NULL);
+	pt_install_days(&e, nc->days);
+	if (nc->fail_group != NULL)
+		setenv("BMSUB_NSS_FAIL_GROUP", nc->fail_group, 1);
+	if (nc->fail_user != NULL)
+		setenv("BMSUB_NSS_FAIL_USER", nc->fail_user, 1);
+	rc = run_acct(&e, nc->svc, nc->user, &o);
+	unsetenv("BMSUB_NSS_FAIL_GROUP");
+	unsetenv("BMSUB_NSS_FAIL_USER");
+	ck_assert_msg(rc == nc->rc, "%s: rc %d, want %d", nc->desc, rc, nc->rc);
+	if (nc->decision != NULL)
+		ck_assert_str_eq(o.decision, nc->decision);
+	else
+		ck_assert_int_eq(o.has_decision, 0);
+	if (nc->nss_msg >= 0)
+		ck_assert_msg(has_nss_msg(&o) == nc->nss_msg, "%s: nss message "
+		    "%d, want %d", nc->desc, has_nss_msg(&o), nc->nss_msg);
+	/* the next login, NSS back, is answered as usual */
+	if (nc->nss_msg == 1) {
+		rc = run_acct(&e, nc->svc, nc->user, &o);
+		ck_assert_int_eq(has_nss_msg(&o), 0);
+	}
+	pt_env_free(&e);
+}
+END_TEST
+
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 int
@@ -983,6 +1078,13 @@ main(void)
 		tc = tcase_create("nss");
 		tcase_set_timeout(tc, 60);
 		tcase_add_loop_test(tc, test_nss_admin_groups, 0, N(nss_cases));
+		suite_add_tcase(s, tc);
+	}
+	/* Only with tests/unit/nss_fail.so preloaded (tests/sh/pam_nss.sh). */
+	if (getenv("BMSUB_NSS_FAIL_SHIM") != NULL) {
+		tc = tcase_create("nss-fail");
+		tcase_set_timeout(tc, 60);
+		tcase_add_loop_test(tc, test_nss_failure, 0, N(nssfail_cases));
 		suite_add_tcase(s, tc);
 	}
 

@@ -97,6 +97,15 @@ int cli_state_begin(struct cli *c, int *lockfd, struct bmsub_state *st);
 /* Saves and unlocks; EXIT_NO (told) when the save failed. */
 int cli_state_commit(struct cli *c, int lockfd, struct bmsub_state *st);
 
+/* args.c: takes the global options (-c, --json, --at, --force-clock) out
+ * of argv (*argc of them, argv[*argc] set to NULL) wherever they stand
+ * before "--", into c; EXIT_USAGE (told) for a bad one or when no
+ * command is left, else 0. */
+int cli_global_options(struct cli *c, int *argc, char **argv);
+/* Whether --json is among the global options (looked for before the
+ * parser, so that even its errors come as JSON). */
+int cli_wants_json(int argc, char **argv);
+
 /* Options of notify, recipients, monitor and metrics: main took --at and
  * --json already; they are accepted again after the command name. */
 struct cli_opts {

@@ -5,6 +5,13 @@
 
 #include "cli.h"
 
+/* The role lookup failed: the library refused, reason "nss". */
+static int
+role_unknown(const struct bmsub_result *res)
+{
+	return res->role_looked_up && strcmp(res->verdict.reason, "nss") == 0;
+}
+
 static void
 decide_json(const struct bmsub_result *res, const char *user,
     const char *service)
@@ -19,7 +26,7 @@ decide_json(const struct bmsub_result *res, const char *user,
 	json_str(&j, "user", user);
 	json_str(&j, "service", service);
 	json_str(&j, "category", bmsub_category_name(res->category));
-	if (res->role_looked_up)
+	if (res->role_looked_up && !role_unknown(res))
 		json_bool(&j, "admin", res->is_admin);
 	else
 		json_null(&j, "admin");	/* not needed: same answer */
@@ -39,6 +46,7 @@ decide_text(const struct bmsub_result *res, const char *user,
 	printf("%s (phase %s, reason %s): user %s (%s), service %s "
 	    "(category %s)\n", bmsub_decision_name(v->decision), v->phase,
 	    v->reason, user, !res->role_looked_up ? "role not needed" :
+	    role_unknown(res) ? "role unknown" :
 	    res->is_admin ? "admin" : "not admin", service,
 	    bmsub_category_name(res->category));
 	if (v->redirect != NULL)

@@ -55,47 +55,6 @@ log_stderr(void *arg, int priority, const char *msg)
 		fprintf(stderr, "bmsub-check: %s\n", msg);
 }
 
-/* Takes the global options out of argv wherever they stand (before "--"),
- * so "bmsub-check status --json" and "bmsub-check --json status" agree. */
-static int
-global_options(struct cli *c, int *argc, char **argv)
-{
-	int i, o = 0, dashdash = 0;
-
-	for (i = 0; i < *argc; i++) {
-		const char *a = argv[i];
-
-		if (dashdash || a[0] != '-') {
-			argv[o++] = argv[i];
-			continue;
-		}
-		if (strcmp(a, "--") == 0) {
-			dashdash = 1;
-			argv[o++] = argv[i];
-		} else if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
-			if (++i >= *argc)
-				return cli_usage("%s needs a file", a);
-			c->conf_path = argv[i];
-		} else if (strcmp(a, "--json") == 0) {
-			c->json = 1;
-		} else if (strcmp(a, "--force-clock") == 0) {
-			c->force_clock = 1;
-		} else if (strcmp(a, "--at") == 0) {
-			if (++i >= *argc)
-				return cli_usage("--at needs a time");
-			if (bmsub_time_parse(argv[i], 0, &c->now) != 0)
-				return cli_usage("--at: '%s' is not a time "
-				    "(YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)", argv[i]);
-			c->at_given = 1;
-		} else {
-			argv[o++] = argv[i];
-		}
-	}
-	argv[o] = NULL;
-	*argc = o;
-	return 0;
-}
-
 /* The command a command line names: its first word that is neither an
  * option nor a global option's value; NULL when none. */
 static const char *
@@ -135,10 +94,8 @@ run(struct cli *c, int argc, char **argv)
 	size_t i;
 	int r;
 
-	if ((r = global_options(c, &argc, argv)) != 0)
+	if ((r = cli_global_options(c, &argc, argv)) != 0)
 		return usage_exit(c, cmd, r);
-	if (argc < 1)
-		return cli_usage("no command given");
 	if (argv[0][0] == '-' && strcmp(argv[0], "--") != 0)
 		return usage_exit(c, cmd, cli_usage("unknown option '%s'%s",
 		    argv[0], cmd != NULL ? "" : " (and no command given)"));
@@ -163,23 +120,6 @@ run(struct cli *c, int argc, char **argv)
 	return commands[i].fn(c, argc, argv);
 }
 
-/* --json is honoured even when the error comes before the option parser
- * reaches it ("bmsub-check --at bogus status --json"). */
-static int
-wants_json(int argc, char **argv)
-{
-	int i;
-
-	for (i = 0; i < argc && strcmp(argv[i], "--") != 0; i++) {
-		if (strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0 ||
-		    strcmp(argv[i], "--at") == 0)
-			i++;	/* a value, even one spelled "--json" */
-		else if (strcmp(argv[i], "--json") == 0)
-			return 1;
-	}
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -202,7 +142,7 @@ main(int argc, char **argv)
 		printf("bmsub-check %s\n", BMSUB_VERSION);
 		return EXIT_OK;
 	}
-	c.json = wants_json(argc, argv);
+	c.json = cli_wants_json(argc, argv);
 	r = run(&c, argc, argv);
 	bmsub_report_free(c.rep);
 	bmsub_ctx_free(c.ctx);
