@@ -73,6 +73,10 @@ LIBS_CORE = $(shell $(PKG_CONFIG) --libs libsodium libconfig 2>/dev/null)
 LIBS_SSL = $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null)
 LIBS_CHECK = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 LIBS_PAM = -lpam
+LUA_PC ?= lua5.4
+LUA_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LUA_PC) 2>/dev/null)
+# Lua 5.4 module for Dovecot's Lua passdb; where Lua's package.cpath looks
+LUADIR ?= $(LIBDIR)/lua/5.4
 
 # Stamps: $(B)/build-flags holds the compile flags (the folders compiled in
 # among them), $(B)/install-dirs the folders written into bmsub.pc. Each is
@@ -110,6 +114,7 @@ LOGIN_SRC := $(sort $(wildcard libpolicy/login/*.c))
 OPS_SRC := $(sort $(wildcard libpolicy/ops/*.c))
 LIB_SRC := $(LOGIN_SRC) $(OPS_SRC)
 PAM_SRC := $(sort $(wildcard pam_bmsub/*.c))
+LUA_SRC := $(sort $(wildcard lua/*.c))
 CHECK_SRC := $(sort $(wildcard tools/check/*.c)) tools/common/json.c
 SIGN_SRC := $(sort $(wildcard tools/sign/*.c))
 POLICY_SRC := $(sort $(wildcard tools/policy/*.c))
@@ -120,6 +125,7 @@ obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 LOGIN_OBJ := $(call obj,$(LOGIN_SRC))
 LIB_OBJ := $(call obj,$(LIB_SRC))
 PAM_OBJ := $(call obj,$(PAM_SRC))
+LUA_OBJ := $(call obj,$(LUA_SRC))
 CHECK_OBJ := $(call obj,$(CHECK_SRC))
 SIGN_OBJ := $(call obj,$(SIGN_SRC))
 POLICY_OBJ := $(call obj,$(POLICY_SRC))
@@ -135,7 +141,7 @@ LOGIN_A := $(B)/libbmsub_login_pic.a
 
 PROGRAMS := $(LIB_SO) $(B)/$(SONAME) $(B)/libbmsub.so $(LIB_A) $(LOGIN_A) \
 	$(B)/pam_bmsub.so $(B)/bmsub-check $(B)/bmsub-sign $(B)/bmsub.pc \
-	$(B)/bmsub-policy
+	$(B)/bmsub-policy $(B)/bmsub.so
 
 .PHONY: all tests check demo bench install uninstall clean deps deps-demo deps-libs fuzz
 all: deps-libs $(PROGRAMS)
@@ -143,7 +149,7 @@ tests: all $(TEST_BIN)
 
 # Stop early with the exact install line when a library is missing.
 deps-libs:
-	@$(PKG_CONFIG) --exists libsodium libconfig libcrypto || \
+	@$(PKG_CONFIG) --exists libsodium libconfig libcrypto $(LUA_PC) || \
 		{ sh tools/deps.sh --print build; exit 1; }
 
 deps:
@@ -191,6 +197,16 @@ $(B)/pam_bmsub.so: $(PAM_OBJ) $(LOGIN_A) pam_bmsub/pam_bmsub.map
 	$(Q)$(CC) $(CFLAGS) -shared -Wl,--version-script=pam_bmsub/pam_bmsub.map \
 		-Wl,-z,nodelete -Wl,--no-undefined $(LDFLAGS) -o $@ \
 		$(PAM_OBJ) $(LOGIN_A) $(LIBS_PAM) $(LIBS_CORE)
+
+# The Lua module (require "bmsub"), built like the PAM module: its own
+# copy of the login half, its one cache kept across lua_close (nodelete).
+# Lua's symbols come from the interpreter that loads it (lua5.4, Dovecot's
+# auth process), as Lua modules do: not linked.
+$(B)/obj/lua/%.o: CPPFLAGS += $(LUA_CFLAGS)
+$(B)/bmsub.so: $(LUA_OBJ) $(LOGIN_A) lua/bmsub_lua.map
+	$(quiet) LD $@
+	$(Q)$(CC) $(CFLAGS) -shared -Wl,--version-script=lua/bmsub_lua.map \
+		-Wl,-z,nodelete $(LDFLAGS) -o $@ $(LUA_OBJ) $(LOGIN_A) $(LIBS_CORE)
 
 # The tools include only bmsub.h and link the shared library, as any other
 # program would: in build/ through RUNPATH $ORIGIN (runnable in place);
