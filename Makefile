@@ -279,6 +279,8 @@ MAN_SRC := $(sort $(wildcard man/*.[1-8]))
 UNIT_SRC := $(sort $(wildcard conf/*.service conf/*.timer))
 PAMD_SRC := $(sort $(wildcard conf/pam.d/*))
 POSTFIX_SRC := conf/postfix/main.cf conf/postfix/master.cf
+DOVECOT_SRC := conf/dovecot/auth-bmsub.conf.ext conf/dovecot/bmsub.lua
+FAIL2BAN_SRC := conf/fail2ban/bmsub-dovecot.conf conf/fail2ban/bmsub-nginx-pam.conf
 EXAMPLE_SRC := conf/README.servers conf/bmsub.conf conf/bmsub.cron
 # install -m MODE from a file through $(SUBST)
 subst_install = { $(SUBST) $(1) >$(2).tmp && chmod $(3) $(2).tmp && mv -f $(2).tmp $(2); }
@@ -290,13 +292,15 @@ install: all $(B)/inst/bmsub-check $(B)/inst/bmsub-sign $(B)/inst/bmsub-policy
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(PAMDIR) \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(EXAMPLESDIR)/pam.d \
-		$(DESTDIR)$(EXAMPLESDIR)/postfix
+		$(DESTDIR)$(EXAMPLESDIR)/postfix $(DESTDIR)$(EXAMPLESDIR)/dovecot \
+		$(DESTDIR)$(EXAMPLESDIR)/fail2ban $(DESTDIR)$(LUADIR)
 	for d in $(DESTDIR)$(CONFDIR) $(DESTDIR)$(CONFDIR)/keys.d $(DESTDIR)$(STATEDIR); do \
 		[ -d "$$d" ] || install -d -m 0755 "$$d" || exit 1; done
 	install -m 0755 $(B)/inst/bmsub-check $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(B)/inst/bmsub-sign $(DESTDIR)$(BINDIR)/
 	install -m 0755 $(B)/inst/bmsub-policy $(DESTDIR)$(SBINDIR)/
 	install -m 0644 $(B)/pam_bmsub.so $(DESTDIR)$(PAMDIR)/
+	install -m 0644 $(B)/bmsub.so $(DESTDIR)$(LUADIR)/
 	install -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sfn $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sfn $(SONAME) $(DESTDIR)$(LIBDIR)/libbmsub.so
@@ -315,6 +319,10 @@ install: all $(B)/inst/bmsub-check $(B)/inst/bmsub-sign $(B)/inst/bmsub-policy
 		$(call subst_install,$$f,$(DESTDIR)$(EXAMPLESDIR)/pam.d/$${f##*/},0644) || exit 1; done
 	for f in $(POSTFIX_SRC); do \
 		$(call subst_install,$$f,$(DESTDIR)$(EXAMPLESDIR)/postfix/$${f##*/},0644) || exit 1; done
+	for f in $(DOVECOT_SRC); do \
+		$(call subst_install,$$f,$(DESTDIR)$(EXAMPLESDIR)/dovecot/$${f##*/},0644) || exit 1; done
+	for f in $(FAIL2BAN_SRC); do \
+		$(call subst_install,$$f,$(DESTDIR)$(EXAMPLESDIR)/fail2ban/$${f##*/},0644) || exit 1; done
 	@# a real install (no DESTDIR, as root): programs built with
 	@# pkg-config --libs bmsub find libbmsub.so.1 at once
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
@@ -335,7 +343,7 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/bmsub-check $(DESTDIR)$(BINDIR)/bmsub-sign \
 		$(DESTDIR)$(SBINDIR)/bmsub-policy \
 		$(DESTDIR)$(BINDIR)/bmsub-check \
-		$(DESTDIR)$(PAMDIR)/pam_bmsub.so \
+		$(DESTDIR)$(PAMDIR)/pam_bmsub.so $(DESTDIR)$(LUADIR)/bmsub.so \
 		$(DESTDIR)$(LIBDIR)/$(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(SONAME) \
 		$(DESTDIR)$(LIBDIR)/libbmsub.so $(DESTDIR)$(LIBDIR)/libbmsub.a \
 		$(DESTDIR)$(INCLUDEDIR)/bmsub.h $(DESTDIR)$(PKGCONFIGDIR)/bmsub.pc \
@@ -343,9 +351,17 @@ uninstall:
 		$(foreach f,$(MAN_SRC),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(f)))/$(notdir $(f))) \
 		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/,$(notdir $(EXAMPLE_SRC))) \
 		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/pam.d/,$(notdir $(PAMD_SRC))) \
-		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/postfix/,$(notdir $(POSTFIX_SRC)))
-	@for d in $(DESTDIR)$(EXAMPLESDIR)/pam.d $(DESTDIR)$(EXAMPLESDIR)/postfix $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(DOCDIR); do \
+		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/postfix/,$(notdir $(POSTFIX_SRC))) \
+		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/dovecot/,$(notdir $(DOVECOT_SRC))) \
+		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/fail2ban/,$(notdir $(FAIL2BAN_SRC)))
+	@for d in $(DESTDIR)$(EXAMPLESDIR)/pam.d $(DESTDIR)$(EXAMPLESDIR)/postfix \
+	    $(DESTDIR)$(EXAMPLESDIR)/dovecot $(DESTDIR)$(EXAMPLESDIR)/fail2ban \
+	    $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(DOCDIR); do \
 		[ ! -d "$$d" ] || rmdir "$$d" || exit 1; done
+	@# $(LUADIR) (lua/5.4) is shared with other Lua modules: removed only
+	@# when empty
+	@for d in $(DESTDIR)$(LUADIR) $(dir $(DESTDIR)$(LUADIR)); do \
+		rmdir "$$d" 2>/dev/null || true; done
 	@if [ ! -e $(DESTDIR)$(CONFDIR)/bmsub.conf ]; then :; \
 	elif $(SUBST) conf/bmsub.conf | cmp -s - $(DESTDIR)$(CONFDIR)/bmsub.conf; then \
 		echo "rm -f $(DESTDIR)$(CONFDIR)/bmsub.conf (unchanged)"; \
