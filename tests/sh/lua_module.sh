@@ -130,6 +130,15 @@ cp "$CONF" "$T/etc/open.conf"
 chmod 644 "$T/etc/bad.conf" "$T/etc/unknown.conf"
 chmod 666 "$T/etc/open.conf"
 
+# it exports luaopen_bmsub only, and carries no operator code (counting,
+# writing, mail): the login half of the library, as pam_bmsub.so
+nm -D --defined-only "$B/bmsub.so" | awk '{ print $3 }' | grep -v '^_' >"$T/exports"
+n_checks=$((n_checks + 1))
+[ "$(cat "$T/exports")" = luaopen_bmsub ] || fail "bmsub.so exports: $(tr '\n' ' ' <"$T/exports")"
+n_checks=$((n_checks + 1))
+! nm "$B/bmsub.so" | grep -qE ' [tT] bmsub_(count_users|recipients_save|state_save|mail_compose|user_sets_build)$' ||
+	fail "bmsub.so carries operator code"
+
 # module fields, and one cached context serving many calls
 got=$(run_lua "$B/bmsub.so" "print(type(b.decide), b.version, b.default_conf)")
 n_checks=$((n_checks + 1))
