@@ -15,7 +15,17 @@ local bmsub = require "bmsub"
 -- the PAM service names are.
 local conf = bmsub.default_conf
 
+-- Services bmsub-policy gates instead (conf/postfix/): SMTP AUTH through
+-- Dovecot is then let through here, and Postfix refuses at RCPT with
+-- bmsub's message rather than "535 authentication failed". Only when
+-- Postfix really runs bmsub-policy: else submission is not gated at all.
+--   local policy_services = { smtp = true }
+local policy_services = {}
+
 function auth_passdb_lookup(req)
+  if policy_services[req.service] then
+    return dovecot.auth.PASSDB_RESULT_OK, { nopassword = "y" }
+  end
   local decision, reason, message = bmsub.decide(req.user, req.service, conf)
   if decision == nil then
     -- configuration unusable: refuse, as a temporary failure
