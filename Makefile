@@ -63,6 +63,8 @@ CPPFLAGS += -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE -Ilibpolicy/include -Ilibpolicy \
 # bmsub-check doctor looks for the module where libpam loads it from
 PAMDIR_BUILT := $(PAMDIR)
 CPPFLAGS += -DBMSUB_PAMDIR='"$(PAMDIR_BUILT)"'
+# and for the Lua module where Lua loads it from (set below)
+CPPFLAGS += -DBMSUB_LUADIR='"$(LUADIR)"'
 LDFLAGS += -Wl,-z,relro,-z,now -Wl,--as-needed
 ifeq ($(SAN),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
