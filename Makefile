@@ -66,6 +66,8 @@ CPPFLAGS += -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE -Ilibpolicy/include -Ilibpolicy \
 # bmsub-check doctor looks for the module where libpam loads it from
 PAMDIR_BUILT := $(PAMDIR)
 CPPFLAGS += -DBMSUB_PAMDIR='"$(PAMDIR_BUILT)"'
+# and for the Lua module where Lua loads it from (set below)
+CPPFLAGS += -DBMSUB_LUADIR='"$(LUADIR)"'
 LDFLAGS += -Wl,-z,relro,-z,now -Wl,--as-needed
 ifeq ($(SAN),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -76,6 +78,10 @@ LIBS_CORE = $(shell $(PKG_CONFIG) --libs libsodium libconfig 2>/dev/null)
 LIBS_SSL = $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null)
 LIBS_CHECK = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 LIBS_PAM = -lpam
+LUA_PC ?= lua5.4
+LUA_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LUA_PC) 2>/dev/null)
+# Lua 5.4 module for Dovecot's Lua passdb; where Lua's package.cpath looks
+LUADIR ?= $(LIBDIR)/lua/5.4
 
 # Stamps: $(B)/build-flags holds the compile flags (the folders compiled in
 # among them), $(B)/install-dirs the folders written into bmsub.pc. Each is
@@ -113,6 +119,7 @@ LOGIN_SRC := $(sort $(wildcard libpolicy/login/*.c))
 OPS_SRC := $(sort $(wildcard libpolicy/ops/*.c))
 LIB_SRC := $(LOGIN_SRC) $(OPS_SRC)
 PAM_SRC := $(sort $(wildcard pam_bmsub/*.c))
+LUA_SRC := $(sort $(wildcard lua/*.c))
 CHECK_SRC := $(sort $(wildcard tools/check/*.c)) tools/common/json.c
 SIGN_SRC := $(sort $(wildcard tools/sign/*.c))
 POLICY_SRC := $(sort $(wildcard tools/policy/*.c))
@@ -123,6 +130,7 @@ obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 LOGIN_OBJ := $(call obj,$(LOGIN_SRC))
 LIB_OBJ := $(call obj,$(LIB_SRC))
 PAM_OBJ := $(call obj,$(PAM_SRC))
+LUA_OBJ := $(call obj,$(LUA_SRC))
 CHECK_OBJ := $(call obj,$(CHECK_SRC))
 SIGN_OBJ := $(call obj,$(SIGN_SRC))
 POLICY_OBJ := $(call obj,$(POLICY_SRC))
@@ -138,7 +146,7 @@ LOGIN_A := $(B)/libbmsub_login_pic.a
 
 PROGRAMS := $(LIB_SO) $(B)/$(SONAME) $(B)/libbmsub.so $(LIB_A) $(LOGIN_A) \
 	$(B)/pam_bmsub.so $(B)/bmsub-check $(B)/bmsub-sign $(B)/bmsub.pc \
-	$(B)/bmsub-policy
+	$(B)/bmsub-policy $(B)/bmsub.so
 
 .PHONY: all tests check demo bench install uninstall clean deps deps-demo deps-libs fuzz
 all: deps-libs $(PROGRAMS)
@@ -146,7 +154,7 @@ tests: all $(TEST_BIN) $(B)/tests/nss_fail.so
 
 # Stop early with the exact install line when a library is missing.
 deps-libs:
-	@$(PKG_CONFIG) --exists libsodium libconfig libcrypto || \
+	@$(PKG_CONFIG) --exists libsodium libconfig libcrypto $(LUA_PC) || \
 		{ sh tools/deps.sh --print build; exit 1; }
 
 deps:
@@ -194,6 +202,16 @@ $(B)/pam_bmsub.so: $(PAM_OBJ) $(LOGIN_A) pam_bmsub/pam_bmsub.map
 	$(Q)$(CC) $(CFLAGS) -shared -Wl,--version-script=pam_bmsub/pam_bmsub.map \
 		-Wl,-z,nodelete -Wl,--no-undefined $(LDFLAGS) -o $@ \
 		$(PAM_OBJ) $(LOGIN_A) $(LIBS_PAM) $(LIBS_CORE)
+
+# The Lua module (require "bmsub"), built like the PAM module: its own
+# copy of the login half, its one cache kept across lua_close (nodelete).
+# Lua's symbols come from the interpreter that loads it (lua5.4, Dovecot's
+# auth process), as Lua modules do: not linked.
+$(B)/obj/lua/%.o: CPPFLAGS += $(LUA_CFLAGS)
+$(B)/bmsub.so: $(LUA_OBJ) $(LOGIN_A) lua/bmsub_lua.map
+	$(quiet) LD $@
+	$(Q)$(CC) $(CFLAGS) -shared -Wl,--version-script=lua/bmsub_lua.map \
+		-Wl,-z,nodelete $(LDFLAGS) -o $@ $(LUA_OBJ) $(LOGIN_A) $(LIBS_CORE)
 
 # The tools include only bmsub.h and link the shared library, as any other
 # program would: in build/ through RUNPATH $ORIGIN (runnable in place);
@@ -276,6 +294,8 @@ MAN_SRC := $(sort $(wildcard man/*.[1-8]))
 UNIT_SRC := $(sort $(wildcard conf/*.service conf/*.timer))
 PAMD_SRC := $(sort $(wildcard conf/pam.d/*))
 POSTFIX_SRC := conf/postfix/main.cf conf/postfix/master.cf
+DOVECOT_SRC := conf/dovecot/auth-bmsub.conf.ext conf/dovecot/bmsub.lua
+FAIL2BAN_SRC := conf/fail2ban/bmsub-dovecot.conf conf/fail2ban/bmsub-nginx-pam.conf
 EXAMPLE_SRC := conf/README.servers conf/bmsub.conf conf/bmsub.cron
 # install -m MODE from a file through $(SUBST)
 subst_install = { $(SUBST) $(1) >$(2).tmp && chmod $(3) $(2).tmp && mv -f $(2).tmp $(2); }
@@ -287,13 +307,15 @@ install: all $(B)/inst/bmsub-check $(B)/inst/bmsub-sign $(B)/inst/bmsub-policy
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(PAMDIR) \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(EXAMPLESDIR)/pam.d \
-		$(DESTDIR)$(EXAMPLESDIR)/postfix
+		$(DESTDIR)$(EXAMPLESDIR)/postfix $(DESTDIR)$(EXAMPLESDIR)/dovecot \
+		$(DESTDIR)$(EXAMPLESDIR)/fail2ban $(DESTDIR)$(LUADIR)
 	for d in $(DESTDIR)$(CONFDIR) $(DESTDIR)$(CONFDIR)/keys.d $(DESTDIR)$(STATEDIR); do \
 		[ -d "$$d" ] || install -d -m 0755 "$$d" || exit 1; done
 	install -m 0755 $(B)/inst/bmsub-check $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(B)/inst/bmsub-sign $(DESTDIR)$(BINDIR)/
 	install -m 0755 $(B)/inst/bmsub-policy $(DESTDIR)$(SBINDIR)/
 	install -m 0644 $(B)/pam_bmsub.so $(DESTDIR)$(PAMDIR)/
+	install -m 0644 $(B)/bmsub.so $(DESTDIR)$(LUADIR)/
 	install -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sfn $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sfn $(SONAME) $(DESTDIR)$(LIBDIR)/libbmsub.so
@@ -312,6 +334,10 @@ install: all $(B)/inst/bmsub-check $(B)/inst/bmsub-sign $(B)/inst/bmsub-policy
 		$(call subst_install,$$f,$(DESTDIR)$(EXAMPLESDIR)/pam.d/$${f##*/},0644) || exit 1; done
 	for f in $(POSTFIX_SRC); do \
 		$(call subst_install,$$f,$(DESTDIR)$(EXAMPLESDIR)/postfix/$${f##*/},0644) || exit 1; done
+	for f in $(DOVECOT_SRC); do \
+		$(call subst_install,$$f,$(DESTDIR)$(EXAMPLESDIR)/dovecot/$${f##*/},0644) || exit 1; done
+	for f in $(FAIL2BAN_SRC); do \
+		$(call subst_install,$$f,$(DESTDIR)$(EXAMPLESDIR)/fail2ban/$${f##*/},0644) || exit 1; done
 	@# a real install (no DESTDIR, as root): programs built with
 	@# pkg-config --libs bmsub find libbmsub.so.1 at once
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
@@ -332,7 +358,7 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/bmsub-check $(DESTDIR)$(BINDIR)/bmsub-sign \
 		$(DESTDIR)$(SBINDIR)/bmsub-policy \
 		$(DESTDIR)$(BINDIR)/bmsub-check \
-		$(DESTDIR)$(PAMDIR)/pam_bmsub.so \
+		$(DESTDIR)$(PAMDIR)/pam_bmsub.so $(DESTDIR)$(LUADIR)/bmsub.so \
 		$(DESTDIR)$(LIBDIR)/$(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(SONAME) \
 		$(DESTDIR)$(LIBDIR)/libbmsub.so $(DESTDIR)$(LIBDIR)/libbmsub.a \
 		$(DESTDIR)$(INCLUDEDIR)/bmsub.h $(DESTDIR)$(PKGCONFIGDIR)/bmsub.pc \
@@ -340,9 +366,17 @@ uninstall:
 		$(foreach f,$(MAN_SRC),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(f)))/$(notdir $(f))) \
 		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/,$(notdir $(EXAMPLE_SRC))) \
 		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/pam.d/,$(notdir $(PAMD_SRC))) \
-		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/postfix/,$(notdir $(POSTFIX_SRC)))
-	@for d in $(DESTDIR)$(EXAMPLESDIR)/pam.d $(DESTDIR)$(EXAMPLESDIR)/postfix $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(DOCDIR); do \
+		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/postfix/,$(notdir $(POSTFIX_SRC))) \
+		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/dovecot/,$(notdir $(DOVECOT_SRC))) \
+		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/fail2ban/,$(notdir $(FAIL2BAN_SRC)))
+	@for d in $(DESTDIR)$(EXAMPLESDIR)/pam.d $(DESTDIR)$(EXAMPLESDIR)/postfix \
+	    $(DESTDIR)$(EXAMPLESDIR)/dovecot $(DESTDIR)$(EXAMPLESDIR)/fail2ban \
+	    $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(DOCDIR); do \
 		[ ! -d "$$d" ] || rmdir "$$d" || exit 1; done
+	@# $(LUADIR) (lua/5.4) is shared with other Lua modules: removed only
+	@# when empty
+	@for d in $(DESTDIR)$(LUADIR) $(dir $(DESTDIR)$(LUADIR)); do \
+		rmdir "$$d" 2>/dev/null || true; done
 	@if [ ! -e $(DESTDIR)$(CONFDIR)/bmsub.conf ]; then :; \
 	elif $(SUBST) conf/bmsub.conf | cmp -s - $(DESTDIR)$(CONFDIR)/bmsub.conf; then \
 		echo "rm -f $(DESTDIR)$(CONFDIR)/bmsub.conf (unchanged)"; \

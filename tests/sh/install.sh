@@ -22,6 +22,7 @@ manifest() {
 		echo "0755 $p/sbin/bmsub-policy"
 		echo "0755 $p/bin/bmsub-sign"
 		echo "0644 $pam/pam_bmsub.so"
+		echo "0644 $l/lua/5.4/bmsub.so"
 		echo "0644 $l/libbmsub.so.1.0.0"
 		echo "link $l/libbmsub.so.1 -> libbmsub.so.1.0.0"
 		echo "link $l/libbmsub.so -> libbmsub.so.1"
@@ -38,6 +39,9 @@ manifest() {
 		done
 		for f in conf/pam.d/*; do echo "0644 $p/share/doc/bmsub/examples/pam.d/${f##*/}"; done
 		for f in conf/postfix/*; do echo "0644 $p/share/doc/bmsub/examples/postfix/${f##*/}"; done
+		for f in conf/dovecot/* conf/fail2ban/*; do
+			d=${f#conf/}; echo "0644 $p/share/doc/bmsub/examples/${d%%/*}/${f##*/}"
+		done
 	} | bypath
 }
 bypath() { LC_ALL=C sort -k2,2; }

@@ -62,6 +62,23 @@ expect_grep "user 'alice' - invalid account: Permission denied" \
 	"$D/error.log" "nginx logged the account refusal"
 expect_grep "\\[info\\].*PAM: '.*https://admin.example.test/subscription" \
 	"$D/error.log" "nginx got the redirect notice (PAM_TEXT_INFO)"
+
+# fail2ban (conf/README.servers): Debian's stock nginx-http-auth filter
+# reads auth_basic lines only and matches no auth_pam line;
+# conf/fail2ban/bmsub-nginx-pam.conf matches the one wrong password and
+# none of the 3 refusals by pam_bmsub
+if command -v fail2ban-regex >/dev/null && [ -f /etc/fail2ban/filter.d/nginx-http-auth.conf ]; then
+	for f in /etc/fail2ban/filter.d/nginx-http-auth.conf:0 \
+	    "$TOP/conf/fail2ban/bmsub-nginx-pam.conf:1"; do
+		m=$(fail2ban-regex -l error "$D/error.log" "${f%:*}" 2>&1 |
+			sed -n 's/^Lines: [0-9]* lines, [0-9]* ignored, \([0-9]*\) matched.*/\1/p')
+		echo "fail2ban-regex error.log ${f%:*}: ${m:-?} matched of $(wc -l <"$D/error.log") lines"
+		n_checks=$((n_checks + 1))
+		[ "${m:-?}" = "${f##*:}" ] || fail "fail2ban ${f%:*}: ${m:-?} matched, want ${f##*:}"
+	done
+else
+	echo "not run: fail2ban-regex (tools/deps.sh check installs fail2ban)"
+fi
 srv_stop "$PID"
 n_checks=$((n_checks + 1))
 kill -0 "$PID" 2>/dev/null && fail "nginx still running"

@@ -171,6 +171,22 @@ expect_grep 'Recipient address rejected: Access refused: your mailbox is not hos
 expect_nogrep 'warning: .*bmsub-policy|policy service .* unavailable|fatal' "$PF/maillog" \
 	"no policy service failure in Postfix's log"
 
+# fail2ban (conf/README.servers): no mode of Debian's stock postfix filter
+# (auth is the postfix-sasl jail's) matches bmsub-policy's refusals
+if command -v fail2ban-regex >/dev/null && [ -f /etc/fail2ban/filter.d/postfix.conf ]; then
+	grep 'Recipient address rejected: Access\|Recipient address rejected: Subscription' \
+		"$PF/maillog" >"$T/refusals.log"
+	for mode in auth normal aggressive; do
+		m=$(fail2ban-regex -l error "$T/refusals.log" "/etc/fail2ban/filter.d/postfix.conf[mode=$mode]" 2>&1 |
+			sed -n 's/^Lines: [0-9]* lines, [0-9]* ignored, \([0-9]*\) matched.*/\1/p')
+		echo "fail2ban-regex postfix[mode=$mode]: ${m:-?} matched of $(wc -l <"$T/refusals.log") refusal lines"
+		n_checks=$((n_checks + 1))
+		[ "${m:-?}" = 0 ] || fail "postfix[mode=$mode] matched ${m:-?} refusal lines"
+	done
+else
+	echo "not run: fail2ban-regex (tools/deps.sh check installs fail2ban)"
+fi
+
 postfix -c "$PF/etc" stop >/dev/null 2>&1
 i=0; while kill -0 "$PPID_PF" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 n_checks=$((n_checks + 1))

@@ -1284,6 +1284,8 @@ struct dove {
 	char cached_args[256];	/* args of a pam passdb with cache_key */
 	char where[512];	/* its file */
 	int files;
+	int lua_bmsub;		/* a lua passdb whose args name bmsub */
+	char lua_where[512];	/* its file */
 };
 
 static void
@@ -1323,6 +1325,11 @@ static void
 dove_passdb_end(struct dove *dv, const char *driver, const char *args,
     const char *path)
 {
+	if (strcmp(driver, "lua") == 0 && strstr(args, "bmsub") != NULL &&
+	    !dv->lua_bmsub) {
+		dv->lua_bmsub = 1;
+		snprintf(dv->lua_where, sizeof(dv->lua_where), "%s", path);
+	}
 	if (strcmp(driver, "pam") != 0)
 		return;
 	dv->pam_passdbs++;
@@ -1482,6 +1489,30 @@ size_zero(const char *s)
 	return strspn(s, "0") == strspn(s, "0123456789");
 }
 
+#ifndef BMSUB_LUADIR
+#define BMSUB_LUADIR "/usr/local/lib/lua/5.4"
+#endif
+
+/* The Lua passdb of conf/dovecot/ (require "bmsub"): the module must be
+ * where Lua's package.cpath finds it, else every login through it fails. */
+static void
+check_dovecot_lua(struct doc *d, const struct dove *dv)
+{
+	char path[4096];
+
+	if (!dv->lua_bmsub)
+		return;
+	rp(d, BMSUB_LUADIR "/bmsub.so", path, sizeof(path));
+	if (access(path, R_OK) == 0)
+		emit(d, ST_OK, "dovecot-lua", "the Lua passdb of %s uses bmsub;"
+		    " module %s present", dv->lua_where, path);
+	else
+		emit(d, ST_FAIL, "dovecot-lua", "the Lua passdb of %s uses bmsub"
+		    " but %s is missing: require \"bmsub\" fails and every login"
+		    " through it fails (install lua-bmsub, or make install)",
+		    dv->lua_where, path);
+}
+
 static void
 check_dovecot(struct doc *d)
 {
@@ -1527,6 +1558,7 @@ check_dovecot(struct doc *d)
 		emit(d, ST_OK, "dovecot", "auth_cache_size = %s, but the PAM "
 		    "passdb has no cache_key (%s): its answers are not cached",
 		    dv.cache_size, path);
+	check_dovecot_lua(d, &dv);
 }
 
 /* ------------------------------------------------------------------ */
