@@ -73,6 +73,7 @@ LIBS_CORE = $(shell $(PKG_CONFIG) --libs libsodium libconfig 2>/dev/null)
 LIBS_SSL = $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null)
 LIBS_CHECK = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 LIBS_PAM = -lpam
+LIBS_FCGI = -lfcgi
 
 # Stamps: $(B)/build-flags holds the compile flags (the folders compiled in
 # among them), $(B)/install-dirs the folders written into bmsub.pc. Each is
@@ -113,6 +114,7 @@ PAM_SRC := $(sort $(wildcard pam_bmsub/*.c))
 CHECK_SRC := $(sort $(wildcard tools/check/*.c)) tools/common/json.c
 SIGN_SRC := $(sort $(wildcard tools/sign/*.c))
 POLICY_SRC := $(sort $(wildcard tools/policy/*.c))
+WEB_SRC := $(sort $(wildcard tools/web/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TESTLIB_SRC := $(sort $(wildcard tests/unit/tlib*.c))
 
@@ -123,6 +125,7 @@ PAM_OBJ := $(call obj,$(PAM_SRC))
 CHECK_OBJ := $(call obj,$(CHECK_SRC))
 SIGN_OBJ := $(call obj,$(SIGN_SRC))
 POLICY_OBJ := $(call obj,$(POLICY_SRC))
+WEB_OBJ := $(call obj,$(WEB_SRC))
 TESTLIB_OBJ := $(call obj,$(TESTLIB_SRC))
 TEST_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRC))
 # bench_pam is built by "make bench" only
@@ -135,7 +138,7 @@ LOGIN_A := $(B)/libbmsub_login_pic.a
 
 PROGRAMS := $(LIB_SO) $(B)/$(SONAME) $(B)/libbmsub.so $(LIB_A) $(LOGIN_A) \
 	$(B)/pam_bmsub.so $(B)/bmsub-check $(B)/bmsub-sign $(B)/bmsub.pc \
-	$(B)/bmsub-policy
+	$(B)/bmsub-policy $(B)/bmsub-web
 
 .PHONY: all tests check demo bench install uninstall clean deps deps-demo deps-libs fuzz
 all: deps-libs $(PROGRAMS)
@@ -208,6 +211,15 @@ $(B)/bmsub-policy: $(POLICY_OBJ) $(B)/libbmsub.so
 	$(quiet) LD $@
 	$(Q)$(TOOL_LINK) -Wl,-rpath,'$$ORIGIN' $(POLICY_OBJ) -lbmsub
 
+# bmsub-web: the FastCGI responder (libfcgi) and its privileged helper
+$(B)/bmsub-web: $(WEB_OBJ) $(B)/libbmsub.so
+	$(quiet) LD $@
+	$(Q)$(TOOL_LINK) -Wl,-rpath,'$$ORIGIN' $(WEB_OBJ) -lbmsub $(LIBS_FCGI) $(LIBS_CORE)
+
+$(B)/inst/bmsub-web: $(WEB_OBJ) $(B)/libbmsub.so
+	@mkdir -p $(dir $@)
+	$(Q)$(TOOL_LINK) $(WEB_OBJ) -lbmsub $(LIBS_FCGI) $(LIBS_CORE)
+
 $(B)/inst/bmsub-policy: $(POLICY_OBJ) $(B)/libbmsub.so
 	@mkdir -p $(dir $@)
 	$(Q)$(TOOL_LINK) $(POLICY_OBJ) -lbmsub
@@ -224,10 +236,14 @@ $(B)/inst/bmsub-sign: $(SIGN_OBJ) $(B)/libbmsub.so
 # dependency files are read: editing tlib.h or pamt.h rebuilds the tests
 # that include it), then linked with the whole library.
 $(B)/obj/tests/unit/%.o: CPPFLAGS += -Itests/unit
+$(B)/obj/tests/unit/test_web_form.o: CPPFLAGS += -Itools/web
+# test_web_form also takes bmsub-web's form parser
+$(B)/tests/test_web_form: $(B)/obj/tools/web/form.o
+$(B)/tests/test_web_form: TEST_EXTRA = $(B)/obj/tools/web/form.o
 $(TEST_PROG): $(B)/tests/%: $(B)/obj/tests/unit/%.o $(TESTLIB_OBJ) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(quiet) LD $@
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_EXTRA) \
 		$(TESTLIB_OBJ) $(LIB_A) $(LIBS_CHECK) $(LIBS_PAM) $(LIBS_SSL) $(LIBS_CORE) -ldl -lpthread
 
 $(B)/bmsub.pc: $(DIRS_STAMP) Makefile
@@ -362,6 +378,9 @@ $(FUZZ_A): $(FUZZ_LIB_OBJ)
 
 # fuzz_policy also takes bmsub-policy's protocol reader
 $(B)/fuzz/fuzz_policy: $(B)/fuzz/obj/tools/policy/proto.o
+# fuzz_form: bmsub-web's form parser
+$(B)/fuzz/fuzz_form: $(B)/fuzz/obj/tools/web/form.o
+$(B)/fuzz/obj/fuzz/fuzz_form.o: CPPFLAGS += -Itools/web
 $(FUZZ_BIN): $(B)/fuzz/%: $(B)/fuzz/obj/fuzz/%.o $(FUZZ_A)
 	$(quiet) FUZZ $@
 	$(Q)$(FUZZ_CC) -g -fsanitize=fuzzer,address,undefined -o $@ $(filter %.o,$^) $(FUZZ_A) $(LIBS_CORE)
