@@ -237,9 +237,9 @@ $(B)/inst/bmsub-sign: $(SIGN_OBJ) $(B)/libbmsub.so
 # that include it), then linked with the whole library.
 $(B)/obj/tests/unit/%.o: CPPFLAGS += -Itests/unit
 $(B)/obj/tests/unit/test_web_form.o: CPPFLAGS += -Itools/web
-# test_web_form also takes bmsub-web's form parser
-$(B)/tests/test_web_form: $(B)/obj/tools/web/form.o
-$(B)/tests/test_web_form: TEST_EXTRA = $(B)/obj/tools/web/form.o
+# test_web_form also takes bmsub-web's form parser and escapes
+$(B)/tests/test_web_form: $(B)/obj/tools/web/form.o $(B)/obj/tools/web/page.o
+$(B)/tests/test_web_form: TEST_EXTRA = $(B)/obj/tools/web/form.o $(B)/obj/tools/web/page.o
 $(TEST_PROG): $(B)/tests/%: $(B)/obj/tests/unit/%.o $(TESTLIB_OBJ) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(quiet) LD $@

@@ -7,7 +7,7 @@
 # tests/lsan.supp. Longer runs: build/fuzz/fuzz_license -max_total_time=600
 . "$(dirname "$0")/../lib.sh"
 secs=${BMSUB_FUZZ_SECONDS:-20}
-for f in fuzz_license fuzz_text fuzz_policy; do
+for f in fuzz_license fuzz_text fuzz_policy fuzz_form; do
 	[ -x "$B/fuzz/$f" ] || { fail "$B/fuzz/$f not built (make fuzz)"; continue; }
 	mkdir -p "$T/corpus-$f"
 done
@@ -26,7 +26,11 @@ P='request=smtpd_access_policy'
 printf '\377%s\nsasl_username=alice\nclient_address=127.0.0.1\n\n' "$P" >"$T/corpus-fuzz_policy/sasl"
 printf '\003%s\nprotocol_state=RCPT\nrecipient=a@b\n\n%s\nsasl_username=\n\n' "$P" "$P" >"$T/corpus-fuzz_policy/two"
 printf '\020sasl_username=x\n\n\n=\nA=b\n%s\n%s\n\n' "$P" "$P" >"$T/corpus-fuzz_policy/bad"
-for f in fuzz_license fuzz_text fuzz_policy; do
+# bmsub-web's forms
+printf 'token=1.ab&op=add&address=ops%%40example.com' >"$T/corpus-fuzz_form/rcpt"
+printf 'token=x&license=-----BEGIN+BMSUB%%0D%%0Aformat%%3A+1%%0A' >"$T/corpus-fuzz_form/license"
+printf 'op=%%C3%%A9&&x=%%G1' >"$T/corpus-fuzz_form/bad"
+for f in fuzz_license fuzz_text fuzz_policy fuzz_form; do
 	n_checks=$((n_checks + 1))
 	if ! LSAN_OPTIONS=suppressions=$TOP/tests/lsan.supp:print_suppressions=0 "$B/fuzz/$f" -max_total_time="$secs" -timeout=5 -rss_limit_mb=1024 \
 	    -print_final_stats=1 -artifact_prefix="$T/" "$T/corpus-$f" \
