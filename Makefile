@@ -148,6 +148,8 @@ tests: all $(TEST_BIN)
 deps-libs:
 	@$(PKG_CONFIG) --exists libsodium libconfig libcrypto || \
 		{ sh tools/deps.sh --print build; exit 1; }
+	@echo '#include <fcgiapp.h>' | $(CC) -E - >/dev/null 2>&1 || \
+		{ sh tools/deps.sh --print build; exit 1; }
 
 deps:
 	@sh tools/deps.sh check
@@ -276,9 +278,10 @@ SUBST = sed -e 's|/usr/local/sbin/|$(SBINDIR)/|g' -e 's|/usr/local/bin/|$(BINDIR
 	-e 's|/etc/bmsub|$(CONFDIR)|g' -e 's|/var/lib/bmsub|$(STATEDIR)|g' \
 	-e 's|\([[:space:](]\)conf/|\1$(EXAMPLESDIR)/|g'
 MAN_SRC := $(sort $(wildcard man/*.[1-8]))
-UNIT_SRC := $(sort $(wildcard conf/*.service conf/*.timer))
+UNIT_SRC := $(sort $(wildcard conf/*.service conf/*.timer conf/*.socket))
 PAMD_SRC := $(sort $(wildcard conf/pam.d/*))
 POSTFIX_SRC := conf/postfix/main.cf conf/postfix/master.cf
+NGINX_SRC := conf/nginx/bmsub-web.conf conf/nginx/bmsub-gate.conf
 EXAMPLE_SRC := conf/README.servers conf/bmsub.conf conf/bmsub.cron
 # install -m MODE from a file through $(SUBST)
 subst_install = { $(SUBST) $(1) >$(2).tmp && chmod $(3) $(2).tmp && mv -f $(2).tmp $(2); }
@@ -286,16 +289,18 @@ subst_install = { $(SUBST) $(1) >$(2).tmp && chmod $(3) $(2).tmp && mv -f $(2).t
 # The configuration is installed only when absent (never overwritten);
 # $(CONFDIR)/keys.d and $(STATEDIR) are made when absent, mode 0755 (the
 # keys folder is refused when group or others can write it).
-install: all $(B)/inst/bmsub-check $(B)/inst/bmsub-sign $(B)/inst/bmsub-policy
+install: all $(B)/inst/bmsub-check $(B)/inst/bmsub-sign $(B)/inst/bmsub-policy \
+		$(B)/inst/bmsub-web
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(PAMDIR) \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(EXAMPLESDIR)/pam.d \
-		$(DESTDIR)$(EXAMPLESDIR)/postfix
+		$(DESTDIR)$(EXAMPLESDIR)/postfix $(DESTDIR)$(EXAMPLESDIR)/nginx
 	for d in $(DESTDIR)$(CONFDIR) $(DESTDIR)$(CONFDIR)/keys.d $(DESTDIR)$(STATEDIR); do \
 		[ -d "$$d" ] || install -d -m 0755 "$$d" || exit 1; done
 	install -m 0755 $(B)/inst/bmsub-check $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(B)/inst/bmsub-sign $(DESTDIR)$(BINDIR)/
 	install -m 0755 $(B)/inst/bmsub-policy $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(B)/inst/bmsub-web $(DESTDIR)$(SBINDIR)/
 	install -m 0644 $(B)/pam_bmsub.so $(DESTDIR)$(PAMDIR)/
 	install -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sfn $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -315,6 +320,8 @@ install: all $(B)/inst/bmsub-check $(B)/inst/bmsub-sign $(B)/inst/bmsub-policy
 		$(call subst_install,$$f,$(DESTDIR)$(EXAMPLESDIR)/pam.d/$${f##*/},0644) || exit 1; done
 	for f in $(POSTFIX_SRC); do \
 		$(call subst_install,$$f,$(DESTDIR)$(EXAMPLESDIR)/postfix/$${f##*/},0644) || exit 1; done
+	for f in $(NGINX_SRC); do \
+		$(call subst_install,$$f,$(DESTDIR)$(EXAMPLESDIR)/nginx/$${f##*/},0644) || exit 1; done
 	@# a real install (no DESTDIR, as root): programs built with
 	@# pkg-config --libs bmsub find libbmsub.so.1 at once
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
@@ -333,7 +340,7 @@ uninstall:
 		echo "uninstall refused: these PAM stacks still name pam_bmsub.so:" $$users >&2; \
 		echo "remove it from them first (or make uninstall FORCE=1)" >&2; exit 1; fi
 	rm -f $(DESTDIR)$(SBINDIR)/bmsub-check $(DESTDIR)$(BINDIR)/bmsub-sign \
-		$(DESTDIR)$(SBINDIR)/bmsub-policy \
+		$(DESTDIR)$(SBINDIR)/bmsub-policy $(DESTDIR)$(SBINDIR)/bmsub-web \
 		$(DESTDIR)$(BINDIR)/bmsub-check \
 		$(DESTDIR)$(PAMDIR)/pam_bmsub.so \
 		$(DESTDIR)$(LIBDIR)/$(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(SONAME) \
@@ -343,8 +350,9 @@ uninstall:
 		$(foreach f,$(MAN_SRC),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(f)))/$(notdir $(f))) \
 		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/,$(notdir $(EXAMPLE_SRC))) \
 		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/pam.d/,$(notdir $(PAMD_SRC))) \
-		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/postfix/,$(notdir $(POSTFIX_SRC)))
-	@for d in $(DESTDIR)$(EXAMPLESDIR)/pam.d $(DESTDIR)$(EXAMPLESDIR)/postfix $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(DOCDIR); do \
+		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/postfix/,$(notdir $(POSTFIX_SRC))) \
+		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/nginx/,$(notdir $(NGINX_SRC)))
+	@for d in $(DESTDIR)$(EXAMPLESDIR)/pam.d $(DESTDIR)$(EXAMPLESDIR)/postfix $(DESTDIR)$(EXAMPLESDIR)/nginx $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(DOCDIR); do \
 		[ ! -d "$$d" ] || rmdir "$$d" || exit 1; done
 	@if [ ! -e $(DESTDIR)$(CONFDIR)/bmsub.conf ]; then :; \
 	elif $(SUBST) conf/bmsub.conf | cmp -s - $(DESTDIR)$(CONFDIR)/bmsub.conf; then \

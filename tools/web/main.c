@@ -17,7 +17,7 @@
 
 #include "web.h"
 
-#define DEFAULT_KEY "/var/lib/bmsub-web/csrf.key"
+#define DEFAULT_KEY BMSUB_STATEDIR "-web/csrf.key"	/* StateDirectory= */
 #define DEFAULT_PRIV "/run/bmsub-web-priv.sock"
 #define SERVICE "bmsub-web"
 #define TOKEN_TTL (12 * 3600)
