@@ -4,7 +4,8 @@
 #   make            build into build/ (runnable in place)
 #   make check      install test dependencies (as root), build, run every test
 #   make demo       install demo dependencies (as root), run the demo
-#   make bench      PAM transaction cost against a pam_permit baseline
+#   make bench      PAM transaction cost against a pam_permit baseline, and
+#                   bmsub-web's nginx gate against a static file
 #   make install    DESTDIR, PREFIX and the folders below honoured
 #   make uninstall  removes what install put (not the configuration, keys,
 #                   license or state: see the README)
@@ -216,11 +217,11 @@ $(B)/bmsub-policy: $(POLICY_OBJ) $(B)/libbmsub.so
 # bmsub-web: the FastCGI responder (libfcgi) and its privileged helper
 $(B)/bmsub-web: $(WEB_OBJ) $(B)/libbmsub.so
 	$(quiet) LD $@
-	$(Q)$(TOOL_LINK) -Wl,-rpath,'$$ORIGIN' $(WEB_OBJ) -lbmsub $(LIBS_FCGI) $(LIBS_CORE)
+	$(Q)$(TOOL_LINK) -Wl,-rpath,'$$ORIGIN' $(WEB_OBJ) -lbmsub $(LIBS_FCGI) $(LIBS_CORE) -lpthread
 
 $(B)/inst/bmsub-web: $(WEB_OBJ) $(B)/libbmsub.so
 	@mkdir -p $(dir $@)
-	$(Q)$(TOOL_LINK) $(WEB_OBJ) -lbmsub $(LIBS_FCGI) $(LIBS_CORE)
+	$(Q)$(TOOL_LINK) $(WEB_OBJ) -lbmsub $(LIBS_FCGI) $(LIBS_CORE) -lpthread
 
 $(B)/inst/bmsub-policy: $(POLICY_OBJ) $(B)/libbmsub.so
 	@mkdir -p $(dir $@)
@@ -271,6 +272,7 @@ demo: deps-demo
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(B)/tests/bench_pam
 	$(Q)$(B)/tests/bench_pam $(CURDIR)/$(B)
+	$(Q)TOP=$(CURDIR) B=$(CURDIR)/$(B) sh tests/servers/bench_web.sh
 
 # The shipped texts name the default folders (/usr/local/sbin, /etc/bmsub,
 # /var/lib/bmsub, conf/ for the examples); installed, they name these.

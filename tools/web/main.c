@@ -3,6 +3,7 @@
  * /denied, the subscription page and its forms. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #define DEFAULT_PRIV "/run/bmsub-web-priv.sock"
 #define SERVICE "bmsub-web"
 #define TOKEN_TTL (12 * 3600)
+#define THREADS 4	/* requests served at once: the context is thread-safe */
 
 struct web {
 	const char *conf;
@@ -547,12 +549,38 @@ usage(FILE *f)
 	    BMSUB_DEFAULT_CONF, DEFAULT_KEY, DEFAULT_PRIV);
 }
 
+static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
+static int listen_fd;
+
+/* One FastCGI connection at a time per thread (libfcgi's threaded model). */
+static void *
+serve(void *arg)
+{
+	struct web *w = arg;
+	FCGX_Request rq;
+	int r;
+
+	if (FCGX_InitRequest(&rq, listen_fd, 0) != 0)
+		return NULL;
+	for (;;) {
+		pthread_mutex_lock(&accept_lock);
+		r = FCGX_Accept_r(&rq);
+		pthread_mutex_unlock(&accept_lock);
+		if (r < 0)
+			break;
+		handle(w, &rq);
+		FCGX_Finish_r(&rq);
+	}
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct web w;
 	struct bmsub_error e;
-	FCGX_Request rq;
+	pthread_t th[THREADS];
+	size_t nth = 0;
 	const char *key = DEFAULT_KEY, *allow = "bmsub-web", *lp, *lf;
 	int i, privileged = 0, fd = 0;
 
@@ -612,14 +640,17 @@ main(int argc, char **argv)
 		if (*end == '\0' && pid == (long)getpid())
 			fd = 3;
 	}
-	if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, fd, 0) != 0) {
+	listen_fd = fd;
+	if (FCGX_Init() != 0) {
 		fprintf(stderr, "bmsub-web: FastCGI cannot start\n");
 		return 1;
 	}
-	while (FCGX_Accept_r(&rq) >= 0) {
-		handle(&w, &rq);
-		FCGX_Finish_r(&rq);
-	}
+	for (nth = 0; nth < THREADS - 1; nth++)
+		if (pthread_create(&th[nth], NULL, serve, &w) != 0)
+			break;
+	serve(&w);
+	while (nth > 0)
+		pthread_join(th[--nth], NULL);
 	bmsub_ctx_free(w.ctx);
 	sodium_memzero(w.key, sizeof(w.key));
 	return 0;
