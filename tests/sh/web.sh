@@ -141,6 +141,18 @@ expect_grep "^Location: $URL/bmsub/" "$T/headers" "grace: admin sent to admin_ur
 req 200 "grace: static file unchanged" alice GET /static/
 expect_nogrep 'bmsub-banner' "$T/body" "no banner outside the gate"
 
+# admin_url inside the gated webmail: requests under it pass, others go there
+mkdir -p "$D/www/webmail/settings" && cp "$D/www/webmail/index.html" "$D/www/webmail/settings/" &&
+	chmod -R a+rX "$D/www/webmail"
+cp "$T/bmsub/bmsub.conf" "$T/conf.orig"
+sed -i "s|^admin_url = .*|admin_url = \"$URL/webmail/settings/\";|" "$T/bmsub/bmsub.conf"
+req 302 "grace: admin off admin_url" admin0 GET /webmail/
+expect_grep "^Location: $URL/webmail/settings/" "$T/headers" "sent to the new admin_url"
+req 200 "grace: admin under admin_url passes" admin0 GET /webmail/settings/
+req 200 "grace: admin under admin_url, with a query" admin0 GET "/webmail/settings/?a=1"
+req 302 "grace: a look-alike path is not under it" admin0 GET /webmail/settingsX/
+cp "$T/conf.orig" "$T/bmsub/bmsub.conf"
+
 # --- blocked: the message page, admin redirected ---
 web_license -30 BM-BLOCKED
 req 403 "blocked: user" alice GET /webmail/
