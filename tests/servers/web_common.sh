@@ -8,7 +8,7 @@
 # Users (basic authentication, password "secret"): alice (a user), admin0
 # (the subscription administrator). web_start sets PORT and URL.
 
-WEB_BIN=$B/bmsub-web
+WEB_BIN=${WEB_BIN:-$B/bmsub-web}
 web_need() {
 	srv_need nginx curl spawn-fcgi python3 openssl
 	[ -x "$WEB_BIN" ] || { echo "no $WEB_BIN: run make first"; exit 1; }
@@ -43,7 +43,7 @@ admins = { users = ["admin0"]; };
 EOC
 	chmod 644 "$T/bmsub/bmsub.conf"
 	# the responder's copy, runnable by uid 65534 wherever the checkout is
-	cp "$WEB_BIN" "$T/lib/" && cp -P "$B"/libbmsub.so* "$T/lib/" &&
+	cp "$WEB_BIN" "$T/lib/" && cp -P "$(dirname "$WEB_BIN")"/libbmsub.so* "$T/lib/" &&
 		chmod -R a+rX "$T/lib" || exit 1
 	WEB=$T/lib/bmsub-web
 	# its own folder (the CSRF key): the responder's user owns it

@@ -7,6 +7,9 @@
 # that changes nothing.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/servers/common.sh"
+# the sanitizer build's responder when there is one: a memory error is a
+# 502 here
+[ -x "$SB/bmsub-web" ] && WEB_BIN=$SB/bmsub-web
 . "$TOP/tests/servers/web_common.sh"
 web_need
 web_start
