@@ -4,8 +4,9 @@
 #   make            build into build/ (runnable in place)
 #   make check      install test dependencies (as root), build, run every test
 #   make demo       install demo dependencies (as root), run the demo
-#   make bench      PAM transaction cost against a pam_permit baseline, then
-#                   the load test over BENCH_LOAD (1,000,000) transactions
+#   make bench      PAM transaction cost against a pam_permit baseline, the
+#                   load test over BENCH_LOAD (1,000,000) transactions, and
+#                   bmsub-web's nginx gate against a static file
 #   make install    DESTDIR, PREFIX and the folders below honoured
 #   make uninstall  removes what install put (not the configuration, keys,
 #                   license or state: see the README)
@@ -82,6 +83,7 @@ LUA_PC ?= lua5.4
 LUA_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LUA_PC) 2>/dev/null)
 # Lua 5.4 module for Dovecot's Lua passdb; where Lua's package.cpath looks
 LUADIR ?= $(LIBDIR)/lua/5.4
+LIBS_FCGI = -lfcgi
 
 # Stamps: $(B)/build-flags holds the compile flags (the folders compiled in
 # among them), $(B)/install-dirs the folders written into bmsub.pc. Each is
@@ -123,6 +125,7 @@ LUA_SRC := $(sort $(wildcard lua/*.c))
 CHECK_SRC := $(sort $(wildcard tools/check/*.c)) tools/common/json.c
 SIGN_SRC := $(sort $(wildcard tools/sign/*.c))
 POLICY_SRC := $(sort $(wildcard tools/policy/*.c))
+WEB_SRC := $(sort $(wildcard tools/web/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TESTLIB_SRC := $(sort $(wildcard tests/unit/tlib*.c))
 
@@ -134,6 +137,7 @@ LUA_OBJ := $(call obj,$(LUA_SRC))
 CHECK_OBJ := $(call obj,$(CHECK_SRC))
 SIGN_OBJ := $(call obj,$(SIGN_SRC))
 POLICY_OBJ := $(call obj,$(POLICY_SRC))
+WEB_OBJ := $(call obj,$(WEB_SRC))
 TESTLIB_OBJ := $(call obj,$(TESTLIB_SRC))
 TEST_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRC))
 # bench_pam is built by "make bench" only
@@ -146,7 +150,7 @@ LOGIN_A := $(B)/libbmsub_login_pic.a
 
 PROGRAMS := $(LIB_SO) $(B)/$(SONAME) $(B)/libbmsub.so $(LIB_A) $(LOGIN_A) \
 	$(B)/pam_bmsub.so $(B)/bmsub-check $(B)/bmsub-sign $(B)/bmsub.pc \
-	$(B)/bmsub-policy $(B)/bmsub.so
+	$(B)/bmsub-policy $(B)/bmsub.so $(B)/bmsub-web
 
 .PHONY: all tests check demo bench install uninstall clean deps deps-demo deps-libs fuzz
 all: deps-libs $(PROGRAMS)
@@ -155,6 +159,8 @@ tests: all $(TEST_BIN) $(B)/tests/nss_fail.so
 # Stop early with the exact install line when a library is missing.
 deps-libs:
 	@$(PKG_CONFIG) --exists libsodium libconfig libcrypto $(LUA_PC) || \
+		{ sh tools/deps.sh --print build; exit 1; }
+	@echo '#include <fcgiapp.h>' | $(CC) -E - >/dev/null 2>&1 || \
 		{ sh tools/deps.sh --print build; exit 1; }
 
 deps:
@@ -229,6 +235,15 @@ $(B)/bmsub-policy: $(POLICY_OBJ) $(B)/libbmsub.so
 	$(quiet) LD $@
 	$(Q)$(TOOL_LINK) -Wl,-rpath,'$$ORIGIN' $(POLICY_OBJ) -lbmsub
 
+# bmsub-web: the FastCGI responder (libfcgi) and its privileged helper
+$(B)/bmsub-web: $(WEB_OBJ) $(B)/libbmsub.so
+	$(quiet) LD $@
+	$(Q)$(TOOL_LINK) -Wl,-rpath,'$$ORIGIN' $(WEB_OBJ) -lbmsub $(LIBS_FCGI) $(LIBS_CORE) -lpthread
+
+$(B)/inst/bmsub-web: $(WEB_OBJ) $(B)/libbmsub.so
+	@mkdir -p $(dir $@)
+	$(Q)$(TOOL_LINK) $(WEB_OBJ) -lbmsub $(LIBS_FCGI) $(LIBS_CORE) -lpthread
+
 $(B)/inst/bmsub-policy: $(POLICY_OBJ) $(B)/libbmsub.so
 	@mkdir -p $(dir $@)
 	$(Q)$(TOOL_LINK) $(POLICY_OBJ) -lbmsub
@@ -245,10 +260,14 @@ $(B)/inst/bmsub-sign: $(SIGN_OBJ) $(B)/libbmsub.so
 # dependency files are read: editing tlib.h or pamt.h rebuilds the tests
 # that include it), then linked with the whole library.
 $(B)/obj/tests/unit/%.o: CPPFLAGS += -Itests/unit
+$(B)/obj/tests/unit/test_web_form.o: CPPFLAGS += -Itools/web
+# test_web_form also takes bmsub-web's form parser and escapes
+$(B)/tests/test_web_form: $(B)/obj/tools/web/form.o $(B)/obj/tools/web/page.o
+$(B)/tests/test_web_form: TEST_EXTRA = $(B)/obj/tools/web/form.o $(B)/obj/tools/web/page.o
 $(TEST_PROG): $(B)/tests/%: $(B)/obj/tests/unit/%.o $(TESTLIB_OBJ) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(quiet) LD $@
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_EXTRA) \
 		$(TESTLIB_OBJ) $(LIB_A) $(LIBS_CHECK) $(LIBS_PAM) $(LIBS_SSL) $(LIBS_CORE) -ldl -lpthread
 
 # An LD_PRELOAD shim that makes chosen NSS lookups fail (tests/sh/pam_nss.sh);
@@ -284,6 +303,7 @@ bench: deps
 	$(Q)SB=$(CURDIR)/$(B) CK_FORK=no PAMT_LOAD_TOTAL=$(BENCH_LOAD) \
 		$(B)/tests/test_pam_load >$(B)/bench-load.log 2>&1; rc=$$?; \
 		grep -vE '^oracle|^Running' $(B)/bench-load.log; exit $$rc
+	$(Q)TOP=$(CURDIR) B=$(CURDIR)/$(B) sh tests/servers/bench_web.sh
 
 # The shipped texts name the default folders (/usr/local/sbin, /etc/bmsub,
 # /var/lib/bmsub, conf/ for the examples); installed, they name these.
@@ -291,11 +311,12 @@ SUBST = sed -e 's|/usr/local/sbin/|$(SBINDIR)/|g' -e 's|/usr/local/bin/|$(BINDIR
 	-e 's|/etc/bmsub|$(CONFDIR)|g' -e 's|/var/lib/bmsub|$(STATEDIR)|g' \
 	-e 's|\([[:space:](]\)conf/|\1$(EXAMPLESDIR)/|g'
 MAN_SRC := $(sort $(wildcard man/*.[1-8]))
-UNIT_SRC := $(sort $(wildcard conf/*.service conf/*.timer))
+UNIT_SRC := $(sort $(wildcard conf/*.service conf/*.timer conf/*.socket))
 PAMD_SRC := $(sort $(wildcard conf/pam.d/*))
 POSTFIX_SRC := conf/postfix/main.cf conf/postfix/master.cf
 DOVECOT_SRC := conf/dovecot/auth-bmsub.conf.ext conf/dovecot/bmsub.lua
 FAIL2BAN_SRC := conf/fail2ban/bmsub-dovecot.conf conf/fail2ban/bmsub-nginx-pam.conf
+NGINX_SRC := conf/nginx/bmsub-web.conf conf/nginx/bmsub-gate.conf
 EXAMPLE_SRC := conf/README.servers conf/bmsub.conf conf/bmsub.cron
 # install -m MODE from a file through $(SUBST)
 subst_install = { $(SUBST) $(1) >$(2).tmp && chmod $(3) $(2).tmp && mv -f $(2).tmp $(2); }
@@ -303,17 +324,20 @@ subst_install = { $(SUBST) $(1) >$(2).tmp && chmod $(3) $(2).tmp && mv -f $(2).t
 # The configuration is installed only when absent (never overwritten);
 # $(CONFDIR)/keys.d and $(STATEDIR) are made when absent, mode 0755 (the
 # keys folder is refused when group or others can write it).
-install: all $(B)/inst/bmsub-check $(B)/inst/bmsub-sign $(B)/inst/bmsub-policy
+install: all $(B)/inst/bmsub-check $(B)/inst/bmsub-sign $(B)/inst/bmsub-policy \
+		$(B)/inst/bmsub-web
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(PAMDIR) \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(EXAMPLESDIR)/pam.d \
 		$(DESTDIR)$(EXAMPLESDIR)/postfix $(DESTDIR)$(EXAMPLESDIR)/dovecot \
-		$(DESTDIR)$(EXAMPLESDIR)/fail2ban $(DESTDIR)$(LUADIR)
+		$(DESTDIR)$(EXAMPLESDIR)/fail2ban $(DESTDIR)$(EXAMPLESDIR)/nginx \
+		$(DESTDIR)$(LUADIR)
 	for d in $(DESTDIR)$(CONFDIR) $(DESTDIR)$(CONFDIR)/keys.d $(DESTDIR)$(STATEDIR); do \
 		[ -d "$$d" ] || install -d -m 0755 "$$d" || exit 1; done
 	install -m 0755 $(B)/inst/bmsub-check $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(B)/inst/bmsub-sign $(DESTDIR)$(BINDIR)/
 	install -m 0755 $(B)/inst/bmsub-policy $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(B)/inst/bmsub-web $(DESTDIR)$(SBINDIR)/
 	install -m 0644 $(B)/pam_bmsub.so $(DESTDIR)$(PAMDIR)/
 	install -m 0644 $(B)/bmsub.so $(DESTDIR)$(LUADIR)/
 	install -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
@@ -338,6 +362,8 @@ install: all $(B)/inst/bmsub-check $(B)/inst/bmsub-sign $(B)/inst/bmsub-policy
 		$(call subst_install,$$f,$(DESTDIR)$(EXAMPLESDIR)/dovecot/$${f##*/},0644) || exit 1; done
 	for f in $(FAIL2BAN_SRC); do \
 		$(call subst_install,$$f,$(DESTDIR)$(EXAMPLESDIR)/fail2ban/$${f##*/},0644) || exit 1; done
+	for f in $(NGINX_SRC); do \
+		$(call subst_install,$$f,$(DESTDIR)$(EXAMPLESDIR)/nginx/$${f##*/},0644) || exit 1; done
 	@# a real install (no DESTDIR, as root): programs built with
 	@# pkg-config --libs bmsub find libbmsub.so.1 at once
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
@@ -356,7 +382,7 @@ uninstall:
 		echo "uninstall refused: these PAM stacks still name pam_bmsub.so:" $$users >&2; \
 		echo "remove it from them first (or make uninstall FORCE=1)" >&2; exit 1; fi
 	rm -f $(DESTDIR)$(SBINDIR)/bmsub-check $(DESTDIR)$(BINDIR)/bmsub-sign \
-		$(DESTDIR)$(SBINDIR)/bmsub-policy \
+		$(DESTDIR)$(SBINDIR)/bmsub-policy $(DESTDIR)$(SBINDIR)/bmsub-web \
 		$(DESTDIR)$(BINDIR)/bmsub-check \
 		$(DESTDIR)$(PAMDIR)/pam_bmsub.so $(DESTDIR)$(LUADIR)/bmsub.so \
 		$(DESTDIR)$(LIBDIR)/$(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(SONAME) \
@@ -368,10 +394,11 @@ uninstall:
 		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/pam.d/,$(notdir $(PAMD_SRC))) \
 		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/postfix/,$(notdir $(POSTFIX_SRC))) \
 		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/dovecot/,$(notdir $(DOVECOT_SRC))) \
-		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/fail2ban/,$(notdir $(FAIL2BAN_SRC)))
+		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/fail2ban/,$(notdir $(FAIL2BAN_SRC))) \
+		$(addprefix $(DESTDIR)$(EXAMPLESDIR)/nginx/,$(notdir $(NGINX_SRC)))
 	@for d in $(DESTDIR)$(EXAMPLESDIR)/pam.d $(DESTDIR)$(EXAMPLESDIR)/postfix \
 	    $(DESTDIR)$(EXAMPLESDIR)/dovecot $(DESTDIR)$(EXAMPLESDIR)/fail2ban \
-	    $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(DOCDIR); do \
+	    $(DESTDIR)$(EXAMPLESDIR)/nginx $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(DOCDIR); do \
 		[ ! -d "$$d" ] || rmdir "$$d" || exit 1; done
 	@# $(LUADIR) (lua/5.4) is shared with other Lua modules: removed only
 	@# when empty
@@ -417,6 +444,9 @@ $(FUZZ_A): $(FUZZ_LIB_OBJ)
 $(B)/fuzz/fuzz_policy: $(B)/fuzz/obj/tools/policy/proto.o
 $(B)/fuzz/fuzz_args: $(B)/fuzz/obj/tools/check/args.o \
 	$(B)/fuzz/obj/tools/check/cli.o $(B)/fuzz/obj/tools/common/json.o
+# fuzz_form: bmsub-web's form parser
+$(B)/fuzz/fuzz_form: $(B)/fuzz/obj/tools/web/form.o
+$(B)/fuzz/obj/fuzz/fuzz_form.o: CPPFLAGS += -Itools/web
 $(FUZZ_BIN): $(B)/fuzz/%: $(B)/fuzz/obj/fuzz/%.o $(FUZZ_A)
 	$(quiet) FUZZ $@
 	$(Q)$(FUZZ_CC) -g -fsanitize=fuzzer,address,undefined -o $@ $(filter %.o,$^) $(FUZZ_A) $(LIBS_CORE)

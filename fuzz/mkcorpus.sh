@@ -9,7 +9,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 c=$top/fuzz/corpus
 rm -rf "$c"
-for t in args config license policy pubkey recipients roster state time users; do
+for t in args config form license policy pubkey recipients roster state time users; do
 	mkdir -p "$c/fuzz_$t"
 done
 
@@ -71,6 +71,11 @@ w dashdash -- --json status
 w canadd can-add 3
 w bad-at --at bogus status --json
 w doctor doctor --as dovecot --root /
+
+# bmsub-web's forms (application/x-www-form-urlencoded bodies)
+printf 'token=1.ab&op=add&address=ops%%40example.com' >"$c/fuzz_form/rcpt"
+printf 'token=x&license=-----BEGIN+BMSUB%%0D%%0Aformat%%3A+1%%0A' >"$c/fuzz_form/license"
+printf 'op=%%C3%%A9&&x=%%G1' >"$c/fuzz_form/bad"
 
 # Postfix policy requests: the first byte is the read size less one
 P='request=smtpd_access_policy'

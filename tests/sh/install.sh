@@ -20,6 +20,7 @@ manifest() {
 	{
 		echo "0755 $p/sbin/bmsub-check"
 		echo "0755 $p/sbin/bmsub-policy"
+		echo "0755 $p/sbin/bmsub-web"
 		echo "0755 $p/bin/bmsub-sign"
 		echo "0644 $pam/pam_bmsub.so"
 		echo "0644 $l/lua/5.4/bmsub.so"
@@ -32,7 +33,7 @@ manifest() {
 		echo "0644 etc/bmsub/bmsub.conf"
 		echo "0755 etc/bmsub/keys.d/"
 		echo "0755 var/lib/bmsub/"
-		for f in conf/*.service conf/*.timer; do echo "0644 $u/${f##*/}"; done
+		for f in conf/*.service conf/*.timer conf/*.socket; do echo "0644 $u/${f##*/}"; done
 		for f in man/*.[1-8]; do echo "0644 $p/share/man/man${f##*.}/${f##*/}"; done
 		for f in conf/README.servers conf/bmsub.conf conf/bmsub.cron; do
 			echo "0644 $p/share/doc/bmsub/examples/${f##*/}"
@@ -42,6 +43,7 @@ manifest() {
 		for f in conf/dovecot/* conf/fail2ban/*; do
 			d=${f#conf/}; echo "0644 $p/share/doc/bmsub/examples/${d%%/*}/${f##*/}"
 		done
+		for f in conf/nginx/*; do echo "0644 $p/share/doc/bmsub/examples/nginx/${f##*/}"; done
 	} | bypath
 }
 bypath() { LC_ALL=C sort -k2,2; }

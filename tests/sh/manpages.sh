@@ -412,6 +412,27 @@ else
 	fail "no bmsub-policy to try"
 fi
 
+# --- bmsub-web ---------------------------------------------------------------------
+plain man/bmsub-web.8 >"$T/web.txt"
+grep -oE 'strcmp\(a, "-[-a-zA-Z]+"\)' tools/web/main.c | grep -oE '"[^"]+"' | tr -d '"' |
+	sort -u >"$T/webprog"
+[ "$(wc -l <"$T/webprog")" -ge 8 ] && ok || fail "bmsub-web options in main.c: $(cat "$T/webprog")"
+# (the long twins of -h and -V share their entry: "-h, --help")
+section OPTIONS <"$T/web.txt" | tags | cut -f2 | sort -u >"$T/webpage"
+grep -vxE -- '--help|--version' "$T/webprog" | diff - "$T/webpage" >"$T/d" && ok || { fail "options: bmsub-web (<) and bmsub-web(8) (>):"; sed 's/^/  | /' "$T/d"; }
+while read -r o; do
+	case $o in -h|--help|-V|--version) continue ;; esac
+	section SYNOPSIS <"$T/web.txt" | grep -qF -- "$o" && ok || fail "bmsub-web(8) SYNOPSIS lacks $o"
+done <"$T/webprog"
+for pair in "0 when the FastCGI socket is closed" "2 on a usage error"; do
+	section "EXIT STATUS" <"$T/web.txt" | tr '\n' ' ' | grep -qF "$pair" && ok || fail "bmsub-web(8) EXIT STATUS: no '$pair'"
+done
+for o in -x --config --help=1 -c; do
+	expect_rc 2 "bmsub-web $o refused" -- "$B/bmsub-web" "$o"
+done
+expect_rc 0 "bmsub-web -h" -- "$B/bmsub-web" -h
+expect_rc 0 "bmsub-web --version" -- "$B/bmsub-web" --version
+
 # --- pam_bmsub arguments -------------------------------------------------------------
 plain man/pam_bmsub.8 >"$T/pam.txt"
 {

@@ -307,11 +307,13 @@ if ! command -v systemd-analyze >/dev/null; then
 	fail "systemd-analyze missing: the units are not verified (tools/deps.sh check installs systemd)"
 else
 	mkdir "$T/units"
-	for u in "$TOP"/conf/bmsub-*.service "$TOP"/conf/bmsub-*.timer; do
-		sed "s|/usr/local/sbin/bmsub-check|$B/bmsub-check|" "$u" >"$T/units/${u##*/}"
+	for u in "$TOP"/conf/bmsub-*.service "$TOP"/conf/bmsub-*.timer \
+	    "$TOP"/conf/bmsub-*.socket; do
+		sed -e "s|/usr/local/sbin/bmsub-check|$B/bmsub-check|" \
+			-e "s|/usr/local/sbin/bmsub-web|$B/bmsub-web|" "$u" >"$T/units/${u##*/}"
 	done
 	n_checks=$((n_checks + 1))
-	(cd "$T/units" && systemd-analyze verify --man=no ./*.service ./*.timer) >"$T/verify" 2>&1 ||
+	(cd "$T/units" && systemd-analyze verify --man=no ./*.service ./*.timer ./*.socket) >"$T/verify" 2>&1 ||
 		{ fail "systemd-analyze verify:"; cat "$T/verify"; }
 	n_checks=$((n_checks + 1))
 	[ ! -s "$T/verify" ] || { fail "systemd-analyze warnings:"; cat "$T/verify"; }

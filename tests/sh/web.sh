@@ -1,0 +1,217 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# web.sh - bmsub-web behind real nginx with the shipped snippets, through
+# curl: the gate on a dummy webmail (banner, admin 302, denied page), the
+# subscription page and its forms (recipients, license) through the
+# privileged helper, CSRF, the admin role, and every bad input a clear 4xx
+# that changes nothing.
+. "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/servers/common.sh"
+# the sanitizer build's responder when there is one: a memory error is a
+# 502 here
+[ -x "$SB/bmsub-web" ] && WEB_BIN=$SB/bmsub-web
+. "$TOP/tests/servers/web_common.sh"
+web_need
+web_start
+R=$T/bmsub/state/recipients
+
+# req WANT DESC USER METHOD PATH [curl args...]: body in $T/body
+req() {
+	_want=$1 _desc=$2 _user=$3 _m=$4 _p=$5; shift 5
+	code=$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' \
+		-u "$_user:secret" -X "$_m" "$@" "$URL$_p")
+	n_checks=$((n_checks + 1))
+	[ "$code" = "$_want" ] || { fail "$_desc: $_m $_p as $_user: HTTP $code, want $_want"; head -c 600 "$T/body"; echo; }
+}
+token() {
+	curl -s -u admin0:secret "$URL/bmsub/" |
+		sed -n 's/.*name="token" value="\([^"]*\)".*/\1/p' | head -n 1
+}
+sum() { sha256sum "$R" "$T/bmsub/license" 2>/dev/null | cut -c1-64 | tr '\n' ' '; }
+# unchanged DESC: recipients and license as before the last request
+unchanged() {
+	n_checks=$((n_checks + 1))
+	[ "$(sum)" = "$before" ] || fail "$1: something changed"
+}
+
+# --- the responder never runs as root ---
+if is_root; then
+	expect_rc 2 "bmsub-web as root" -- "$WEB" -c "$T/bmsub/bmsub.conf"
+	expect_grep "refusing to run as root" "$T/err" "says why"
+fi
+
+# --- valid license, no recipient ---
+web_license 200 BM-OK
+req 200 "ok: user" alice GET /webmail/
+expect_grep 'id="inbox"' "$T/body" "ok: the webmail page"
+expect_nogrep 'bmsub-banner' "$T/body" "ok: no banner for a user"
+req 200 "ok: admin" admin0 GET /webmail/
+expect_grep 'bmsub-banner.*No alert recipient' "$T/body" "ok: admin sees the no-recipient banner"
+req 401 "no password" alice GET /webmail/ -u alice:wrong
+req 200 "the page" admin0 GET /bmsub/
+expect_grep 'id="phase">ok<' "$T/body" "page: phase ok"
+expect_grep 'BM-OK' "$T/body" "page: license id"
+expect_grep 'id="no-recipient"' "$T/body" "page: no recipient"
+expect_grep 'Licensed \(limit\)' "$T/body" "page: users and limit"
+expect_grep 'Timeline' "$T/body" "page: timeline"
+expect_grep 'Cache-Control: no-store' "$T/headers" "page: not cached"
+expect_grep "Content-Security-Policy: default-src 'none'" "$T/headers" "page: CSP"
+
+# --- the role ---
+TOK=$(token)
+n_checks=$((n_checks + 1))
+[ -n "$TOK" ] || fail "no token in the page"
+before=$(sum)
+req 403 "non-admin page" alice GET /bmsub/
+expect_nogrep 'BM-OK' "$T/body" "non-admin learns nothing"
+req 403 "non-admin POST recipients" alice POST /bmsub/recipients \
+	--data "token=$TOK&op=add&address=eve@example.com"
+req 403 "non-admin POST license" alice POST /bmsub/license \
+	--data-urlencode "license@$T/bmsub/license" --data "token=$TOK"
+unchanged "non-admin POSTs"
+
+# --- CSRF ---
+req 403 "POST without token" admin0 POST /bmsub/recipients \
+	--data "op=add&address=eve@example.com"
+expect_grep 'token' "$T/body" "says the token is missing"
+req 403 "POST with a forged token" admin0 POST /bmsub/recipients \
+	--data "token=${TOK%%.*}.$(printf '%064d' 0)&op=add&address=eve@example.com"
+req 403 "POST with an old token" admin0 POST /bmsub/recipients \
+	--data "token=1.${TOK#*.}&op=add&address=eve@example.com"
+req 403 "POST with a future token" admin0 POST /bmsub/recipients \
+	--data "token=ffffffffff.${TOK#*.}&op=add&address=eve@example.com"
+req 403 "token of another user" admin0 POST /bmsub/license \
+	--data "token=garbage&license=x"
+unchanged "refused tokens"
+
+# --- bad input, each a clear 4xx, nothing changed ---
+req 405 "GET on a form" admin0 GET /bmsub/recipients
+req 405 "PUT on the page" admin0 PUT /bmsub/
+req 405 "POST on the page" admin0 POST /bmsub/ --data "token=$TOK"
+req 404 "unknown path" admin0 GET /bmsub/nothing
+req 415 "wrong content type" admin0 POST /bmsub/recipients \
+	-H 'Content-Type: text/plain' --data "token=$TOK&op=add&address=eve@example.com"
+req 415 "multipart" admin0 POST /bmsub/recipients -F "token=$TOK" -F op=add
+req 400 "duplicated field" admin0 POST /bmsub/recipients \
+	--data "token=$TOK&op=add&address=eve@example.com&address=mal@example.com"
+req 400 "duplicated token" admin0 POST /bmsub/recipients \
+	--data "token=$TOK&token=$TOK&op=add&address=eve@example.com"
+req 400 "unknown field" admin0 POST /bmsub/recipients \
+	--data "token=$TOK&op=add&address=eve@example.com&x=1"
+req 400 "missing address" admin0 POST /bmsub/recipients --data "token=$TOK&op=add"
+req 400 "empty address" admin0 POST /bmsub/recipients --data "token=$TOK&op=add&address="
+req 400 "missing op" admin0 POST /bmsub/recipients --data "token=$TOK&address=eve@example.com"
+req 400 "unknown op" admin0 POST /bmsub/recipients --data "token=$TOK&op=drop&address=eve@example.com"
+req 400 "not UTF-8" admin0 POST /bmsub/recipients --data "token=$TOK&op=add&address=%FFeve@example.com"
+req 400 "bad escape" admin0 POST /bmsub/recipients --data "token=$TOK&op=add&address=eve%G1@example.com"
+req 400 "NUL" admin0 POST /bmsub/recipients --data "token=$TOK&op=add&address=eve%00@example.com"
+req 400 "newline in an address" admin0 POST /bmsub/recipients --data "token=$TOK&op=add&address=eve@example.com%0Aremove"
+req 400 "empty pair" admin0 POST /bmsub/recipients --data "token=$TOK&&op=add&address=eve@example.com"
+req 400 "implausible address" admin0 POST /bmsub/recipients --data "token=$TOK&op=add&address=not-an-address"
+expect_grep 'class="err"' "$T/body" "the page says what was refused"
+req 400 "removing an unknown one" admin0 POST /bmsub/recipients --data "token=$TOK&op=remove&address=nobody@example.com"
+head -c 100000 /dev/zero | tr '\0' a >"$T/huge"
+req 413 "huge body" admin0 POST /bmsub/recipients --data-binary "@$T/huge"
+req 400 "long address" admin0 POST /bmsub/recipients --data "token=$TOK&op=add&address=$(head -c 300 "$T/huge")@example.com"
+req 400 "empty body" admin0 POST /bmsub/recipients --data ""
+unchanged "bad input"
+
+# --- recipients: add, then the banner is gone at once ---
+req 200 "add a recipient" admin0 POST /bmsub/recipients \
+	--data "token=$TOK&op=add&address=ops%40example.com"
+expect_grep 'class="ok" id="notice">added ops@example.com' "$T/body" "page says added"
+expect_grep '^ops@example.com$' "$R" "recipients file has it"
+expect_nogrep 'id="no-recipient"' "$T/body" "page: the recipient listed"
+req 400 "add it again" admin0 POST /bmsub/recipients \
+	--data "token=$TOK&op=add&address=ops@example.com"
+req 200 "admin on the webmail" admin0 GET /webmail/
+expect_nogrep 'bmsub-banner' "$T/body" "no banner any more"
+if is_root; then
+	n_checks=$((n_checks + 1))
+	[ "$(stat -c '%U %a' "$R")" = "root 644" ] || fail "recipients not root 0644: $(stat -c '%U %a' "$R")"
+fi
+req 200 "add a second" admin0 POST /bmsub/recipients --data "token=$TOK&op=add&address=boss@example.com"
+req 200 "remove it" admin0 POST /bmsub/recipients --data "token=$TOK&op=remove&address=boss@example.com"
+expect_nogrep 'boss@' "$R" "removed from the file"
+
+# --- grace: banner for users, admin redirected ---
+web_license -3 BM-GRACE
+req 200 "grace: user" alice GET /webmail/
+expect_grep '<div id="bmsub-banner" role="alert"[^>]*>[^<]+</div></body>' "$T/body" "grace: banner in the page"
+expect_grep 'id="inbox"' "$T/body" "grace: the webmail still there"
+req 302 "grace: admin" admin0 GET /webmail/
+expect_grep "^Location: $URL/bmsub/" "$T/headers" "grace: admin sent to admin_url"
+req 200 "grace: static file unchanged" alice GET /static/
+expect_nogrep 'bmsub-banner' "$T/body" "no banner outside the gate"
+
+# admin_url inside the gated webmail: requests under it pass, others go there
+mkdir -p "$D/www/webmail/settings" && cp "$D/www/webmail/index.html" "$D/www/webmail/settings/" &&
+	chmod -R a+rX "$D/www/webmail"
+cp "$T/bmsub/bmsub.conf" "$T/conf.orig"
+sed -i "s|^admin_url = .*|admin_url = \"$URL/webmail/settings/\";|" "$T/bmsub/bmsub.conf"
+req 302 "grace: admin off admin_url" admin0 GET /webmail/
+expect_grep "^Location: $URL/webmail/settings/" "$T/headers" "sent to the new admin_url"
+req 200 "grace: admin under admin_url passes" admin0 GET /webmail/settings/
+req 200 "grace: admin under admin_url, with a query" admin0 GET "/webmail/settings/?a=1"
+req 302 "grace: a look-alike path is not under it" admin0 GET /webmail/settingsX/
+cp "$T/conf.orig" "$T/bmsub/bmsub.conf"
+
+# --- blocked: the message page, admin redirected ---
+web_license -30 BM-BLOCKED
+req 403 "blocked: user" alice GET /webmail/
+expect_grep 'id="message">Access suspended' "$T/body" "blocked: the message page"
+expect_grep 'Content-Type: text/html' "$T/headers" "blocked: an HTML page, not a bare 401"
+req 302 "blocked: admin" admin0 GET /webmail/
+req 200 "blocked: the page" admin0 GET /bmsub/
+expect_grep 'id="phase">blocked<' "$T/body" "page: blocked"
+
+# --- license: refused ones change nothing, a renewal is installed ---
+TOK=$(token)
+before=$(sum)
+cp "$T/bmsub/license" "$T/tampered"
+sed -i 's/^users: .*/users: 9999/' "$T/tampered"
+req 400 "tampered license" admin0 POST /bmsub/license \
+	--data "token=$TOK" --data-urlencode "license@$T/tampered"
+expect_grep 'bad-signature' "$T/body" "says bad-signature"
+web_license -40 BM-OLD "Example SA" "$T/old.lic"
+req 400 "expired license" admin0 POST /bmsub/license \
+	--data "token=$TOK" --data-urlencode "license@$T/old.lic"
+expect_grep 'expired' "$T/body" "says expired"
+req 400 "garbage" admin0 POST /bmsub/license --data "token=$TOK&license=hello"
+req 400 "no license field" admin0 POST /bmsub/license --data "token=$TOK"
+req 400 "license with a CR alone" admin0 POST /bmsub/license --data "token=$TOK&license=a%0Db"
+unchanged "refused licenses"
+web_license 365 BM-RENEWED '<script>alert(1)</script>' "$T/new.lic"
+# a browser sends a textarea with CRLF line ends
+sed 's/$/\r/' "$T/new.lic" >"$T/new-crlf.lic"
+req 200 "renewed license" admin0 POST /bmsub/license \
+	--data "token=$TOK" --data-urlencode "license@$T/new-crlf.lic"
+expect_grep 'id="notice">installed prod license BM-RENEWED' "$T/body" "page says installed"
+expect_grep 'id="phase">ok<' "$T/body" "page: ok again"
+expect_grep '&lt;script&gt;alert\(1\)&lt;/script&gt;' "$T/body" "customer shown escaped"
+expect_nogrep '<script>' "$T/body" "no script element"
+n_checks=$((n_checks + 1))
+cmp -s "$T/new.lic" "$T/bmsub/license" || fail "installed license differs from the one sent"
+if is_root; then
+	n_checks=$((n_checks + 1))
+	[ "$(stat -c '%U %a' "$T/bmsub/license")" = "root 644" ] || fail "license not root 0644"
+fi
+req 200 "renewed: user" alice GET /webmail/
+expect_nogrep 'bmsub-banner' "$T/body" "renewed: no banner"
+
+# --- the helper refuses another peer ---
+if is_root; then
+	setpriv --reuid=1234 --regid=1234 --clear-groups /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+try:
+    s.sendall(b"rcpt-add 15 mallory\nmal@example.com"); s.shutdown(socket.SHUT_WR)
+except OSError:
+    pass  # refused before the request was read
+print(s.recv(600).decode())' "$T/priv.sock" >"$T/peer.out" 2>&1
+	expect_grep '^no peer is not' "$T/peer.out" "helper refuses uid 1234"
+	expect_nogrep 'mal@' "$R" "nothing added"
+fi
+grep -q 'bmsub-web: rcpt-add done by admin0\|recipients add done by admin0' "$T/priv.log" &&
+	ok || fail "helper did not log the admin's change: $(cat "$T/priv.log")"
+done_checks
