@@ -180,9 +180,9 @@ START_TEST(test_shipped_uncommented)
 		*o++ = *p;
 	}
 	*o = '\0';
-	/* 4 top keys, 4 groups with 2+5+5+3 keys (users.external on one
-	 * line), 4 closing braces */
-	ck_assert_int_eq(keys, 4 + 4 + 15 + 4);
+	/* 4 top keys, 5 groups with 2+5+5+3+3 keys (users.external on one
+	 * line), 5 closing braces */
+	ck_assert_int_eq(keys, 4 + 5 + 18 + 5);
 	ck_assert_msg(bm_config_parse(out, "uncommented", &c, &e) == 0, "%s",
 	    e.msg);
 	ck_assert_str_eq(c->license, "/etc/bmsub/license");
@@ -191,6 +191,8 @@ START_TEST(test_shipped_uncommented)
 	ck_assert_str_eq(c->external_roster, "/etc/bmsub/external");
 	ck_assert_int_eq(c->hosted_only, 0);
 	ck_assert_str_eq(c->notify_from, "bmsub@example.com");
+	ck_assert_str_eq(c->cluster_node, "imap1");
+	ck_assert_int_eq(c->cluster_node_timeout_hours, 48);
 	assert_list(&c->services[BMSUB_CAT_IMAP], imap);
 	bmsub_config_free(c);
 	free(out);
