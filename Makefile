@@ -73,6 +73,10 @@ LIBS_CORE = $(shell $(PKG_CONFIG) --libs libsodium libconfig 2>/dev/null)
 LIBS_SSL = $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null)
 LIBS_CHECK = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 LIBS_PAM = -lpam
+# libpq: bmsub-check only (cluster mode, SPEC 8); never the library or module
+CFLAGS_PQ = $(shell $(PKG_CONFIG) --cflags libpq 2>/dev/null)
+LIBS_PQ = $(shell $(PKG_CONFIG) --libs libpq 2>/dev/null || echo -lpq)
+$(B)/obj/tools/check/%.o: CPPFLAGS += $(CFLAGS_PQ)
 
 # Stamps: $(B)/build-flags holds the compile flags (the folders compiled in
 # among them), $(B)/install-dirs the folders written into bmsub.pc. Each is
@@ -198,7 +202,7 @@ $(B)/pam_bmsub.so: $(PAM_OBJ) $(LOGIN_A) pam_bmsub/pam_bmsub.map
 TOOL_LINK = $(CC) $(CFLAGS) $(LDFLAGS) -L$(B) -o $@
 $(B)/bmsub-check: $(CHECK_OBJ) $(B)/libbmsub.so
 	$(quiet) LD $@
-	$(Q)$(TOOL_LINK) -Wl,-rpath,'$$ORIGIN' $(CHECK_OBJ) -lbmsub
+	$(Q)$(TOOL_LINK) -Wl,-rpath,'$$ORIGIN' $(CHECK_OBJ) -lbmsub $(LIBS_PQ)
 
 $(B)/bmsub-sign: $(SIGN_OBJ) $(B)/libbmsub.so
 	$(quiet) LD $@
@@ -214,7 +218,7 @@ $(B)/inst/bmsub-policy: $(POLICY_OBJ) $(B)/libbmsub.so
 
 $(B)/inst/bmsub-check: $(CHECK_OBJ) $(B)/libbmsub.so
 	@mkdir -p $(dir $@)
-	$(Q)$(TOOL_LINK) $(CHECK_OBJ) -lbmsub
+	$(Q)$(TOOL_LINK) $(CHECK_OBJ) -lbmsub $(LIBS_PQ)
 
 $(B)/inst/bmsub-sign: $(SIGN_OBJ) $(B)/libbmsub.so
 	@mkdir -p $(dir $@)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cluster.h"
 
 static void
 refresh_print(const struct cli *c, uint64_t count,
@@ -66,6 +67,9 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 	}
 	if ((r = cli_clock_guard(c, "refresh")) != 0)
 		return r;
+	if (given && cluster_enabled(c))
+		return cli_usage("refresh: --users is not for cluster mode: "
+		    "the platform counts the logins of every node");
 	/* the hosted and external sets come with the count: enumerated
 	 * here, written below for the login path (SPEC 10) */
 	if (!given) {
@@ -75,7 +79,8 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 			return r == BMSUB_E_CONFIG ? EXIT_USAGE : EXIT_NO;
 		}
 		count = us->counted;
-		if (!bmsub_config_has_external(c->cfg)) {
+		if (!bmsub_config_has_external(c->cfg) &&
+		    !cluster_enabled(c)) {
 			bmsub_user_sets_free(us);
 			us = NULL;
 		}
@@ -100,19 +105,36 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 	}
 	/* the sets before the state: a login that sees the new count
 	 * already sees who it counts */
-	if (us != NULL && bmsub_user_sets_save(c->cfg->state_dir, us,
-	    &err) != 0) {
+	if (us != NULL && bmsub_config_has_external(c->cfg) &&
+	    bmsub_user_sets_save(c->cfg->state_dir, us, &err) != 0) {
 		bmsub_state_unlock(lockfd);
 		bmsub_state_clear(&st);
 		bmsub_user_sets_free(us);
 		cli_warn("refresh: users not saved: %s", err.msg);
 		return EXIT_NO;
 	}
-	/* the state as loaded under the lock, not the report's */
-	if (bmsub_state_refresh(&st, lic, count, c->now))
+	if (cluster_enabled(c)) {
+		/* the platform's C, O and H, the database's clock */
+		uint64_t local = count;
+		int64_t o, h, t;
+
+		if ((r = cluster_refresh(c, us->text, local, lic != NULL ?
+		    lic->users : 0, lic != NULL, &count, &o, &h, &t)) != 0) {
+			bmsub_state_unlock(lockfd);
+			bmsub_state_clear(&st);
+			bmsub_user_sets_free(us);
+			return r;
+		}
+		c->now = t;
+		(void)bmsub_state_refresh(&st, lic, count, t);
+		st.over_since = o;
+		st.high_water = h;
+	} else if (bmsub_state_refresh(&st, lic, count, c->now))
+		/* the state as loaded under the lock, not the report's */
 		cli_ahead_warning(c);
 	if ((r = cli_state_commit(c, lockfd, &st)) == 0)
-		refresh_print(c, count, lic, &st, us);
+		refresh_print(c, count, lic, &st,
+		    bmsub_config_has_external(c->cfg) ? us : NULL);
 	bmsub_state_clear(&st);
 	bmsub_user_sets_free(us);
 	return r;

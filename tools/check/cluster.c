@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cluster.c - bmsub-check cluster init|status, and refresh's exchange with
+ * the shared database (SPEC 8). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster.h"
+
+static int
+get_i64(PGresult *res, int row, int col, int64_t *out)
+{
+	char *end;
+
+	if (PQgetisnull(res, row, col)) {
+		*out = BMSUB_TIME_NONE;
+		return 0;
+	}
+	*out = strtoll(PQgetvalue(res, row, col), &end, 10);
+	return *end == '\0' ? 0 : -1;
+}
+
+static PGresult *
+query(PGconn *db, const char *what, const char *sql, int n,
+    const char *const *params)
+{
+	PGresult *res = PQexecParams(db, sql, n, NULL, params, NULL, NULL, 0);
+
+	if (res == NULL || (PQresultStatus(res) != PGRES_TUPLES_OK &&
+	    PQresultStatus(res) != PGRES_COMMAND_OK)) {
+		char buf[512], *nl;
+
+		snprintf(buf, sizeof(buf), "%s", res != NULL ?
+		    PQresultErrorMessage(res) : PQerrorMessage(db));
+		while ((nl = strchr(buf, '\n')) != NULL)
+			*nl = nl[1] != '\0' ? ' ' : '\0';
+		cli_warn("%s: database: %s", what, buf);
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+/* The hosted logins of the users text, as COPY rows "node\tlogin\n". */
+static int
+copy_logins(PGconn *db, const char *what, const char *node,
+    const char *text)
+{
+	const char *p = text, *nl, *tab;
+	char *buf = NULL;
+	size_t cap = 0, len = 0;
+	PGresult *res;
+	int r = -1;
+
+	res = PQexec(db, "COPY bmsub_logins (node, login) FROM STDIN");
+	if (res == NULL || PQresultStatus(res) != PGRES_COPY_IN) {
+		PQclear(res);
+		cli_warn("%s: database: %s", what, PQerrorMessage(db));
+		return -1;
+	}
+	PQclear(res);
+	/* the first line is the magic, the last "end N" */
+	for (; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		size_t need, k;
+		const char *q;
+
+		tab = memchr(p, '\t', (size_t)(nl - p));
+		if (tab == NULL || (size_t)(nl - tab - 1) != 6 ||
+		    memcmp(tab + 1, "hosted", 6) != 0)
+			continue;
+		need = strlen(node) * 2 + (size_t)(tab - p) * 2 + 4;
+		if (len + need > cap) {
+			char *nb;
+
+			cap = (len + need) * 2 + 4096;
+			if ((nb = realloc(buf, cap)) == NULL)
+				goto out;
+			buf = nb;
+		}
+		for (q = node; *q != '\0'; q++) {
+			if (*q == '\\')
+				buf[len++] = '\\';
+			buf[len++] = *q;
+		}
+		buf[len++] = '\t';
+		for (k = 0; p + k < tab; k++) {
+			if (p[k] == '\\')
+				buf[len++] = '\\';
+			buf[len++] = p[k];
+		}
+		buf[len++] = '\n';
+	}
+	if (len > 0 && PQputCopyData(db, buf, (int)len) != 1)
+		goto out;
+	r = 0;
+ out:
+	if (PQputCopyEnd(db, r == 0 ? NULL : "aborted") != 1)
+		r = -1;
+	while ((res = PQgetResult(db)) != NULL) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			if (r == 0)
+				cli_warn("%s: database: %s", what,
+				    PQresultErrorMessage(res));
+			r = -1;
+		}
+		PQclear(res);
+	}
+	free(buf);
+	return r;
+}
+
+static void
+tell_skew(const char *what, const char *node, int64_t offset)
+{
+	if (offset > CLUSTER_SKEW_MAX || offset < -CLUSTER_SKEW_MAX)
+		cli_warn("%s: node %s: clock off by %+" PRId64 " s from the "
+		    "database's (more than %d s): its clock moves nothing, "
+		    "fix it (NTP)", what, node, offset, CLUSTER_SKEW_MAX);
+}
+
+int
+cluster_refresh(struct cli *c, const char *users_text, uint64_t local,
+    uint32_t lic_users, int have_lic, uint64_t *count, int64_t *over_since,
+    int64_t *high_water, int64_t *now)
+{
+	const char *node = cluster_node(c);
+	const char *p[4];
+	char s_now[32], s_local[32], s_off[32], s_since[32], s_h[32];
+	int64_t offset, t, o, h, cnt;
+	PGresult *res = NULL;
+	PGconn *db;
+	int r = EXIT_NO;
+
+	if ((db = db_connect(c, "refresh")) == NULL)
+		return EXIT_NO;
+	if (db_exec(db, "refresh", "BEGIN") != 0 ||
+	    db_now(c, db, "refresh", &t, &offset) != 0)
+		goto out;
+	tell_skew("refresh", node, offset);
+	snprintf(s_now, sizeof(s_now), "%" PRId64, t);
+	snprintf(s_local, sizeof(s_local), "%" PRIu64, local);
+	snprintf(s_off, sizeof(s_off), "%" PRId64, offset);
+	p[0] = node;
+	p[1] = s_now;
+	p[2] = s_local;
+	p[3] = s_off;
+	if ((res = query(db, "refresh", "INSERT INTO bmsub_nodes (node, "
+	    "last_seen, users, clock_offset) VALUES ($1, $2, $3, $4) ON "
+	    "CONFLICT (node) DO UPDATE SET last_seen = greatest("
+	    "bmsub_nodes.last_seen, EXCLUDED.last_seen), users = "
+	    "EXCLUDED.users, clock_offset = EXCLUDED.clock_offset", 4,
+	    p)) == NULL)
+		goto out;
+	PQclear(res);
+	if ((res = query(db, "refresh", "DELETE FROM bmsub_logins WHERE "
+	    "node = $1", 1, p)) == NULL)
+		goto out;
+	PQclear(res);
+	if (users_text != NULL && copy_logins(db, "refresh", node,
+	    users_text) != 0)
+		goto out;
+	/* the shared row, locked: refreshes of the platform in turn */
+	if ((res = query(db, "refresh", "SELECT over_since, high_water FROM "
+	    "bmsub_shared WHERE id = 1 FOR UPDATE", 0, NULL)) == NULL)
+		goto out;
+	if (PQntuples(res) != 1 || get_i64(res, 0, 0, &o) != 0 ||
+	    get_i64(res, 0, 1, &h) != 0) {
+		cli_warn("refresh: database: no shared state (bmsub-check "
+		    "cluster init)");
+		goto out;
+	}
+	PQclear(res);
+	snprintf(s_since, sizeof(s_since), "%" PRId64, t -
+	    (int64_t)c->cfg->cluster_node_timeout_hours * 3600);
+	p[1] = s_since;
+	if ((res = query(db, "refresh", "SELECT count(DISTINCT l.login) FROM "
+	    "bmsub_logins l JOIN bmsub_nodes n USING (node) WHERE "
+	    "n.last_seen >= $2::bigint OR n.node = $1", 2, p)) == NULL ||
+	    get_i64(res, 0, 0, &cnt) != 0)
+		goto out;
+	PQclear(res);
+	res = NULL;
+	/* O: started at the first time C > N, kept while so, ended at
+	 * C <= N; H: the highest database time seen */
+	if (have_lic && (uint64_t)cnt > lic_users) {
+		if (o == BMSUB_TIME_NONE || o > t)
+			o = t;
+	} else if (have_lic)
+		o = BMSUB_TIME_NONE;
+	if (h == BMSUB_TIME_NONE || h < t)
+		h = t;
+	snprintf(s_since, sizeof(s_since), "%" PRId64, o);
+	snprintf(s_h, sizeof(s_h), "%" PRId64, h);
+	p[0] = o == BMSUB_TIME_NONE ? NULL : s_since;
+	p[1] = s_h;
+	if ((res = query(db, "refresh", "UPDATE bmsub_shared SET over_since "
+	    "= $1, high_water = $2 WHERE id = 1", 2, p)) == NULL)
+		goto out;
+	PQclear(res);
+	res = NULL;
+	if (db_exec(db, "refresh", "COMMIT") != 0)
+		goto out;
+	*count = (uint64_t)cnt;
+	*over_since = o;
+	*high_water = h;
+	*now = t;
+	r = 0;
+ out:
+	PQclear(res);
+	PQfinish(db);
+	return r;
+}
+
+static int
+cluster_init(struct cli *c)
+{
+	PGconn *db;
+	int from = 0, to = 0, r = EXIT_NO;
+
+	if ((db = db_connect(c, "cluster init")) == NULL)
+		return EXIT_NO;
+	if (db_migrate(db, "cluster init", &from, &to) == 0) {
+		if (from == to)
+			printf("schema at version %d, nothing to do\n", to);
+		else
+			printf("schema upgraded from version %d to %d\n",
+			    from, to);
+		r = EXIT_OK;
+	}
+	PQfinish(db);
+	return r;
+}
+
+static int
+cluster_status(struct cli *c)
+{
+	char d[BMSUB_TIME_STR_MAX];
+	int64_t t, offset, seen, users, off;
+	int64_t timeout = (int64_t)c->cfg->cluster_node_timeout_hours * 3600;
+	PGresult *res = NULL;
+	PGconn *db;
+	int i, n, r = EXIT_NO, bad = 0;
+	struct json j;
+
+	if ((db = db_connect(c, "cluster status")) == NULL)
+		return EXIT_NO;
+	if (db_now(c, db, "cluster status", &t, &offset) != 0 ||
+	    (res = query(db, "cluster status", "SELECT node, last_seen, users, "
+	    "clock_offset FROM bmsub_nodes ORDER BY node", 0, NULL)) == NULL)
+		goto out;
+	tell_skew("cluster status", cluster_node(c), offset);
+	if (offset > CLUSTER_SKEW_MAX || offset < -CLUSTER_SKEW_MAX)
+		bad = 1;
+	n = PQntuples(res);
+	if (c->json) {
+		json_begin(&j, stdout);
+		json_time(&j, "at", t);
+		json_key_arr(&j, "nodes");
+	}
+	for (i = 0; i < n; i++) {
+		const char *node = PQgetvalue(res, i, 0);
+		int late, skew;
+
+		if (get_i64(res, i, 1, &seen) != 0 ||
+		    get_i64(res, i, 2, &users) != 0 ||
+		    get_i64(res, i, 3, &off) != 0)
+			continue;
+		late = t - seen > timeout;
+		skew = off > CLUSTER_SKEW_MAX || off < -CLUSTER_SKEW_MAX;
+		bad |= late | skew;
+		if (c->json) {
+			json_obj(&j);
+			json_str(&j, "node", node);
+			json_time(&j, "last_refresh", seen);
+			json_uint(&j, "users", (uint64_t)users);
+			json_int(&j, "clock_offset", off);
+			json_bool(&j, "late", late);
+			json_bool(&j, "clock_skewed", skew);
+			json_close_obj(&j);
+			continue;
+		}
+		printf("%-20s last refresh %s, %" PRId64 " user%s, clock %+"
+		    PRId64 " s%s%s\n", node, bmsub_time_str(seen, BMSUB_TS_ISO,
+		    "-", d, sizeof(d)), users, cli_s((uint64_t)users), off,
+		    late ? "; LATE: left out of the count" : "",
+		    skew ? "; CLOCK SKEWED" : "");
+	}
+	if (c->json) {
+		json_close_arr(&j);
+		json_end(&j);
+	}
+	r = bad ? EXIT_NO : EXIT_OK;
+ out:
+	PQclear(res);
+	PQfinish(db);
+	return r;
+}
+
+int
+cmd_cluster(struct cli *c, int argc, char **argv)
+{
+	if (argc != 2 || (strcmp(argv[1], "init") != 0 &&
+	    strcmp(argv[1], "status") != 0))
+		return cli_usage("cluster: init or status expected");
+	if (!cluster_enabled(c))
+		return cli_usage("cluster: no cluster.database in %s",
+		    c->conf_path);
+	if (strcmp(argv[1], "init") == 0)
+		return cluster_init(c);
+	return cluster_status(c);
+}

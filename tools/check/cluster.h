@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cluster.h - cluster mode (SPEC 8): the writers' link to PostgreSQL. */
+#ifndef BMSUB_CHECK_CLUSTER_H
+#define BMSUB_CHECK_CLUSTER_H
+
+#include <stdint.h>
+#include <libpq-fe.h>
+
+#include "cli.h"
+
+/* A node whose clock is further than this from the database's is named. */
+#define CLUSTER_SKEW_MAX 300
+/* An alert claimed by a notify that died is free again after this. */
+#define CLUSTER_LEASE 900
+#define CLUSTER_SCHEMA_VERSION 1
+
+/* 1 when the configuration has a cluster section. */
+int cluster_enabled(const struct cli *c);
+/* This node's name: cluster.node, else the host name. */
+const char *cluster_node(const struct cli *c);
+/* Connects (conninfo from cluster.database); a password in a config
+ * others can read is refused. NULL and told ("WHAT: ...") on failure. */
+PGconn *db_connect(struct cli *c, const char *what);
+/* Runs sql (no parameters); 0 or -1, told as "WHAT: message". */
+int db_exec(PGconn *db, const char *what, const char *sql);
+/* The database's time, or --at when given; *offset = this host's clock
+ * minus the database's. 0 or -1 (told). */
+int db_now(struct cli *c, PGconn *db, const char *what, int64_t *now,
+    int64_t *offset);
+/* Creates or upgrades the schema in one transaction. 0 or -1 (told). */
+int db_migrate(PGconn *db, const char *what, int *from, int *to);
+
+/* refresh's part: sends this node's logins (the users text's hosted
+ * lines), reads back C, O and H; *count, *over_since, *high_water set.
+ * lic_users: N of the local license, 0 when none. 0 or EXIT_NO (told). */
+int cluster_refresh(struct cli *c, const char *users_text, uint64_t local,
+    uint32_t lic_users, int have_lic, uint64_t *count, int64_t *over_since,
+    int64_t *high_water, int64_t *now);
+
+int cmd_cluster(struct cli *c, int argc, char **argv);
+
+#endif
