@@ -1,0 +1,141 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# cluster.sh - cluster mode (SPEC 8) against a real PostgreSQL started here:
+# initdb and postgres as the postgres user in $T/pg, a Unix socket there and
+# 127.0.0.1 on a free port, stopped by PID. Three nodes are three config and
+# state folders. Simulated time (--at) instead of sleeps.
+. "${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+. "$TOP/tests/servers/common.sh"
+
+[ -x "$B/bmsub-check" ] || skip "no $B/bmsub-check"
+PGBIN=/usr/lib/postgresql/15/bin
+[ -x "$PGBIN/postgres" ] || skip "PostgreSQL 15 missing (tools/deps.sh check)"
+is_root || skip "needs root (postgres runs as the postgres user)"
+id postgres >/dev/null 2>&1 || skip "no postgres user"
+command -v setpriv >/dev/null || skip "setpriv missing"
+
+start=$(date +%s)
+chmod 711 "$T"
+mkdir -p "$T/pg"
+chown postgres: "$T/pg"
+asPG() { setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"; }
+asPG "$PGBIN/initdb" -D "$T/pg/data" -U bmsub -A trust --no-sync \
+	>"$T/pg/initdb.log" 2>&1 || { cat "$T/pg/initdb.log"; fail "initdb"; done_checks; }
+PORT=$(srv_port)
+pg_start() {
+	setpriv --reuid=postgres --regid=postgres --init-groups -- "$PGBIN/postgres" -D "$T/pg/data" -k "$T/pg" -h 127.0.0.1 \
+		-p "$PORT" -F -c fsync=off >>"$T/pg/log" 2>&1 &
+	PGPID=$!
+	srv_wait_port "$PORT" || { cat "$T/pg/log"; fail "postgres start"; done_checks; }
+	i=0
+	while [ ! -S "$T/pg/.s.PGSQL.$PORT" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+}
+pg_start
+at_exit 'srv_stop $PGPID'
+DB="host=$T/pg port=$PORT dbname=postgres user=bmsub"
+psqlq() { "$PGBIN/psql" -X -A -t -q "host=$T/pg port=$PORT dbname=postgres user=bmsub" -c "$1"; }
+
+make_license "$T/lic" id=BM-CL kind=prod issued=2026-01-01 expires=2030-01-01 users=8
+
+# node NAME ROSTER...: config and state folder $T/NAME
+node() {
+	name=$1; shift
+	mkdir -p "$T/$name/etc/keys.d" "$T/$name/state"
+	chmod 755 "$T/$name" "$T/$name/etc" "$T/$name/etc/keys.d" "$T/$name/state"
+	cp "$TOP/tests/data/keys/vendor1.pub" "$T/$name/etc/keys.d/vendor1.pem"
+	chmod 644 "$T/$name/etc/keys.d/vendor1.pem"
+	cp "$T/lic" "$T/$name/etc/license"
+	printf '%s\n' "$@" >"$T/$name/roster"
+	chmod 644 "$T/$name/etc/license" "$T/$name/roster"
+	cat >"$T/$name/etc/bmsub.conf" <<EOC
+license = "$T/$name/etc/license";
+keys_dir = "$T/$name/etc/keys.d";
+state_dir = "$T/$name/state";
+admins = { users = ["boss"]; };
+users = { roster = "$T/$name/roster"; };
+cluster = { database = "$DB"; node = "$name"; node_timeout_hours = 2; };
+EOC
+	chmod 644 "$T/$name/etc/bmsub.conf"
+}
+ck() { n=$1; shift; "$B/bmsub-check" -c "$T/$n/etc/bmsub.conf" "$@"; }
+state_field() { sed -n "s/^$2 //p" "$T/$1/state/state"; }
+
+# overlapping (a, b) and disjoint (c) rosters: 9 + 3 distinct
+node a u1 u2 u3 u4 u5 u6
+node b u4 u5 u6 u7 u8 u9
+node c x1 x2 x3
+
+# --- schema: init twice is idempotent
+expect_rc 0 "cluster init" -- ck a cluster init
+expect_grep "upgraded from version 0 to 1" "$T/out" "upgraded from version 0 to 1"
+expect_rc 0 "cluster init again" -- ck b cluster init
+expect_grep "nothing to do" "$T/out" "nothing to do"
+[ "$(psqlq 'SELECT count(*) FROM bmsub_schema_version')" = 1 ] && ok || fail "one schema_version row"
+expect_rc 2 "cluster without a subcommand" -- ck a cluster
+expect_rc 2 "cluster bogus" -- ck a cluster drop
+expect_rc 2 "refresh --users in cluster mode" -- ck a refresh --users 5
+
+# --- the count: right C on every node, the same O
+T0=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+expect_rc 0 "refresh a" -- ck a refresh
+expect_grep "^6 users counted" "$T/out" "^6 users counted"
+expect_rc 0 "refresh b" -- ck b refresh
+expect_grep "^9 users counted" "$T/out" "^9 users counted"
+expect_rc 0 "refresh c" -- ck c refresh
+expect_grep "^12 users counted" "$T/out" "^12 users counted"
+for n in a b; do expect_rc 0 "refresh $n again" -- ck $n refresh; expect_grep "^12 users counted" "$T/out"; done
+oa=$(state_field a over-since) ob=$(state_field b over-since) oc=$(state_field c over-since)
+[ -n "$oa" ] && [ "$oa" = "$ob" ] && [ "$ob" = "$oc" ] && ok || fail "same O on every node: '$oa' '$ob' '$oc'"
+expect_rc 0 "cluster status, all fresh" -- ck a cluster status
+expect_grep "^c .* 3 users" "$T/out" "^c .* 3 users"
+
+# --- a node that stops refreshing drops out after node_timeout_hours (2)
+LATER=$(date -u -d '+3 hours' +%Y-%m-%dT%H:%M:%SZ)
+expect_rc 0 "refresh b later" -- ck b --force-clock --at "$LATER" refresh
+expect_rc 0 "refresh a later" -- ck a --force-clock --at "$LATER" refresh
+expect_grep "^9 users counted" "$T/out" "^9 users counted"
+expect_rc 1 "cluster status: c late" -- ck a --at "$LATER" cluster status
+expect_grep "^c .*LATE" "$T/out" "^c .*LATE"
+expect_nogrep "^a .*LATE" "$T/out" "^a .*LATE"
+
+# --- a skewed clock is named and moves nothing
+H0=$(psqlq 'SELECT high_water FROM bmsub_shared')
+if command -v faketime >/dev/null; then
+	expect_rc 0 "refresh c with its clock 2 days ahead" -- faketime -f '+2d' "$B/bmsub-check" -c "$T/c/etc/bmsub.conf" refresh
+	expect_grep "node c: clock off by .172800 s" "$T/err" "node c: clock off by .172800 s"
+	[ "$(psqlq 'SELECT high_water FROM bmsub_shared')" = "$H0" ] && ok || fail "a skewed node moved H"
+	expect_rc 1 "cluster status names the skewed node" -- ck a --at "$LATER" cluster status
+	expect_grep "^c .*CLOCK SKEWED" "$T/out" "^c .*CLOCK SKEWED"
+fi
+
+# --- credentials: a password in a config others can read is refused
+cp "$T/a/etc/bmsub.conf" "$T/a/etc/pw.conf"
+sed -i "s|user=bmsub\"|user=bmsub password=sekrit\"|" "$T/a/etc/pw.conf"
+chmod 644 "$T/a/etc/pw.conf"
+expect_rc 1 "password in a world-readable config" -- "$B/bmsub-check" -c "$T/a/etc/pw.conf" refresh
+expect_grep "holds a password but .* readable by others" "$T/err" "holds a password but .* readable by others"
+expect_rc 1 "password refused for cluster init too" -- "$B/bmsub-check" -c "$T/a/etc/pw.conf" cluster init
+chmod 600 "$T/a/etc/pw.conf"
+expect_rc 1 "password in a root-only config: connects (c is late)" -- "$B/bmsub-check" -c "$T/a/etc/pw.conf" --at "$LATER" cluster status
+sed -i "s|dbname=postgres|dbname=postgres bogus=1|" "$T/a/etc/pw.conf"
+expect_rc 1 "bad conninfo" -- "$B/bmsub-check" -c "$T/a/etc/pw.conf" refresh
+expect_grep "cluster.database" "$T/err" "cluster.database"
+
+# --- database down: logins decided from the mirror, writers exit 1
+srv_stop "$PGPID"
+expect_rc 0 "decide with the database down" -- ck a decide --user u1 --service imap
+expect_rc 1 "refresh with the database down" -- ck a refresh
+expect_grep "database unreachable" "$T/err" "database unreachable"
+expect_rc 1 "cluster status with the database down" -- ck a cluster status
+srv_stopped=
+pg_start
+expect_rc 0 "refresh after the restart" -- ck a --force-clock --at "$LATER" refresh
+expect_grep "^9 users counted" "$T/out" "^9 users counted"
+
+# --- no libpq in the login path
+if command -v ldd >/dev/null; then
+	ldd "$B/pam_bmsub.so" "$B/libbmsub.so" | grep -q libpq && fail "libpq in the login path" || ok
+	ldd "$B/bmsub-check" | grep -q libpq && ok || fail "bmsub-check without libpq"
+fi
+echo "cluster.sh: $(( $(date +%s) - start )) s"
+done_checks
