@@ -303,9 +303,11 @@ cmd_cluster(struct cli *c, int argc, char **argv)
 	if (argc != 2 || (strcmp(argv[1], "init") != 0 &&
 	    strcmp(argv[1], "status") != 0))
 		return cli_usage("cluster: init or status expected");
-	if (!cluster_enabled(c))
-		return cli_usage("cluster: no cluster.database in %s",
-		    c->conf_path);
+	if (!cluster_enabled(c)) {
+		cli_warn("cluster: not in cluster mode (no cluster.database "
+		    "in %s)", c->conf_path);
+		return EXIT_NO;
+	}
 	if (strcmp(argv[1], "init") == 0)
 		return cluster_init(c);
 	return cluster_status(c);
