@@ -14,7 +14,7 @@ list_only=0
 if [ "${1:-}" = "--list" ]; then list_only=1; shift; fi
 what=${1:-check}
 
-build="gcc make pkg-config libc6-dev libpam0g-dev libconfig-dev libssl-dev libsodium-dev openssl"
+build="gcc make pkg-config libc6-dev libpam0g-dev libconfig-dev libssl-dev libsodium-dev libpq-dev openssl"
 wrappers="libpam-wrapper libnss-wrapper pamtester"
 # systemd: systemd-analyze verifies the shipped units (tests/sh/notify.sh);
 # mandoc and groff-base lint the man pages, col (bsdextrautils) reads them
@@ -24,6 +24,9 @@ tools="systemd mandoc groff-base bsdextrautils strace"
 servers="dovecot-imapd dovecot-pop3d nginx-light libnginx-mod-http-auth-pam sasl2-bin curl python3"
 # a private Postfix instance and its SMTP client (tests/sh/server_postfix.sh)
 servers="$servers postfix swaks"
+# PostgreSQL 15 for cluster mode (tests/sh/cluster.sh), faketime for a
+# node with a wrong clock
+servers="$servers postgresql faketime"
 case $what in
 # make deb and make check-deb: dpkg-buildpackage and debhelper, lintian,
 # mmdebstrap (gpg and the keyring check the mirror), git (the clean copy)
