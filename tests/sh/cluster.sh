@@ -54,11 +54,23 @@ state_dir = "$T/$name/state";
 admins = { users = ["boss"]; };
 users = { roster = "$T/$name/roster"; };
 cluster = { database = "$DB"; node = "$name"; node_timeout_hours = 2; };
+notify = { sendmail = "$T/sendmail"; from = "bmsub@example.test"; };
 EOC
 	chmod 644 "$T/$name/etc/bmsub.conf"
 }
 ck() { n=$1; shift; "$B/bmsub-check" -c "$T/$n/etc/bmsub.conf" "$@"; }
 state_field() { sed -n "s/^$2 //p" "$T/$1/state/state"; }
+
+# sendmail: the fake one, or one that hangs (for kill -9 after the claim)
+cp "$TOP/tests/data/fake-sendmail" "$T/fake-sendmail"
+export FAKE_SENDMAIL_OUT="$T/mail" FAKE_SENDMAIL_FAIL="$T/nofail"
+cat >"$T/sendmail" <<EOS
+#!/bin/sh
+if [ -e "$T/hang" ]; then echo \$\$ >"$T/hang.pid"; exec sleep 30; fi
+exec "$T/fake-sendmail" "\$@"
+EOS
+chmod 755 "$T/sendmail" "$T/fake-sendmail"
+mails() { grep -c '^=====FAKE-SENDMAIL-END=====' "$T/mail" 2>/dev/null || echo 0; }
 
 # overlapping (a, b) and disjoint (c) rosters: 9 + 3 distinct
 node a u1 u2 u3 u4 u5 u6
@@ -89,8 +101,45 @@ oa=$(state_field a over-since) ob=$(state_field b over-since) oc=$(state_field c
 expect_rc 0 "cluster status, all fresh" -- ck a cluster status
 expect_grep "^c .* 3 users" "$T/out" "^c .* 3 users"
 
+# --- notify from three nodes at once: each due alert exactly once
+for n in a b c; do expect_rc 0 "recipients add on $n" -- ck $n recipients add ops@example.test; done
+ck a notify --dry-run >"$T/dry" 2>&1
+due=$(grep -c '^----- .* (dry run' "$T/dry")
+[ "$due" -ge 1 ] && ok || fail "an alert is due (over the license): $(cat "$T/dry")"
+ck a notify >"$T/n.a" 2>&1 & pa=$!
+ck b notify >"$T/n.b" 2>&1 & pb=$!
+ck c notify >"$T/n.c" 2>&1 & pc=$!
+wait $pa; ra=$? ; wait $pb; rb=$?; wait $pc; rc_=$?
+[ "$ra$rb$rc_" = 000 ] && ok || fail "concurrent notify exits $ra $rb $rc_: $(cat "$T/n.a" "$T/n.b" "$T/n.c")"
+[ "$(mails)" = "$due" ] && ok || fail "concurrent notify: $(mails) mails for $due due alerts"
+[ "$(psqlq 'SELECT count(*) FROM bmsub_alerts WHERE sent_at IS NOT NULL')" = "$due" ] && ok || fail "ledger rows"
+for n in a b c; do ck $n notify >/dev/null 2>&1; done
+[ "$(mails)" = "$due" ] && ok || fail "a second round sent again: $(mails)"
+
+# --- notify killed between the claim and the sending: sent later, once
+before=$(mails)
+N1=$(date -u -d '+8 days' +%Y-%m-%dT%H:%M:%SZ)
+N2=$(date -u -d '+8 days 16 minutes' +%Y-%m-%dT%H:%M:%SZ)
+# twice: after a jump of 8 days the first to refresh finds the others late
+for n in a b c a b c; do ck $n --force-clock --at "$N1" refresh >/dev/null 2>&1; done
+: >"$T/hang"
+ck a --force-clock --at "$N1" notify >/dev/null 2>&1 & pk=$!
+i=0; while [ ! -s "$T/hang.pid" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+[ -s "$T/hang.pid" ] && ok || fail "the hanging sendmail never ran"
+kill -9 $pk; wait $pk 2>/dev/null
+kill "$(cat "$T/hang.pid")" 2>/dev/null
+rm -f "$T/hang"
+[ "$(psqlq 'SELECT count(*) FROM bmsub_alerts WHERE lease_until IS NOT NULL')" -ge 1 ] && ok || fail "a claim is held"
+expect_rc 0 "notify on b while the lease runs" -- ck b --force-clock --at "$N1" notify
+expect_grep "being sent by another node" "$T/out" "the claim is respected"
+[ "$(mails)" = "$before" ] && ok || fail "sent during the lease"
+expect_rc 0 "notify on b after the lease" -- ck b --force-clock --at "$N2" notify
+[ "$(mails)" = "$((before + 1))" ] && ok || fail "after the lease: $(mails) mails, want $((before + 1))"
+expect_rc 0 "notify on c after that" -- ck c --force-clock --at "$N2" notify
+[ "$(mails)" = "$((before + 1))" ] && ok || fail "sent twice: $(mails)"
+
 # --- a node that stops refreshing drops out after node_timeout_hours (2)
-LATER=$(date -u -d '+3 hours' +%Y-%m-%dT%H:%M:%SZ)
+LATER=$(date -u -d '+8 days 3 hours' +%Y-%m-%dT%H:%M:%SZ)
 expect_rc 0 "refresh b later" -- ck b --force-clock --at "$LATER" refresh
 expect_rc 0 "refresh a later" -- ck a --force-clock --at "$LATER" refresh
 expect_grep "^9 users counted" "$T/out" "^9 users counted"
@@ -126,6 +175,8 @@ srv_stop "$PGPID"
 expect_rc 0 "decide with the database down" -- ck a decide --user u1 --service imap
 expect_rc 1 "refresh with the database down" -- ck a refresh
 expect_grep "database unreachable" "$T/err" "database unreachable"
+expect_rc 1 "notify with the database down" -- ck a notify
+expect_grep "notify: database unreachable" "$T/err" "notify names the error"
 expect_rc 1 "cluster status with the database down" -- ck a cluster status
 srv_stopped=
 pg_start

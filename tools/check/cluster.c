@@ -312,3 +312,83 @@ cmd_cluster(struct cli *c, int argc, char **argv)
 		return cluster_init(c);
 	return cluster_status(c);
 }
+
+/* ------------------------------------------------------------------ */
+/* The alert ledger: exactly one email per due alert for the platform. */
+
+int
+cluster_ledger_pull(PGconn *db, struct bmsub_state *st)
+{
+	PGresult *res;
+	int64_t at, have;
+	int i, r = 0;
+
+	if ((res = query(db, "notify", "SELECT key, sent_at FROM bmsub_alerts "
+	    "WHERE sent_at IS NOT NULL", 0, NULL)) == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res); i++) {
+		const char *key = PQgetvalue(res, i, 0);
+
+		if (get_i64(res, i, 1, &at) != 0 ||
+		    strlen(key) >= BMSUB_ALERT_KEY_MAX)
+			continue;
+		if (bmsub_state_sent_get(st, key, &have) == 0 && have >= at)
+			continue;
+		if (bmsub_state_sent_set(st, key, at) != 0)
+			r = -1;
+	}
+	PQclear(res);
+	return r;
+}
+
+int
+cluster_ledger_claim(PGconn *db, const char *key, const char *claimer,
+    int64_t now, int64_t last_sent)
+{
+	char s_now[32], s_until[32], s_last[32];
+	const char *p[5];
+	PGresult *res;
+	int r;
+
+	snprintf(s_now, sizeof(s_now), "%" PRId64, now);
+	snprintf(s_until, sizeof(s_until), "%" PRId64, now + CLUSTER_LEASE);
+	snprintf(s_last, sizeof(s_last), "%" PRId64, last_sent);
+	p[0] = key;
+	p[1] = claimer;
+	p[2] = s_now;
+	p[3] = s_until;
+	p[4] = last_sent == BMSUB_TIME_NONE ? NULL : s_last;
+	/* one statement: the row lock orders concurrent claims, the loser
+	 * sees the winner's lease and gets no row */
+	res = query(db, "notify", "INSERT INTO bmsub_alerts (key, claimed_by, "
+	    "lease_until) VALUES ($1, $2, $4::bigint) ON CONFLICT (key) DO "
+	    "UPDATE SET claimed_by = $2, lease_until = $4::bigint WHERE "
+	    "coalesce(bmsub_alerts.sent_at, -1) <= coalesce($5::bigint, -1) "
+	    "AND coalesce(bmsub_alerts.lease_until, 0) <= $3::bigint "
+	    "RETURNING key", 5, p);
+	if (res == NULL)
+		return -1;
+	r = PQntuples(res) == 1;
+	PQclear(res);
+	return r;
+}
+
+int
+cluster_ledger_sent(PGconn *db, const char *key, const char *claimer,
+    int64_t sent_at)
+{
+	char s_at[32];
+	const char *p[3];
+	PGresult *res;
+
+	snprintf(s_at, sizeof(s_at), "%" PRId64, sent_at);
+	p[0] = key;
+	p[1] = claimer;
+	p[2] = s_at;
+	if ((res = query(db, "notify", "UPDATE bmsub_alerts SET sent_at = "
+	    "$3::bigint, claimed_by = NULL, lease_until = NULL WHERE key = $1 "
+	    "AND claimed_by = $2", 3, p)) == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
+}

@@ -37,6 +37,18 @@ int cluster_refresh(struct cli *c, const char *users_text, uint64_t local,
     uint32_t lic_users, int have_lic, uint64_t *count, int64_t *over_since,
     int64_t *high_water, int64_t *now);
 
+/* notify's part (the alert ledger): the database's sending records merged
+ * into st (the latest of each); 0 or -1 (told). */
+int cluster_ledger_pull(PGconn *db, struct bmsub_state *st);
+/* Claims alert key for CLUSTER_LEASE seconds from now, unless someone
+ * sent it after last_sent or holds a live claim: 1 claimed, 0 not ours,
+ * -1 error (told). claimer: unique to this process. */
+int cluster_ledger_claim(PGconn *db, const char *key, const char *claimer,
+    int64_t now, int64_t last_sent);
+/* The claimed alert was sent at sent_at; 0 or -1 (told). */
+int cluster_ledger_sent(PGconn *db, const char *key, const char *claimer,
+    int64_t sent_at);
+
 int cmd_cluster(struct cli *c, int argc, char **argv);
 
 #endif
