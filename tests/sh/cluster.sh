@@ -183,6 +183,27 @@ pg_start
 expect_rc 0 "refresh after the restart" -- ck a --force-clock --at "$LATER" refresh
 expect_grep "^9 users counted" "$T/out" "^9 users counted"
 
+# --- install on a: b and c take it at their next refresh; a tampered
+# copy in the database is refused by every node, which keeps its own
+make_license "$T/lic2" id=BM-CL2 kind=prod issued=2026-01-01 expires=2030-01-01 users=20
+expect_rc 0 "install on a" -- ck a install "$T/lic2"
+expect_grep "published in the cluster database" "$T/out" "install publishes"
+for n in b c; do
+	expect_rc 0 "refresh $n takes the new license" -- ck $n --force-clock --at "$LATER" refresh
+	expect_grep "took license BM-CL2" "$T/out" "$n took it"
+	cmp -s "$T/lic2" "$T/$n/etc/license" && ok || fail "$n: license file not the published one"
+	expect_rc 0 "decide on $n under the new license" -- ck $n decide --user x1 --service imap
+done
+expect_rc 0 "refresh c again: nothing to take" -- ck c --force-clock --at "$LATER" refresh
+expect_nogrep "took license" "$T/out" "taken once"
+psqlq "UPDATE bmsub_license SET text = replace(text, 'users: 20', 'users: 2000') WHERE id = (SELECT max(id) FROM bmsub_license)"
+for n in a b c; do
+	expect_rc 1 "refresh $n: tampered license refused" -- ck $n --force-clock --at "$LATER" refresh
+	expect_grep "license published in the database is refused" "$T/err" "$n refuses it"
+	cmp -s "$T/lic2" "$T/$n/etc/license" && ok || fail "$n: lost its good copy"
+done
+psqlq "DELETE FROM bmsub_license WHERE id = (SELECT max(id) FROM bmsub_license)"
+
 # --- no libpq in the login path
 if command -v ldd >/dev/null; then
 	ldd "$B/pam_bmsub.so" "$B/libbmsub.so" | grep -q libpq && fail "libpq in the login path" || ok

@@ -392,3 +392,99 @@ cluster_ledger_sent(PGconn *db, const char *key, const char *claimer,
 	PQclear(res);
 	return 0;
 }
+
+/* ------------------------------------------------------------------ */
+/* The license: published by install, taken by every refresh. */
+
+int
+cluster_license_publish(struct cli *c, const char *text, size_t len)
+{
+	char s_now[32];
+	const char *p[3];
+	int64_t t, offset;
+	PGresult *res = NULL;
+	PGconn *db;
+	char *copy;
+	int r = EXIT_NO;
+
+	if ((copy = strndup(text, len)) == NULL)
+		return EXIT_NO;
+	if ((db = db_connect(c, "install")) == NULL)
+		goto out;
+	if (db_now(c, db, "install", &t, &offset) != 0)
+		goto out;
+	snprintf(s_now, sizeof(s_now), "%" PRId64, t);
+	p[0] = copy;
+	p[1] = cluster_node(c);
+	p[2] = s_now;
+	if ((res = query(db, "install", "INSERT INTO bmsub_license (text, "
+	    "node, published) VALUES ($1, $2, $3::bigint)", 3, p)) == NULL)
+		goto out;
+	if (!c->json)
+		printf("published in the cluster database: the other nodes "
+		    "take it at their next refresh\n");
+	r = 0;
+ out:
+	PQclear(res);
+	PQfinish(db);
+	free(copy);
+	return r;
+}
+
+/* The local license file's bytes equal text. */
+static int
+same_as_local(const char *path, const char *text, size_t len)
+{
+	char buf[65536 + 1];
+	size_t n;
+	FILE *f;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	return n == len && memcmp(buf, text, len) == 0;
+}
+
+int
+cluster_license_pull(struct cli *c)
+{
+	struct bmsub_install res;
+	struct bmsub_error err;
+	PGresult *res_q = NULL;
+	PGconn *db;
+	const char *text;
+	size_t len;
+	int r = EXIT_NO, ir;
+
+	if ((db = db_connect(c, "refresh")) == NULL)
+		return EXIT_NO;
+	if ((res_q = query(db, "refresh", "SELECT text FROM bmsub_license "
+	    "ORDER BY id DESC LIMIT 1", 0, NULL)) == NULL)
+		goto out;
+	r = 0;
+	if (PQntuples(res_q) != 1)
+		goto out;	/* nothing published yet */
+	text = PQgetvalue(res_q, 0, 0);
+	len = strlen(text);
+	if (same_as_local(c->cfg->license, text, len))
+		goto out;
+	memset(&err, 0, sizeof(err));
+	memset(&res, 0, sizeof(res));
+	ir = bmsub_ctx_license_install(c->ctx, NULL, text, len, c->now,
+	    BMSUB_INSTALL_FORCE, &res, &err);
+	if (!res.verified || ir != 0 || !res.installed) {
+		cli_warn("refresh: the license published in the database is "
+		    "refused (%s): %s kept", err.msg[0] != '\0' ? err.msg :
+		    bmsub_err_token(ir), c->cfg->license);
+		r = -2;
+		goto out;
+	}
+	if (!c->json)
+		printf("took license %s from the cluster database\n",
+		    res.lic.id);
+ out:
+	PQclear(res_q);
+	PQfinish(db);
+	return r;
+}

@@ -49,6 +49,15 @@ int cluster_ledger_claim(PGconn *db, const char *key, const char *claimer,
 int cluster_ledger_sent(PGconn *db, const char *key, const char *claimer,
     int64_t sent_at);
 
+/* install's part: publishes the license text (verified and installed
+ * here) for the other nodes. 0 or EXIT_NO (told). */
+int cluster_license_publish(struct cli *c, const char *text, size_t len);
+/* refresh's part, before the state lock: the latest published license,
+ * verified and installed here when it differs from the local file; a
+ * refused one is told and the local copy kept (-2). 0, -2, or EXIT_NO
+ * (told: the database). */
+int cluster_license_pull(struct cli *c);
+
 int cmd_cluster(struct cli *c, int argc, char **argv);
 
 #endif

@@ -54,7 +54,7 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 	struct bmsub_error err;
 	struct bmsub_user_sets *us = NULL;
 	uint64_t count = 0;
-	int i, r, lockfd = -1, given = 0;
+	int i, r, lockfd = -1, given = 0, lic_refused = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--users") == 0 && i + 1 < argc) {
@@ -88,7 +88,15 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 		cli_warn("refresh: --users given: %s/%s (the hosted and "
 		    "external users) is left as it is", c->cfg->state_dir,
 		    BMSUB_USERS_FILE);
-	if ((rep = cli_report(c, 0)) == NULL) {
+	/* the platform's license first: the count below judged by it */
+	if (cluster_enabled(c) && (r = cluster_license_pull(c)) != 0) {
+		if (r != -2) {
+			bmsub_user_sets_free(us);
+			return r;
+		}
+		lic_refused = 1;	/* counted all the same, exit 1 */
+	}
+	if ((rep = cli_report(c, cluster_enabled(c))) == NULL) {
 		bmsub_user_sets_free(us);
 		return EXIT_USAGE;
 	}
@@ -137,5 +145,5 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 		    bmsub_config_has_external(c->cfg) ? us : NULL);
 	bmsub_state_clear(&st);
 	bmsub_user_sets_free(us);
-	return r;
+	return r == 0 && lic_refused ? EXIT_NO : r;
 }
