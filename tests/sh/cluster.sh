@@ -178,6 +178,9 @@ expect_grep "database unreachable" "$T/err" "database unreachable"
 expect_rc 1 "notify with the database down" -- ck a notify
 expect_grep "notify: database unreachable" "$T/err" "notify names the error"
 expect_rc 1 "cluster status with the database down" -- ck a cluster status
+M3=$(date -u -d '+8 days 6 hours' +%Y-%m-%dT%H:%M:%SZ)
+ck a --at "$M3" monitor >"$T/out" 2>&1; [ $? = 1 ] && ok || fail "monitor with an old mirror: not WARNING: $(cat "$T/out")"
+expect_grep "BMSUB WARNING .*cluster mirror 3 h old" "$T/out" "monitor names the old mirror"
 srv_stopped=
 pg_start
 expect_rc 0 "refresh after the restart" -- ck a --force-clock --at "$LATER" refresh
