@@ -207,6 +207,16 @@ for n in a b c; do
 done
 psqlq "DELETE FROM bmsub_license WHERE id = (SELECT max(id) FROM bmsub_license)"
 
+# --- recipients are shared; clock reset forgets the platform's H too
+expect_rc 0 "recipients add on a" -- ck a recipients add billing@example.test
+expect_rc 0 "refresh c" -- ck c --force-clock --at "$LATER" refresh
+expect_rc 0 "recipients list on c" -- ck c recipients list
+expect_grep "billing@example.test" "$T/out" "c has a's recipient"
+expect_rc 0 "recipients remove on b" -- ck b recipients remove billing@example.test
+[ "$(psqlq "SELECT count(*) FROM bmsub_recipients WHERE address = 'billing@example.test'")" = 0 ] && ok || fail "removed from the database"
+expect_rc 0 "clock reset on a" -- ck a clock reset
+[ -z "$(psqlq 'SELECT high_water FROM bmsub_shared')" ] && ok || fail "clock reset left the database's H"
+
 # --- no libpq in the login path
 if command -v ldd >/dev/null; then
 	ldd "$B/pam_bmsub.so" "$B/libbmsub.so" | grep -q libpq && fail "libpq in the login path" || ok

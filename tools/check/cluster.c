@@ -122,7 +122,7 @@ tell_skew(const char *what, const char *node, int64_t offset)
 int
 cluster_refresh(struct cli *c, const char *users_text, uint64_t local,
     uint32_t lic_users, int have_lic, uint64_t *count, int64_t *over_since,
-    int64_t *high_water, int64_t *now)
+    int64_t *high_water, int64_t *now, struct bmsub_strlist *rcpt)
 {
 	const char *node = cluster_node(c);
 	const char *p[4];
@@ -197,6 +197,19 @@ cluster_refresh(struct cli *c, const char *users_text, uint64_t local,
 	if ((res = query(db, "refresh", "UPDATE bmsub_shared SET over_since "
 	    "= $1, high_water = $2 WHERE id = 1", 2, p)) == NULL)
 		goto out;
+	PQclear(res);
+	res = NULL;
+	/* the shared recipients, for the local mirror */
+	if ((res = query(db, "refresh", "SELECT address FROM bmsub_recipients "
+	    "ORDER BY address", 0, NULL)) == NULL)
+		goto out;
+	if (PQntuples(res) > 0 && (rcpt->v = calloc((size_t)PQntuples(res),
+	    sizeof(char *))) == NULL)
+		goto out;
+	for (rcpt->n = 0; rcpt->n < (size_t)PQntuples(res); rcpt->n++)
+		if ((rcpt->v[rcpt->n] = strdup(PQgetvalue(res,
+		    (int)rcpt->n, 0))) == NULL)
+			goto out;
 	PQclear(res);
 	res = NULL;
 	if (db_exec(db, "refresh", "COMMIT") != 0)
@@ -485,6 +498,42 @@ cluster_license_pull(struct cli *c)
 		    res.lic.id);
  out:
 	PQclear(res_q);
+	PQfinish(db);
+	return r;
+}
+
+int
+cluster_recipient_change(struct cli *c, int add, const char *addr)
+{
+	const char *what = add ? "recipients add" : "recipients remove";
+	const char *p[1];
+	PGresult *res;
+	PGconn *db;
+	int r = -1;
+
+	if ((db = db_connect(c, what)) == NULL)
+		return -1;
+	p[0] = addr;
+	res = query(db, what, add ? "INSERT INTO bmsub_recipients (address) "
+	    "VALUES ($1) ON CONFLICT DO NOTHING" : "DELETE FROM "
+	    "bmsub_recipients WHERE lower(address) = lower($1)", 1, p);
+	if (res != NULL)
+		r = 0;
+	PQclear(res);
+	PQfinish(db);
+	return r;
+}
+
+int
+cluster_clock_reset(struct cli *c)
+{
+	PGconn *db;
+	int r;
+
+	if ((db = db_connect(c, "clock reset")) == NULL)
+		return -1;
+	r = db_exec(db, "clock reset", "UPDATE bmsub_shared SET high_water = "
+	    "NULL WHERE id = 1");
 	PQfinish(db);
 	return r;
 }

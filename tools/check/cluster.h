@@ -35,7 +35,7 @@ int db_migrate(PGconn *db, const char *what, int *from, int *to);
  * lic_users: N of the local license, 0 when none. 0 or EXIT_NO (told). */
 int cluster_refresh(struct cli *c, const char *users_text, uint64_t local,
     uint32_t lic_users, int have_lic, uint64_t *count, int64_t *over_since,
-    int64_t *high_water, int64_t *now);
+    int64_t *high_water, int64_t *now, struct bmsub_strlist *rcpt);
 
 /* notify's part (the alert ledger): the database's sending records merged
  * into st (the latest of each); 0 or -1 (told). */
@@ -57,6 +57,11 @@ int cluster_license_publish(struct cli *c, const char *text, size_t len);
  * refused one is told and the local copy kept (-2). 0, -2, or EXIT_NO
  * (told: the database). */
 int cluster_license_pull(struct cli *c);
+
+/* recipients add/remove: the change in the database too. 0 or -1 (told). */
+int cluster_recipient_change(struct cli *c, int add, const char *addr);
+/* The shared clock high-water mark forgotten (clock reset). 0 or -1. */
+int cluster_clock_reset(struct cli *c);
 
 int cmd_cluster(struct cli *c, int argc, char **argv);
 

@@ -124,10 +124,18 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 	if (cluster_enabled(c)) {
 		/* the platform's C, O and H, the database's clock */
 		uint64_t local = count;
+		struct bmsub_strlist rcpt = { NULL, 0 };
 		int64_t o, h, t;
 
 		if ((r = cluster_refresh(c, us->text, local, lic != NULL ?
-		    lic->users : 0, lic != NULL, &count, &o, &h, &t)) != 0) {
+		    lic->users : 0, lic != NULL, &count, &o, &h, &t,
+		    &rcpt)) == 0 && rcpt.n > 0 && bmsub_recipients_save(
+		    c->cfg->state_dir, &rcpt, &err) != 0) {
+			cli_warn("refresh: recipients not saved: %s", err.msg);
+			r = EXIT_NO;
+		}
+		bmsub_strlist_free(&rcpt);
+		if (r != 0) {
 			bmsub_state_unlock(lockfd);
 			bmsub_state_clear(&st);
 			bmsub_user_sets_free(us);
