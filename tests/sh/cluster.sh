@@ -178,6 +178,9 @@ expect_grep "database unreachable" "$T/err" "database unreachable"
 expect_rc 1 "notify with the database down" -- ck a notify
 expect_grep "notify: database unreachable" "$T/err" "notify names the error"
 expect_rc 1 "cluster status with the database down" -- ck a cluster status
+ck a doctor >"$T/out" 2>&1
+expect_grep "cluster.*database unreachable" "$T/out" "doctor: database down"
+
 M3=$(date -u -d '+8 days 6 hours' +%Y-%m-%dT%H:%M:%SZ)
 ck a --at "$M3" monitor >"$T/out" 2>&1; [ $? = 1 ] && ok || fail "monitor with an old mirror: not WARNING: $(cat "$T/out")"
 expect_grep "BMSUB WARNING .*cluster mirror 3 h old" "$T/out" "monitor names the old mirror"
@@ -216,6 +219,14 @@ expect_rc 0 "recipients remove on b" -- ck b recipients remove billing@example.t
 [ "$(psqlq "SELECT count(*) FROM bmsub_recipients WHERE address = 'billing@example.test'")" = 0 ] && ok || fail "removed from the database"
 expect_rc 0 "clock reset on a" -- ck a clock reset
 [ -z "$(psqlq 'SELECT high_water FROM bmsub_shared')" ] && ok || fail "clock reset left the database's H"
+
+# --- doctor: the database, this node's clock, the mirror's age
+ck a doctor >"$T/out" 2>&1
+expect_grep "^ok +cluster|cluster.*database reachable" "$T/out" "doctor: cluster ok"
+if command -v faketime >/dev/null; then
+	faketime -f '+2d' "$B/bmsub-check" -c "$T/c/etc/bmsub.conf" doctor >"$T/out" 2>&1
+	expect_grep "cluster.*node c: clock off by" "$T/out" "doctor names the skewed node"
+fi
 
 # --- no libpq in the login path
 if command -v ldd >/dev/null; then
