@@ -84,6 +84,10 @@ LUA_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LUA_PC) 2>/dev/null)
 # Lua 5.4 module for Dovecot's Lua passdb; where Lua's package.cpath looks
 LUADIR ?= $(LIBDIR)/lua/5.4
 LIBS_FCGI = -lfcgi
+# libpq: bmsub-check only (cluster mode, SPEC 8); never the library or module
+CFLAGS_PQ = $(shell $(PKG_CONFIG) --cflags libpq 2>/dev/null)
+LIBS_PQ = $(shell $(PKG_CONFIG) --libs libpq 2>/dev/null || echo -lpq)
+$(B)/obj/tools/check/%.o: CPPFLAGS += $(CFLAGS_PQ)
 
 # Stamps: $(B)/build-flags holds the compile flags (the folders compiled in
 # among them), $(B)/install-dirs the folders written into bmsub.pc. Each is
@@ -225,7 +229,7 @@ $(B)/bmsub.so: $(LUA_OBJ) $(LOGIN_A) lua/bmsub_lua.map
 TOOL_LINK = $(CC) $(CFLAGS) $(LDFLAGS) -L$(B) -o $@
 $(B)/bmsub-check: $(CHECK_OBJ) $(B)/libbmsub.so
 	$(quiet) LD $@
-	$(Q)$(TOOL_LINK) -Wl,-rpath,'$$ORIGIN' $(CHECK_OBJ) -lbmsub
+	$(Q)$(TOOL_LINK) -Wl,-rpath,'$$ORIGIN' $(CHECK_OBJ) -lbmsub $(LIBS_PQ)
 
 $(B)/bmsub-sign: $(SIGN_OBJ) $(B)/libbmsub.so
 	$(quiet) LD $@
@@ -250,7 +254,7 @@ $(B)/inst/bmsub-policy: $(POLICY_OBJ) $(B)/libbmsub.so
 
 $(B)/inst/bmsub-check: $(CHECK_OBJ) $(B)/libbmsub.so
 	@mkdir -p $(dir $@)
-	$(Q)$(TOOL_LINK) $(CHECK_OBJ) -lbmsub
+	$(Q)$(TOOL_LINK) $(CHECK_OBJ) -lbmsub $(LIBS_PQ)
 
 $(B)/inst/bmsub-sign: $(SIGN_OBJ) $(B)/libbmsub.so
 	@mkdir -p $(dir $@)

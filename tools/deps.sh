@@ -14,7 +14,7 @@ list_only=0
 if [ "${1:-}" = "--list" ]; then list_only=1; shift; fi
 what=${1:-check}
 
-build="gcc make pkg-config libc6-dev libpam0g-dev libconfig-dev libssl-dev libsodium-dev libfcgi-dev openssl liblua5.4-dev"
+build="gcc make pkg-config libc6-dev libpam0g-dev libconfig-dev libssl-dev libsodium-dev libfcgi-dev libpq-dev openssl liblua5.4-dev"
 wrappers="libpam-wrapper libnss-wrapper pamtester"
 # systemd: systemd-analyze verifies the shipped units (tests/sh/notify.sh);
 # mandoc and groff-base lint the man pages, col (bsdextrautils) reads them
@@ -31,6 +31,9 @@ servers="$servers dovecot-auth-lua lua5.4 fail2ban"
 # bmsub-web behind nginx (tests/sh/web.sh), a real browser on it
 # (tests/sh/web_browser.sh), ab for make bench
 servers="$servers spawn-fcgi chromium chromium-driver python3-selenium apache2-utils"
+# PostgreSQL 15 for cluster mode (tests/sh/cluster.sh), faketime for a
+# node with a wrong clock
+servers="$servers postgresql faketime"
 case $what in
 # make deb and make check-deb: dpkg-buildpackage and debhelper, lintian,
 # mmdebstrap (gpg and the keyring check the mirror), git (the clean copy)

@@ -323,6 +323,12 @@ struct bmsub_config {
 					 * users.groups/users.roster (or
 					 * users.exclude) does not name is
 					 * external too */
+	/* cluster.* (SPEC section 8): several servers sharing one license
+	 * and state through PostgreSQL; only bmsub-check's writers use
+	 * them, the login path never connects */
+	char *cluster_database;		/* libpq conninfo, NULL: no cluster */
+	char *cluster_node;		/* NULL: this host's name */
+	int cluster_node_timeout_hours;	/* default 48 */
 };
 /* 1 when users.external or users.hosted_only is set: the login path then
  * reads state_dir/users (BMSUB_USERS_FILE) that refresh writes. */

@@ -109,6 +109,8 @@ bmsub_config_free(struct bmsub_config *cfg)
 	bmsub_strlist_free(&cfg->local_domains);
 	bmsub_strlist_free(&cfg->external_groups);
 	free(cfg->external_roster);
+	free(cfg->cluster_database);
+	free(cfg->cluster_node);
 	free(cfg);
 }
 
@@ -147,6 +149,7 @@ bmsub_config_defaults(struct bmsub_config **out)
 	*out = NULL;
 	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
 		return BMSUB_E_NOMEM;
+	cfg->cluster_node_timeout_hours = 48;
 	if ((r = set_str(&cfg->license, BMSUB_CONFDIR "/license")) != 0 ||
 	    (r = set_str(&cfg->keys_dir, BMSUB_CONFDIR "/keys.d")) != 0 ||
 	    (r = set_str(&cfg->state_dir, BMSUB_STATEDIR)) != 0 ||
@@ -176,6 +179,8 @@ enum val_rule {
 			 * not starting with '-' (it may reach a command line) */
 	V_WORDS,	/* list or array of V_WORD */
 	V_BOOL,		/* true or false, into an int */
+	V_TEXT,		/* printable text, blanks allowed (a libpq conninfo) */
+	V_HOURS,	/* integer 1..8760, into an int */
 };
 
 struct key_rule {
@@ -219,6 +224,13 @@ static const struct key_rule notify_keys[] = {
 	{ "local_domains", V_WORDS, CFG_OFF(local_domains), NULL },
 	{ NULL, 0, 0, NULL },
 };
+static const struct key_rule cluster_keys[] = {
+	{ "database", V_TEXT, CFG_OFF(cluster_database), NULL },
+	{ "node", V_WORD, CFG_OFF(cluster_node), NULL },
+	{ "node_timeout_hours", V_HOURS, CFG_OFF(cluster_node_timeout_hours),
+	    NULL },
+	{ NULL, 0, 0, NULL },
+};
 static const struct key_rule top_keys[] = {
 	{ "license", V_PATH, CFG_OFF(license), NULL },
 	{ "keys_dir", V_PATH, CFG_OFF(keys_dir), NULL },
@@ -228,6 +240,7 @@ static const struct key_rule top_keys[] = {
 	{ "users", V_GROUP, 0, users_keys },
 	{ "services", V_GROUP, 0, services_keys },
 	{ "notify", V_GROUP, 0, notify_keys },
+	{ "cluster", V_GROUP, 0, cluster_keys },
 	{ NULL, 0, 0, NULL },
 };
 
@@ -254,6 +267,13 @@ check_string(const char *key, const char *s, enum val_rule rule,
 		return bm_err(err, BMSUB_E_CONFIG, line,
 		    "%s: longer than %d bytes", key, rule == V_URL ?
 		    BM_CONFIG_URL_MAX : BM_CONFIG_STR_MAX);
+	if (rule == V_TEXT) {
+		for (; *s != '\0'; s++)
+			if ((unsigned char)*s < 0x20 || *s == 0x7f)
+				return bm_err(err, BMSUB_E_CONFIG, line,
+				    "%s: control character", key);
+		return BMSUB_OK;
+	}
 	if (has_ctl_or_blank(s))
 		return bm_err(err, BMSUB_E_CONFIG, line,
 		    "%s: blank or control character in \"%.64s\"", key, s);
@@ -296,6 +316,22 @@ read_value(const config_setting_t *s, const struct key_rule *k,
 			    "%s: true or false expected", key);
 		*(int *)((char *)cfg + k->off) =
 		    config_setting_get_bool(s) != 0;
+		return BMSUB_OK;
+	}
+	if (k->rule == V_HOURS) {
+		long long h;
+
+		if (config_setting_type(s) != CONFIG_TYPE_INT &&
+		    config_setting_type(s) != CONFIG_TYPE_INT64)
+			return bm_err(err, BMSUB_E_CONFIG, line,
+			    "%s: whole number of hours expected", key);
+		h = config_setting_get_int64(s);
+		if (config_setting_type(s) == CONFIG_TYPE_INT)
+			h = config_setting_get_int(s);
+		if (h < 1 || h > 8760)
+			return bm_err(err, BMSUB_E_CONFIG, line,
+			    "%s: %lld out of range 1..8760", key, h);
+		*(int *)((char *)cfg + k->off) = (int)h;
 		return BMSUB_OK;
 	}
 	if (k->rule != V_WORDS) {

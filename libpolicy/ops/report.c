@@ -39,6 +39,10 @@ static const size_t config_strs[] = {
 	CFG_OFF(admin_url), CFG_OFF(user_roster), CFG_OFF(sendmail),
 	CFG_OFF(notify_from), CFG_OFF(external_roster),
 };
+/* after hosted_only: the cluster section's strings, then its one int */
+static const size_t config_strs2[] = {
+	CFG_OFF(cluster_database), CFG_OFF(cluster_node),
+};
 static const size_t config_lists[] = {
 	CFG_OFF(admin_users), CFG_OFF(admin_groups), CFG_OFF(user_groups),
 	CFG_OFF(user_exclude), CFG_OFF(local_domains), CFG_OFF(external_groups),
@@ -50,7 +54,11 @@ static const size_t config_lists[] = {
 _Static_assert(CFG_OFF(hosted_only) ==
     NELEM(config_strs) * sizeof(char *) +
     (NELEM(config_lists) + BMSUB_CAT__COUNT) * sizeof(struct bmsub_strlist) &&
-    sizeof(struct bmsub_config) == CFG_OFF(hosted_only) + sizeof(void *),
+    CFG_OFF(cluster_database) == CFG_OFF(hosted_only) + sizeof(void *) &&
+    CFG_OFF(cluster_node_timeout_hours) == CFG_OFF(cluster_database) +
+    NELEM(config_strs2) * sizeof(char *) &&
+    sizeof(struct bmsub_config) == CFG_OFF(cluster_node_timeout_hours) +
+    sizeof(void *),
     "a new struct bmsub_config field must be copied by config_dup");
 
 /* A deep copy of c, freed by bmsub_config_free. */
@@ -79,7 +87,13 @@ config_dup(const struct bmsub_config *c, struct bmsub_config **out)
 		if ((r = list_dup(&d->services[i], &c->services[i])) != 0)
 			goto out;
 	}
+	for (i = 0; i < NELEM(config_strs2); i++) {
+		if ((r = str_dup((char **)((char *)d + config_strs2[i]),
+		    *(char *const *)((const char *)c + config_strs2[i]))) != 0)
+			goto out;
+	}
 	d->hosted_only = c->hosted_only;
+	d->cluster_node_timeout_hours = c->cluster_node_timeout_hours;
 	*out = d;
 	d = NULL;	/* transferred */
 	r = 0; /* success */

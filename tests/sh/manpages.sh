@@ -131,6 +131,7 @@ base() {
 	decide) echo "decide --user alice --service imap" ;;
 	recipients) echo "recipients list" ;;
 	clock) echo "clock reset" ;;
+	cluster) echo "cluster status" ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -243,7 +244,7 @@ awk '{ if ($1 == "top_keys") { if ($3 == "") print $2; else grp[$3] = $2 } else 
 	"$T/rules" | sort -u >"$T/keys"
 [ "$(wc -l <"$T/keys")" -ge 17 ] && ok || fail "keys of config.c: $(cat "$T/keys")"
 plain man/bmsub.conf.5 >"$T/conf.txt"
-section OPTIONS <"$T/conf.txt" | tags | awk -F'\t' '$1 == 0 { top = $2; if (top !~ /^(admins|users|services|notify)$/) print top }
+section OPTIONS <"$T/conf.txt" | tags | awk -F'\t' '$1 == 0 { top = $2; if (top !~ /^(admins|users|services|notify|cluster)$/) print top }
 	$1 == 1 { print top "." $2 }' | sort -u >"$T/page.keys"
 diff "$T/keys" "$T/page.keys" >"$T/d" && ok || { fail "keys: config.c (<) and bmsub.conf(5) (>):"; sed 's/^/  | /' "$T/d"; }
 # the type a key's tag gives: path, url, word or words
@@ -272,6 +273,8 @@ while read -r k; do
 	words) good="[ \"w-${k##*.}\" ]" bad="\"w-${k##*.}\"" ;;
 	# true needs a user source (users.hosted_only): false is the good one
 	bool) good=false bad='"yes"' ;;
+	text) good='"host=/nonexistent dbname=x"' bad='[ "x" ]' ;;
+	integer) good=12 bad='"12"' ;;
 	group) good="{ roster = \"$T/etc/roster\"; }" bad='"x"' ;;
 	*) fail "bmsub.conf(5): no type for $k"; continue ;;
 	esac
@@ -285,7 +288,7 @@ while read -r k; do
 done <"$T/page.keys"
 # invented keys, and the ones SPEC has that the code does not take yet
 for k in licence key_dir keys-dir admin-url adminurl users.externals users.hosted \
-	cluster.database cluster.node cluster.node_timeout_hours services.other services.pop \
+	cluster.port cluster.nodes services.other services.pop \
 	notify.to notify.recipients admins.user users.group users.count state.dir; do
 	kconf "$k" '"x"'
 	expect_rc 2 "an invented key $k refused" -- "$CHK" -c "$T/k.conf" status &&
@@ -293,7 +296,7 @@ for k in licence key_dir keys-dir admin-url adminurl users.externals users.hoste
 	grep -qxF "$k" "$T/page.keys" && fail "bmsub.conf(5) documents $k" || ok
 done
 # a group given as a value, a value given as a group
-for k in admins users services notify; do
+for k in admins users services notify cluster; do
 	kconf "$k" '"x"'
 	expect_rc 2 "group $k given a string" -- "$CHK" -c "$T/k.conf" status
 done

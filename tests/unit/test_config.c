@@ -60,6 +60,9 @@ assert_defaults(const struct bmsub_config *c)
 	ck_assert_str_eq(c->sendmail, "/usr/sbin/sendmail");
 	ck_assert_ptr_null(c->notify_from);
 	assert_list(&c->local_domains, none);
+	ck_assert_ptr_null(c->cluster_database);
+	ck_assert_ptr_null(c->cluster_node);
+	ck_assert_int_eq(c->cluster_node_timeout_hours, 48);
 }
 
 START_TEST(test_defaults)
@@ -122,6 +125,10 @@ START_TEST(test_full_file)
 	assert_list(&c->services[BMSUB_CAT_ADMIN], adm);
 	ck_assert_str_eq(c->sendmail, "/usr/lib/sendmail");
 	ck_assert_str_eq(c->notify_from, "billing@example.net");
+	ck_assert_str_eq(c->cluster_database, "host=db.example.net "
+	    "dbname=bmsub user=bmsub sslmode=verify-full");
+	ck_assert_str_eq(c->cluster_node, "imap1");
+	ck_assert_int_eq(c->cluster_node_timeout_hours, 12);
 	assert_list(&c->local_domains, ld);
 	assert_list(&c->external_groups, xg);
 	ck_assert_str_eq(c->external_roster, "/srv/bmsub/external");
@@ -173,9 +180,9 @@ START_TEST(test_shipped_uncommented)
 		*o++ = *p;
 	}
 	*o = '\0';
-	/* 4 top keys, 4 groups with 2+5+5+3 keys (users.external on one
-	 * line), 4 closing braces */
-	ck_assert_int_eq(keys, 4 + 4 + 15 + 4);
+	/* 4 top keys, 5 groups with 2+5+5+3+3 keys (users.external on one
+	 * line), 5 closing braces */
+	ck_assert_int_eq(keys, 4 + 5 + 18 + 5);
 	ck_assert_msg(bm_config_parse(out, "uncommented", &c, &e) == 0, "%s",
 	    e.msg);
 	ck_assert_str_eq(c->license, "/etc/bmsub/license");
@@ -184,6 +191,8 @@ START_TEST(test_shipped_uncommented)
 	ck_assert_str_eq(c->external_roster, "/etc/bmsub/external");
 	ck_assert_int_eq(c->hosted_only, 0);
 	ck_assert_str_eq(c->notify_from, "bmsub@example.com");
+	ck_assert_str_eq(c->cluster_node, "imap1");
+	ck_assert_int_eq(c->cluster_node_timeout_hours, 48);
 	assert_list(&c->services[BMSUB_CAT_IMAP], imap);
 	bmsub_config_free(c);
 	free(out);
@@ -251,6 +260,23 @@ static const struct bad {
 	  "users.groups[0]: blank or control" },
 	{ "notify = { from = \"-oQ/tmp\"; };", 1,
 	  "notify.from: \"-oQ/tmp\" must not start with '-'" },
+	/* cluster (SPEC 8) */
+	{ "cluster = \"db\";", 1, "cluster: group { ... } expected" },
+	{ "cluster = { database = 1; };", 1, "cluster.database: string expected" },
+	{ "cluster = { database = \"\"; };", 1, "cluster.database: empty string" },
+	{ "cluster = { database = \"host=a\\tb\"; };", 1,
+	  "cluster.database: control character" },
+	{ "cluster = { node = \"imap 1\"; };", 1, "cluster.node: blank or control" },
+	{ "cluster = { node = \"-x\"; };", 1, "cluster.node: \"-x\" must not" },
+	{ "cluster = { node_timeout_hours = 0; };", 1,
+	  "cluster.node_timeout_hours: 0 out of range 1..8760" },
+	{ "cluster = { node_timeout_hours = 8761; };", 1,
+	  "cluster.node_timeout_hours: 8761 out of range" },
+	{ "cluster = { node_timeout_hours = \"48\"; };", 1,
+	  "cluster.node_timeout_hours: whole number of hours expected" },
+	{ "cluster = { node_timeout_hours = 1.5; };", 1,
+	  "cluster.node_timeout_hours: whole number" },
+	{ "cluster = { port = 5432; };", 1, "cluster.port" },
 	/* cross checks */
 	{ "users = {\n  groups = [\"mail\"];\n  roster = \"/r\";\n};", 3,
 	  "users.groups and users.roster are exclusive" },

@@ -482,8 +482,12 @@ END_TEST
 _Static_assert(offsetof(struct bmsub_config, hosted_only) ==
     CONFIG_STRS * sizeof(char *) +
     (CONFIG_LISTS + BMSUB_CAT__COUNT) * sizeof(struct bmsub_strlist) &&
+    offsetof(struct bmsub_config, cluster_database) == offsetof(struct
+    bmsub_config, hosted_only) + sizeof(void *) &&
     sizeof(struct bmsub_config) == offsetof(struct bmsub_config,
-    hosted_only) + sizeof(void *),
+    cluster_node_timeout_hours) + sizeof(void *) &&
+    offsetof(struct bmsub_config, cluster_node_timeout_hours) ==
+    offsetof(struct bmsub_config, cluster_database) + 2 * sizeof(char *),
     "a new struct bmsub_config field must be compared by config_same");
 
 static unsigned config_set;	/* bits of the fields some config set */
@@ -550,6 +554,14 @@ config_same(const struct bmsub_config *got, const struct bmsub_config *want)
 	ck_assert_int_eq(got->hosted_only, want->hosted_only);
 	if (want->hosted_only)
 		config_set |= 1u << (14 + BMSUB_CAT__COUNT);
+	same_str(15 + BMSUB_CAT__COUNT, "cluster_database",
+	    got->cluster_database, want->cluster_database);
+	same_str(16 + BMSUB_CAT__COUNT, "cluster_node", got->cluster_node,
+	    want->cluster_node);
+	ck_assert_int_eq(got->cluster_node_timeout_hours,
+	    want->cluster_node_timeout_hours);
+	if (want->cluster_node_timeout_hours != 48)
+		config_set |= 1u << (17 + BMSUB_CAT__COUNT);
 }
 
 /* tests/data/conf/full.conf sets every key but users.roster, which
@@ -584,7 +596,7 @@ START_TEST(report_config_copy)
 		want = NULL;
 	}
 	/* every field was set by one of the texts (services.other cannot) */
-	ck_assert_uint_eq(config_set, ((1u << (15 + BMSUB_CAT__COUNT)) - 1) &
+	ck_assert_uint_eq(config_set, ((1u << (18 + BMSUB_CAT__COUNT)) - 1) &
 	    ~(1u << (12 + BMSUB_CAT_OTHER)));
 	free(full);
 	free(text);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cluster.h"
 
 int
 cmd_clock(struct cli *c, int argc, char **argv)
@@ -18,6 +19,9 @@ cmd_clock(struct cli *c, int argc, char **argv)
 		return cli_usage("clock: the only subcommand is 'reset'");
 	if ((r = cli_clock_guard(c, "clock reset")) != 0)
 		return r;
+	/* cluster mode: the platform's H first, then this mirror's */
+	if (cluster_enabled(c) && cluster_clock_reset(c) != 0)
+		return EXIT_NO;
 	if ((r = cli_state_begin(c, &lockfd, &st)) != 0)
 		return r;
 	was = st.high_water;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cluster.h"
 
 #ifndef BMSUB_PAMDIR
 #define BMSUB_PAMDIR "/usr/lib/security"
@@ -928,6 +929,40 @@ check_clock(struct doc *d)
 		    BMSUB_TS_ISO, "none", b, sizeof(b)));
 }
 
+/* Cluster mode (SPEC 8): the database reachable, this node's clock
+ * against the database's, the local mirror's age. */
+static void
+check_cluster(struct doc *d)
+{
+	const struct bmsub_report *rep = d->c->rep;
+	int64_t t, offset, lr = rep->state.st.last_refresh;
+	PGconn *db;
+
+	if (!cluster_enabled(d->c))
+		return;
+	if ((db = db_connect(d->c, "doctor")) == NULL) {
+		emit(d, ST_FAIL, "cluster", "database unreachable (above): "
+		    "logins go on from the local mirror, refresh and notify "
+		    "fail");
+		return;
+	}
+	if (db_now(d->c, db, "doctor", &t, &offset) != 0)
+		emit(d, ST_FAIL, "cluster", "the database does not answer");
+	else if (offset > CLUSTER_SKEW_MAX || offset < -CLUSTER_SKEW_MAX)
+		emit(d, ST_FAIL, "cluster", "node %s: clock off by %+lld s "
+		    "from the database's: fix it (NTP)", cluster_node(d->c),
+		    (long long)offset);
+	else if (lr == BMSUB_TIME_NONE || d->c->real_now - lr > 7200)
+		emit(d, ST_WARN, "cluster", "the local mirror is %s: run "
+		    "bmsub-check refresh (timer)", lr == BMSUB_TIME_NONE ?
+		    "never refreshed" : "over 2 hours old");
+	else
+		emit(d, ST_OK, "cluster", "node %s: database reachable, clock "
+		    "%+lld s, mirror refreshed", cluster_node(d->c),
+		    (long long)offset);
+	PQfinish(db);
+}
+
 /* ------------------------------------------------------------------ */
 /* The files as another user: load them through the library, as the PAM
  * module does inside that user's server. */
@@ -1643,6 +1678,7 @@ cmd_doctor(struct cli *c, int argc, char **argv)
 	check_timer(&d, "refresh");
 	check_timer(&d, "notify");
 	check_clock(&d);
+	check_cluster(&d);
 	check_saslauthd(&d);
 	check_dovecot(&d);
 	if (c->json) {

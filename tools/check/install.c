@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cluster.h"
 
 /* Tells what the checks found, in the order they matter: a license that
  * would deny everyone, then one that covers fewer users than counted. */
@@ -73,6 +74,16 @@ install_file(struct cli *c, const char *file, int force,
 	if ((r = cli_read_candidate(c, file, &buf, &len, res, &err)) == 0)
 		r = bmsub_ctx_license_install(c->ctx, NULL, buf, len, c->now,
 		    force ? BMSUB_INSTALL_FORCE : 0, res, &err);
+	/* cluster mode: published once installed here (below) */
+	if (r == 0 && res->installed && cluster_enabled(c) &&
+	    cluster_license_publish(c, buf, len) != 0) {
+		free(buf);
+		cli_warn("install: installed on this node only: publish it "
+		    "again when the database is back (bmsub-check install "
+		    "%s)", file);
+		*reason = "database";
+		return EXIT_NO;
+	}
 	free(buf);
 	if (!res->verified) {
 		cli_print_error(file, r, &err);

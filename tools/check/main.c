@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cluster.h"
 
 static const struct {
 	const char *name;
@@ -27,6 +28,7 @@ static const struct {
 	{ "monitor", cmd_monitor, 3, "monitor", "monitoring-plugin line with perfdata" },
 	{ "metrics", cmd_metrics, EXIT_USAGE, "metrics [--output FILE]", "Prometheus text format" },
 	{ "clock", cmd_clock, EXIT_USAGE, "clock reset", "forget the clock high-water mark" },
+	{ "cluster", cmd_cluster, EXIT_USAGE, "cluster init|status", "shared database: create the schema, list the nodes" },
 	{ "doctor", cmd_doctor, EXIT_USAGE, "doctor [--as USER]... [--root DIR]", "check the installation as the servers meet it" },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -135,6 +135,21 @@ other_text(FILE *f, const struct bmsub_report *rep, int st)
 		fprintf(f, "; no alert recipient");
 		st = mon_worse(st, MON_WARNING);
 	}
+	/* cluster mode: the local files are a mirror that refresh keeps
+	 * (SPEC 8); over 2 hours old, the database or refresh is down */
+	if (rep->config->cluster_database != NULL) {
+		int64_t lr = rep->state.st.last_refresh;
+
+		if (lr == BMSUB_TIME_NONE) {
+			fprintf(f, "; cluster mirror never refreshed");
+			st = mon_worse(st, MON_WARNING);
+		} else if (rep->now - lr > 7200) {
+			fprintf(f, "; cluster mirror %" PRId64 " h old (database "
+			    "unreachable or refresh not running)",
+			    (rep->now - lr) / 3600);
+			st = mon_worse(st, MON_WARNING);
+		}
+	}
 	if (ev->clock_behind_license || ev->clock_behind_state) {
 		fprintf(f, "; clock behind the %s", ev->clock_behind_license ?
 		    "license" : "last recorded time");

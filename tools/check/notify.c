@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cluster.h"
 
 struct notify {
 	struct cli *c;
@@ -20,6 +21,8 @@ struct notify {
 	struct bmsub_mail_params mp;
 	char host[256], from[300], mid[400];
 	struct json j;
+	PGconn *db;			/* cluster mode: the alert ledger */
+	char claimer[320];		/* node:pid, this run's claims */
 };
 
 /* This host's name, reduced to letters, digits, dots and hyphens. */
@@ -140,7 +143,7 @@ notify_one(struct notify *n, const struct bmsub_alert *a)
 	const char *err_text = NULL;
 	struct bmsub_error e;
 	char why[300], *msg = NULL;
-	int sent = 0;
+	int sent = 0, claim = 0;
 
 	message_id(n->c->now, n->host, n->mid, sizeof(n->mid));
 	if (to->n == 0) {
@@ -157,6 +160,17 @@ notify_one(struct notify *n, const struct bmsub_alert *a)
 		if (!n->c->json)
 			printf("----- %s (dry run, not sent) -----\n%s", a->key,
 			    msg);
+	} else if (n->db != NULL && (claim = cluster_ledger_claim(n->db,
+	    a->key, n->claimer, n->c->now, a->last_sent)) != 1) {
+		if (claim < 0) {
+			err_text = "database";
+			n->failed = 1;
+		} else {
+			err_text = "sent or being sent by another node";
+			if (!n->c->json)
+				printf("%s: sent or being sent by another "
+				    "node\n", a->key);
+		}
 	} else if (cli_sendmail(n->c->cfg->sendmail, msg, why,
 	    sizeof(why)) != 0) {
 		err_text = why;
@@ -164,6 +178,12 @@ notify_one(struct notify *n, const struct bmsub_alert *a)
 		n->failed = 1;
 	} else {
 		sent = 1;
+		if (n->db != NULL && cluster_ledger_sent(n->db, a->key,
+		    n->claimer, n->rep->eval.effective) != 0) {
+			cli_warn("notify: %s sent but not recorded in the "
+			    "database", a->key);
+			n->failed = 1;
+		}
 		record_sent(n, a);
 	}
 	if (n->c->json) {
@@ -242,12 +262,30 @@ cmd_notify(struct cli *c, int argc, char **argv)
 		cli_warn_path("notify", c->cfg->state_dir, e.msg);
 		goto out;
 	}
+	if (!n.dry_run && cluster_enabled(c)) {
+		int64_t t, offset;
+
+		if ((n.db = db_connect(c, "notify")) == NULL ||
+		    db_now(c, n.db, "notify", &t, &offset) != 0) {
+			rc = EXIT_NO;
+			goto out;
+		}
+		c->now = t;
+		snprintf(n.claimer, sizeof(n.claimer), "%s:%ld",
+		    cluster_node(c), (long)getpid());
+	}
 	if ((n.rep = cli_report(c, 1)) == NULL || notify_state(&n) != 0)
 		goto out;
+	if (n.db != NULL && cluster_ledger_pull(n.db, n.st) != 0) {
+		rc = EXIT_NO;
+		goto out;
+	}
 	n.lic = n.rep->license.err == 0 ? &n.rep->license.lic : NULL;
 	notify_send(&n);
 	rc = n.failed ? EXIT_NO : EXIT_OK;
  out:
+	if (n.db != NULL)
+		PQfinish(n.db);
 	bmsub_state_unlock(lock);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "cluster.h"
 
 /* The domain of addr is one of local_domains or below one of them. */
 static int
@@ -78,9 +79,25 @@ recipients_change(struct cli *c, const char *sub, const char *addr)
 	struct json j;
 	int add = strcmp(sub, "add") == 0, r;
 
+	/* cluster mode: shared (SPEC 8), the database first, the other
+	 * nodes take it at their next refresh; this node's mirror may lack
+	 * what another node added */
+	if (cluster_enabled(c)) {
+		if (add && (r = bmsub_recipients_address_check(addr,
+		    &c->cfg->local_domains, &e)) != 0) {
+			cli_warn("recipients %s '%s': %s (%s)", sub, addr,
+			    e.msg, bmsub_err_token(r));
+			return EXIT_NO;
+		}
+		if (cluster_recipient_change(c, add, addr) != 0)
+			return EXIT_NO;
+	}
 	r = add ? bmsub_recipients_add_local(c->cfg->state_dir, addr,
 	    &c->cfg->local_domains, &e) : bmsub_recipients_remove_local(
 	    c->cfg->state_dir, addr, &c->cfg->local_domains, &e);
+	if (r != 0 && cluster_enabled(c) && (r == BMSUB_E_NOT_FOUND ||
+	    r == BMSUB_E_FIELD_DUP))
+		r = 0;
 	if (r != 0) {
 		cli_warn("recipients %s '%s': %s (%s)", sub, addr, e.msg,
 		    bmsub_err_token(r));

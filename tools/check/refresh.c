@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cluster.h"
 
 static void
 refresh_print(const struct cli *c, uint64_t count,
@@ -53,7 +54,7 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 	struct bmsub_error err;
 	struct bmsub_user_sets *us = NULL;
 	uint64_t count = 0;
-	int i, r, lockfd = -1, given = 0;
+	int i, r, lockfd = -1, given = 0, lic_refused = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--users") == 0 && i + 1 < argc) {
@@ -66,6 +67,9 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 	}
 	if ((r = cli_clock_guard(c, "refresh")) != 0)
 		return r;
+	if (given && cluster_enabled(c))
+		return cli_usage("refresh: --users is not for cluster mode: "
+		    "the platform counts the logins of every node");
 	/* the hosted and external sets come with the count: enumerated
 	 * here, written below for the login path (SPEC 10) */
 	if (!given) {
@@ -75,7 +79,8 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 			return r == BMSUB_E_CONFIG ? EXIT_USAGE : EXIT_NO;
 		}
 		count = us->counted;
-		if (!bmsub_config_has_external(c->cfg)) {
+		if (!bmsub_config_has_external(c->cfg) &&
+		    !cluster_enabled(c)) {
 			bmsub_user_sets_free(us);
 			us = NULL;
 		}
@@ -83,7 +88,15 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 		cli_warn("refresh: --users given: %s/%s (the hosted and "
 		    "external users) is left as it is", c->cfg->state_dir,
 		    BMSUB_USERS_FILE);
-	if ((rep = cli_report(c, 0)) == NULL) {
+	/* the platform's license first: the count below judged by it */
+	if (cluster_enabled(c) && (r = cluster_license_pull(c)) != 0) {
+		if (r != -2) {
+			bmsub_user_sets_free(us);
+			return r;
+		}
+		lic_refused = 1;	/* counted all the same, exit 1 */
+	}
+	if ((rep = cli_report(c, cluster_enabled(c))) == NULL) {
 		bmsub_user_sets_free(us);
 		return EXIT_USAGE;
 	}
@@ -100,20 +113,45 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 	}
 	/* the sets before the state: a login that sees the new count
 	 * already sees who it counts */
-	if (us != NULL && bmsub_user_sets_save(c->cfg->state_dir, us,
-	    &err) != 0) {
+	if (us != NULL && bmsub_config_has_external(c->cfg) &&
+	    bmsub_user_sets_save(c->cfg->state_dir, us, &err) != 0) {
 		bmsub_state_unlock(lockfd);
 		bmsub_state_clear(&st);
 		bmsub_user_sets_free(us);
 		cli_warn("refresh: users not saved: %s", err.msg);
 		return EXIT_NO;
 	}
-	/* the state as loaded under the lock, not the report's */
-	if (bmsub_state_refresh(&st, lic, count, c->now))
+	if (cluster_enabled(c)) {
+		/* the platform's C, O and H, the database's clock */
+		uint64_t local = count;
+		struct bmsub_strlist rcpt = { NULL, 0 };
+		int64_t o, h, t;
+
+		if ((r = cluster_refresh(c, us->text, local, lic != NULL ?
+		    lic->users : 0, lic != NULL, &count, &o, &h, &t,
+		    &rcpt)) == 0 && rcpt.n > 0 && bmsub_recipients_save(
+		    c->cfg->state_dir, &rcpt, &err) != 0) {
+			cli_warn("refresh: recipients not saved: %s", err.msg);
+			r = EXIT_NO;
+		}
+		bmsub_strlist_free(&rcpt);
+		if (r != 0) {
+			bmsub_state_unlock(lockfd);
+			bmsub_state_clear(&st);
+			bmsub_user_sets_free(us);
+			return r;
+		}
+		c->now = t;
+		(void)bmsub_state_refresh(&st, lic, count, t);
+		st.over_since = o;
+		st.high_water = h;
+	} else if (bmsub_state_refresh(&st, lic, count, c->now))
+		/* the state as loaded under the lock, not the report's */
 		cli_ahead_warning(c);
 	if ((r = cli_state_commit(c, lockfd, &st)) == 0)
-		refresh_print(c, count, lic, &st, us);
+		refresh_print(c, count, lic, &st,
+		    bmsub_config_has_external(c->cfg) ? us : NULL);
 	bmsub_state_clear(&st);
 	bmsub_user_sets_free(us);
-	return r;
+	return r == 0 && lic_refused ? EXIT_NO : r;
 }

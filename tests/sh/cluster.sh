@@ -1,0 +1,237 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# cluster.sh - cluster mode (SPEC 8) against a real PostgreSQL started here:
+# initdb and postgres as the postgres user in $T/pg, a Unix socket there and
+# 127.0.0.1 on a free port, stopped by PID. Three nodes are three config and
+# state folders. Simulated time (--at) instead of sleeps.
+. "${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+. "$TOP/tests/servers/common.sh"
+
+[ -x "$B/bmsub-check" ] || skip "no $B/bmsub-check"
+PGBIN=/usr/lib/postgresql/15/bin
+[ -x "$PGBIN/postgres" ] || skip "PostgreSQL 15 missing (tools/deps.sh check)"
+is_root || skip "needs root (postgres runs as the postgres user)"
+id postgres >/dev/null 2>&1 || skip "no postgres user"
+command -v setpriv >/dev/null || skip "setpriv missing"
+
+start=$(date +%s)
+chmod 711 "$T"
+mkdir -p "$T/pg"
+chown postgres: "$T/pg"
+asPG() { setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"; }
+asPG "$PGBIN/initdb" -D "$T/pg/data" -U bmsub -A trust --no-sync \
+	>"$T/pg/initdb.log" 2>&1 || { cat "$T/pg/initdb.log"; fail "initdb"; done_checks; }
+PORT=$(srv_port)
+pg_start() {
+	setpriv --reuid=postgres --regid=postgres --init-groups -- "$PGBIN/postgres" -D "$T/pg/data" -k "$T/pg" -h 127.0.0.1 \
+		-p "$PORT" -F -c fsync=off >>"$T/pg/log" 2>&1 &
+	PGPID=$!
+	srv_wait_port "$PORT" || { cat "$T/pg/log"; fail "postgres start"; done_checks; }
+	i=0
+	while [ ! -S "$T/pg/.s.PGSQL.$PORT" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+}
+pg_start
+at_exit 'srv_stop $PGPID'
+DB="host=$T/pg port=$PORT dbname=postgres user=bmsub"
+psqlq() { "$PGBIN/psql" -X -A -t -q "host=$T/pg port=$PORT dbname=postgres user=bmsub" -c "$1"; }
+
+make_license "$T/lic" id=BM-CL kind=prod issued=2026-01-01 expires=2030-01-01 users=8
+
+# node NAME ROSTER...: config and state folder $T/NAME
+node() {
+	name=$1; shift
+	mkdir -p "$T/$name/etc/keys.d" "$T/$name/state"
+	chmod 755 "$T/$name" "$T/$name/etc" "$T/$name/etc/keys.d" "$T/$name/state"
+	cp "$TOP/tests/data/keys/vendor1.pub" "$T/$name/etc/keys.d/vendor1.pem"
+	chmod 644 "$T/$name/etc/keys.d/vendor1.pem"
+	cp "$T/lic" "$T/$name/etc/license"
+	printf '%s\n' "$@" >"$T/$name/roster"
+	chmod 644 "$T/$name/etc/license" "$T/$name/roster"
+	cat >"$T/$name/etc/bmsub.conf" <<EOC
+license = "$T/$name/etc/license";
+keys_dir = "$T/$name/etc/keys.d";
+state_dir = "$T/$name/state";
+admins = { users = ["boss"]; };
+users = { roster = "$T/$name/roster"; };
+cluster = { database = "$DB"; node = "$name"; node_timeout_hours = 2; };
+notify = { sendmail = "$T/sendmail"; from = "bmsub@example.test"; };
+EOC
+	chmod 644 "$T/$name/etc/bmsub.conf"
+}
+ck() { n=$1; shift; "$B/bmsub-check" -c "$T/$n/etc/bmsub.conf" "$@"; }
+state_field() { sed -n "s/^$2 //p" "$T/$1/state/state"; }
+
+# sendmail: the fake one, or one that hangs (for kill -9 after the claim)
+cp "$TOP/tests/data/fake-sendmail" "$T/fake-sendmail"
+export FAKE_SENDMAIL_OUT="$T/mail" FAKE_SENDMAIL_FAIL="$T/nofail"
+cat >"$T/sendmail" <<EOS
+#!/bin/sh
+if [ -e "$T/hang" ]; then echo \$\$ >"$T/hang.pid"; exec sleep 30; fi
+exec "$T/fake-sendmail" "\$@"
+EOS
+chmod 755 "$T/sendmail" "$T/fake-sendmail"
+mails() { grep -c '^=====FAKE-SENDMAIL-END=====' "$T/mail" 2>/dev/null || echo 0; }
+
+# overlapping (a, b) and disjoint (c) rosters: 9 + 3 distinct
+node a u1 u2 u3 u4 u5 u6
+node b u4 u5 u6 u7 u8 u9
+node c x1 x2 x3
+
+# --- schema: init twice is idempotent
+expect_rc 0 "cluster init" -- ck a cluster init
+expect_grep "upgraded from version 0 to 1" "$T/out" "upgraded from version 0 to 1"
+expect_rc 0 "cluster init again" -- ck b cluster init
+expect_grep "nothing to do" "$T/out" "nothing to do"
+[ "$(psqlq 'SELECT count(*) FROM bmsub_schema_version')" = 1 ] && ok || fail "one schema_version row"
+expect_rc 2 "cluster without a subcommand" -- ck a cluster
+expect_rc 2 "cluster bogus" -- ck a cluster drop
+expect_rc 2 "refresh --users in cluster mode" -- ck a refresh --users 5
+
+# --- the count: right C on every node, the same O
+T0=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+expect_rc 0 "refresh a" -- ck a refresh
+expect_grep "^6 users counted" "$T/out" "^6 users counted"
+expect_rc 0 "refresh b" -- ck b refresh
+expect_grep "^9 users counted" "$T/out" "^9 users counted"
+expect_rc 0 "refresh c" -- ck c refresh
+expect_grep "^12 users counted" "$T/out" "^12 users counted"
+for n in a b; do expect_rc 0 "refresh $n again" -- ck $n refresh; expect_grep "^12 users counted" "$T/out"; done
+oa=$(state_field a over-since) ob=$(state_field b over-since) oc=$(state_field c over-since)
+[ -n "$oa" ] && [ "$oa" = "$ob" ] && [ "$ob" = "$oc" ] && ok || fail "same O on every node: '$oa' '$ob' '$oc'"
+expect_rc 0 "cluster status, all fresh" -- ck a cluster status
+expect_grep "^c .* 3 users" "$T/out" "^c .* 3 users"
+
+# --- notify from three nodes at once: each due alert exactly once
+for n in a b c; do expect_rc 0 "recipients add on $n" -- ck $n recipients add ops@example.test; done
+ck a notify --dry-run >"$T/dry" 2>&1
+due=$(grep -c '^----- .* (dry run' "$T/dry")
+[ "$due" -ge 1 ] && ok || fail "an alert is due (over the license): $(cat "$T/dry")"
+ck a notify >"$T/n.a" 2>&1 & pa=$!
+ck b notify >"$T/n.b" 2>&1 & pb=$!
+ck c notify >"$T/n.c" 2>&1 & pc=$!
+wait $pa; ra=$? ; wait $pb; rb=$?; wait $pc; rc_=$?
+[ "$ra$rb$rc_" = 000 ] && ok || fail "concurrent notify exits $ra $rb $rc_: $(cat "$T/n.a" "$T/n.b" "$T/n.c")"
+[ "$(mails)" = "$due" ] && ok || fail "concurrent notify: $(mails) mails for $due due alerts"
+[ "$(psqlq 'SELECT count(*) FROM bmsub_alerts WHERE sent_at IS NOT NULL')" = "$due" ] && ok || fail "ledger rows"
+for n in a b c; do ck $n notify >/dev/null 2>&1; done
+[ "$(mails)" = "$due" ] && ok || fail "a second round sent again: $(mails)"
+
+# --- notify killed between the claim and the sending: sent later, once
+before=$(mails)
+N1=$(date -u -d '+8 days' +%Y-%m-%dT%H:%M:%SZ)
+N2=$(date -u -d '+8 days 16 minutes' +%Y-%m-%dT%H:%M:%SZ)
+# twice: after a jump of 8 days the first to refresh finds the others late
+for n in a b c a b c; do ck $n --force-clock --at "$N1" refresh >/dev/null 2>&1; done
+: >"$T/hang"
+ck a --force-clock --at "$N1" notify >/dev/null 2>&1 & pk=$!
+i=0; while [ ! -s "$T/hang.pid" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+[ -s "$T/hang.pid" ] && ok || fail "the hanging sendmail never ran"
+kill -9 $pk; wait $pk 2>/dev/null
+kill "$(cat "$T/hang.pid")" 2>/dev/null
+rm -f "$T/hang"
+[ "$(psqlq 'SELECT count(*) FROM bmsub_alerts WHERE lease_until IS NOT NULL')" -ge 1 ] && ok || fail "a claim is held"
+expect_rc 0 "notify on b while the lease runs" -- ck b --force-clock --at "$N1" notify
+expect_grep "being sent by another node" "$T/out" "the claim is respected"
+[ "$(mails)" = "$before" ] && ok || fail "sent during the lease"
+expect_rc 0 "notify on b after the lease" -- ck b --force-clock --at "$N2" notify
+[ "$(mails)" = "$((before + 1))" ] && ok || fail "after the lease: $(mails) mails, want $((before + 1))"
+expect_rc 0 "notify on c after that" -- ck c --force-clock --at "$N2" notify
+[ "$(mails)" = "$((before + 1))" ] && ok || fail "sent twice: $(mails)"
+
+# --- a node that stops refreshing drops out after node_timeout_hours (2)
+LATER=$(date -u -d '+8 days 3 hours' +%Y-%m-%dT%H:%M:%SZ)
+expect_rc 0 "refresh b later" -- ck b --force-clock --at "$LATER" refresh
+expect_rc 0 "refresh a later" -- ck a --force-clock --at "$LATER" refresh
+expect_grep "^9 users counted" "$T/out" "^9 users counted"
+expect_rc 1 "cluster status: c late" -- ck a --at "$LATER" cluster status
+expect_grep "^c .*LATE" "$T/out" "^c .*LATE"
+expect_nogrep "^a .*LATE" "$T/out" "^a .*LATE"
+
+# --- a skewed clock is named and moves nothing
+H0=$(psqlq 'SELECT high_water FROM bmsub_shared')
+if command -v faketime >/dev/null; then
+	expect_rc 0 "refresh c with its clock 2 days ahead" -- faketime -f '+2d' "$B/bmsub-check" -c "$T/c/etc/bmsub.conf" refresh
+	expect_grep "node c: clock off by .172800 s" "$T/err" "node c: clock off by .172800 s"
+	[ "$(psqlq 'SELECT high_water FROM bmsub_shared')" = "$H0" ] && ok || fail "a skewed node moved H"
+	expect_rc 1 "cluster status names the skewed node" -- ck a --at "$LATER" cluster status
+	expect_grep "^c .*CLOCK SKEWED" "$T/out" "^c .*CLOCK SKEWED"
+fi
+
+# --- credentials: a password in a config others can read is refused
+cp "$T/a/etc/bmsub.conf" "$T/a/etc/pw.conf"
+sed -i "s|user=bmsub\"|user=bmsub password=sekrit\"|" "$T/a/etc/pw.conf"
+chmod 644 "$T/a/etc/pw.conf"
+expect_rc 1 "password in a world-readable config" -- "$B/bmsub-check" -c "$T/a/etc/pw.conf" refresh
+expect_grep "holds a password but .* readable by others" "$T/err" "holds a password but .* readable by others"
+expect_rc 1 "password refused for cluster init too" -- "$B/bmsub-check" -c "$T/a/etc/pw.conf" cluster init
+chmod 600 "$T/a/etc/pw.conf"
+expect_rc 1 "password in a root-only config: connects (c is late)" -- "$B/bmsub-check" -c "$T/a/etc/pw.conf" --at "$LATER" cluster status
+sed -i "s|dbname=postgres|dbname=postgres bogus=1|" "$T/a/etc/pw.conf"
+expect_rc 1 "bad conninfo" -- "$B/bmsub-check" -c "$T/a/etc/pw.conf" refresh
+expect_grep "cluster.database" "$T/err" "cluster.database"
+
+# --- database down: logins decided from the mirror, writers exit 1
+srv_stop "$PGPID"
+expect_rc 0 "decide with the database down" -- ck a decide --user u1 --service imap
+expect_rc 1 "refresh with the database down" -- ck a refresh
+expect_grep "database unreachable" "$T/err" "database unreachable"
+expect_rc 1 "notify with the database down" -- ck a notify
+expect_grep "notify: database unreachable" "$T/err" "notify names the error"
+expect_rc 1 "cluster status with the database down" -- ck a cluster status
+ck a doctor >"$T/out" 2>&1
+expect_grep "cluster.*database unreachable" "$T/out" "doctor: database down"
+
+M3=$(date -u -d '+8 days 6 hours' +%Y-%m-%dT%H:%M:%SZ)
+ck a --at "$M3" monitor >"$T/out" 2>&1; [ $? = 1 ] && ok || fail "monitor with an old mirror: not WARNING: $(cat "$T/out")"
+expect_grep "BMSUB WARNING .*cluster mirror 3 h old" "$T/out" "monitor names the old mirror"
+srv_stopped=
+pg_start
+expect_rc 0 "refresh after the restart" -- ck a --force-clock --at "$LATER" refresh
+expect_grep "^9 users counted" "$T/out" "^9 users counted"
+
+# --- install on a: b and c take it at their next refresh; a tampered
+# copy in the database is refused by every node, which keeps its own
+make_license "$T/lic2" id=BM-CL2 kind=prod issued=2026-01-01 expires=2030-01-01 users=20
+expect_rc 0 "install on a" -- ck a install "$T/lic2"
+expect_grep "published in the cluster database" "$T/out" "install publishes"
+for n in b c; do
+	expect_rc 0 "refresh $n takes the new license" -- ck $n --force-clock --at "$LATER" refresh
+	expect_grep "took license BM-CL2" "$T/out" "$n took it"
+	cmp -s "$T/lic2" "$T/$n/etc/license" && ok || fail "$n: license file not the published one"
+	expect_rc 0 "decide on $n under the new license" -- ck $n decide --user x1 --service imap
+done
+expect_rc 0 "refresh c again: nothing to take" -- ck c --force-clock --at "$LATER" refresh
+expect_nogrep "took license" "$T/out" "taken once"
+psqlq "UPDATE bmsub_license SET text = replace(text, 'users: 20', 'users: 2000') WHERE id = (SELECT max(id) FROM bmsub_license)"
+for n in a b c; do
+	expect_rc 1 "refresh $n: tampered license refused" -- ck $n --force-clock --at "$LATER" refresh
+	expect_grep "license published in the database is refused" "$T/err" "$n refuses it"
+	cmp -s "$T/lic2" "$T/$n/etc/license" && ok || fail "$n: lost its good copy"
+done
+psqlq "DELETE FROM bmsub_license WHERE id = (SELECT max(id) FROM bmsub_license)"
+
+# --- recipients are shared; clock reset forgets the platform's H too
+expect_rc 0 "recipients add on a" -- ck a recipients add billing@example.test
+expect_rc 0 "refresh c" -- ck c --force-clock --at "$LATER" refresh
+expect_rc 0 "recipients list on c" -- ck c recipients list
+expect_grep "billing@example.test" "$T/out" "c has a's recipient"
+expect_rc 0 "recipients remove on b" -- ck b recipients remove billing@example.test
+[ "$(psqlq "SELECT count(*) FROM bmsub_recipients WHERE address = 'billing@example.test'")" = 0 ] && ok || fail "removed from the database"
+expect_rc 0 "clock reset on a" -- ck a clock reset
+[ -z "$(psqlq 'SELECT high_water FROM bmsub_shared')" ] && ok || fail "clock reset left the database's H"
+
+# --- doctor: the database, this node's clock, the mirror's age
+ck a doctor >"$T/out" 2>&1
+expect_grep "^ok +cluster|cluster.*database reachable" "$T/out" "doctor: cluster ok"
+if command -v faketime >/dev/null; then
+	faketime -f '+2d' "$B/bmsub-check" -c "$T/c/etc/bmsub.conf" doctor >"$T/out" 2>&1
+	expect_grep "cluster.*node c: clock off by" "$T/out" "doctor names the skewed node"
+fi
+
+# --- no libpq in the login path
+if command -v ldd >/dev/null; then
+	ldd "$B/pam_bmsub.so" "$B/libbmsub.so" | grep -q libpq && fail "libpq in the login path" || ok
+	ldd "$B/bmsub-check" | grep -q libpq && ok || fail "bmsub-check without libpq"
+fi
+echo "cluster.sh: $(( $(date +%s) - start )) s"
+done_checks
