@@ -217,6 +217,12 @@ expect_rc 0 "recipients list on c" -- ck c recipients list
 expect_grep "billing@example.test" "$T/out" "c has a's recipient"
 expect_rc 0 "recipients remove on b" -- ck b recipients remove billing@example.test
 [ "$(psqlq "SELECT count(*) FROM bmsub_recipients WHERE address = 'billing@example.test'")" = 0 ] && ok || fail "removed from the database"
+# the last recipient removed on one node is gone from the others too
+expect_rc 0 "recipients remove the last one on b" -- ck b recipients remove ops@example.test
+expect_rc 0 "refresh c after the last removal" -- ck c --force-clock --at "$LATER" refresh
+expect_rc 0 "recipients list on c: none" -- ck c recipients list
+[ ! -s "$T/out" ] && ok || fail "c still lists: $(cat "$T/out")"
+expect_rc 0 "recipients add back on c" -- ck c recipients add ops@example.test
 expect_rc 0 "clock reset on a" -- ck a clock reset
 [ -z "$(psqlq 'SELECT high_water FROM bmsub_shared')" ] && ok || fail "clock reset left the database's H"
 

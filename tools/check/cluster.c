@@ -241,6 +241,34 @@ cluster_init(struct cli *c)
 			    from, to);
 		r = EXIT_OK;
 	}
+	/* a server that ran alone brings its recipients: from then on the
+	 * database's list is every node's (refresh copies it, empty too) */
+	if (r == EXIT_OK) {
+		struct bmsub_strlist l = { NULL, 0 };
+		struct bmsub_error e;
+		PGresult *res;
+		size_t i;
+		unsigned added = 0;
+
+		if (bmsub_recipients_load(c->cfg->state_dir, &l, &e) != 0)
+			cli_warn("cluster init: local recipients not read: %s",
+			    e.msg);
+		for (i = 0; i < l.n && r == EXIT_OK; i++) {
+			const char *p[1] = { l.v[i] };
+
+			if ((res = query(db, "cluster init", "INSERT INTO "
+			    "bmsub_recipients (address) VALUES ($1) ON "
+			    "CONFLICT DO NOTHING", 1, p)) == NULL)
+				r = EXIT_NO;
+			else if (strcmp(PQcmdTuples(res), "1") == 0)
+				added++;
+			PQclear(res);
+		}
+		if (added > 0)
+			printf("published %u local recipient%s\n", added,
+			    cli_s(added));
+		bmsub_strlist_free(&l);
+	}
 	PQfinish(db);
 	return r;
 }

@@ -55,10 +55,11 @@ password_check(struct cli *c, const char *what)
 	PQconninfoFree(opts);
 	if (!has)
 		return 0;
-	if (stat(c->conf_path, &sb) != 0 || (sb.st_mode & 077) != 0) {
+	if (stat(c->conf_path, &sb) != 0 || (sb.st_mode & 077) != 0 ||
+	    sb.st_uid != 0) {
 		cli_warn("%s: cluster.database holds a password but %s is "
-		    "readable by others: use a passfile (PGPASSFILE) or "
-		    "chmod 600 it", what, c->conf_path);
+		    "readable by others than root: use a passfile (PGPASSFILE) "
+		    "or make it root's, mode 0600", what, c->conf_path);
 		return -1;
 	}
 	return 0;

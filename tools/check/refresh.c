@@ -129,7 +129,7 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 
 		if ((r = cluster_refresh(c, us->text, local, lic != NULL ?
 		    lic->users : 0, lic != NULL, &count, &o, &h, &t,
-		    &rcpt)) == 0 && rcpt.n > 0 && bmsub_recipients_save(
+		    &rcpt)) == 0 && bmsub_recipients_save(
 		    c->cfg->state_dir, &rcpt, &err) != 0) {
 			cli_warn("refresh: recipients not saved: %s", err.msg);
 			r = EXIT_NO;
