@@ -68,7 +68,9 @@ CPPFLAGS += -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE -Ilibpolicy/include -Ilibpolicy \
 PAMDIR_BUILT := $(PAMDIR)
 CPPFLAGS += -DBMSUB_PAMDIR='"$(PAMDIR_BUILT)"'
 # and for the Lua module where Lua loads it from (set below)
-CPPFLAGS += -DBMSUB_LUADIR='"$(LUADIR)"'
+# doctor looks for the Lua module where Lua 5.4's package.cpath does (the
+# triplet, not LUADIR: PREFIX must not recompile anything)
+CPPFLAGS += -DBMSUB_MULTIARCH='"$(MULTIARCH)"'
 LDFLAGS += -Wl,-z,relro,-z,now -Wl,--as-needed
 ifeq ($(SAN),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -42,7 +42,7 @@ same() { # WANT GOT DESC
 # everything is up to date to begin with (else -W says nothing)
 expect_rc 0 "tests up to date in $sb" -- make -q -C "$TOP" B="$sb" SAN=$san $tests
 expect_rc 0 "programs up to date in $b" -- make -q -C "$TOP" B="$b" \
-	"$b/bmsub-check" "$b/bmsub-sign" "$b/bmsub-policy" "$b/pam_bmsub.so" "$b/libbmsub.so"
+	"$b/bmsub-check" "$b/bmsub-sign" "$b/bmsub-policy" "$b/bmsub-web" "$b/pam_bmsub.so" "$b/libbmsub.so"
 expect_rc 0 "fuzz targets up to date in $b" -- make -q -C "$TOP" B="$b" $fuzz
 
 # --- test headers: exactly the tests (and tlib) that include them --------
@@ -62,7 +62,7 @@ same "$T/want" "$T/got" "relinked after pamt.h changed"
 # --- tools: a tools header rebuilds only tool objects, internal.h none ----
 find tools -name '*.c' | sort >"$T/tools.c"
 for h in $(find tools -name '*.h' | sort); do
-	compiled "$b" 0 "$h" "$b/bmsub-check" "$b/bmsub-sign" "$b/bmsub-policy" >"$T/got"
+	compiled "$b" 0 "$h" "$b/bmsub-check" "$b/bmsub-sign" "$b/bmsub-policy" "$b/bmsub-web" >"$T/got"
 	includers "$h" $(cat "$T/tools.c") >"$T/want"
 	n_checks=$((n_checks + 1))
 	[ -z "$(comm -23 "$T/want" "$T/got")" ] || fail "$h changed, not recompiled: $(comm -23 "$T/want" "$T/got" | tr '\n' ' ')"
@@ -74,7 +74,7 @@ grep -q '^libpolicy/login/config\.c$' "$T/got" && ok || fail "internal.h changed
 grep -q '^libpolicy/ops/' "$T/got" && ok || fail "internal.h changed, ops/ not recompiled"
 grep -E '^(tools|pam_bmsub)/' "$T/got" >"$T/bad"
 [ ! -s "$T/bad" ] && ok || fail "internal.h changed, recompiled: $(tr '\n' ' ' <"$T/bad")"
-compiled "$b" 0 libpolicy/include/bmsub.h "$b/bmsub-check" "$b/bmsub-sign" "$b/bmsub-policy" "$b/pam_bmsub.so" >"$T/got"
+compiled "$b" 0 libpolicy/include/bmsub.h "$b/bmsub-check" "$b/bmsub-sign" "$b/bmsub-policy" "$b/bmsub-web" "$b/pam_bmsub.so" >"$T/got"
 # every tool source but bmsub-policy's protocol reader, which needs no
 # library (the fuzz target builds it alone)
 grep -v '^tools/policy/proto\.c$' "$T/tools.c" | comm -23 - "$T/got" >"$T/bad"
@@ -83,9 +83,10 @@ grep -v '^tools/policy/proto\.c$' "$T/tools.c" | comm -23 - "$T/got" >"$T/bad"
 # --- fuzz: one compile per library source for all targets ---------------
 compiled "$b" 0 libpolicy/include/bmsub.h $fuzz >"$T/got"
 # (fuzz_policy reads tools/policy/proto.c's protocol only: no bmsub.h;
-# fuzz_args compiles bmsub-check's option parsers, which include it)
-(ls libpolicy/login/*.c libpolicy/ops/*.c; grep -lE '#include "((internal|bmsub)\.h|\.\./tools/check/cli\.h)"' fuzz/fuzz_*.c
- echo tools/check/args.c; echo tools/check/cli.c; echo tools/common/json.c) | sort >"$T/want"
+# fuzz_args compiles bmsub-check's option parsers, which include it;
+# fuzz_form bmsub-web's form parser, through web.h)
+(ls libpolicy/login/*.c libpolicy/ops/*.c; grep -lE '#include "((internal|bmsub|web)\.h|\.\./tools/check/cli\.h)"' fuzz/fuzz_*.c
+ echo tools/check/args.c; echo tools/check/cli.c; echo tools/common/json.c; echo tools/web/form.c) | sort >"$T/want"
 same "$T/want" "$T/got" "fuzz: compiled once each after bmsub.h changed"
 compiled "$b" 0 libpolicy/login/config.c $fuzz >"$T/got"
 echo libpolicy/login/config.c >"$T/want"

@@ -1524,28 +1524,42 @@ size_zero(const char *s)
 	return strspn(s, "0") == strspn(s, "0123456789");
 }
 
-#ifndef BMSUB_LUADIR
-#define BMSUB_LUADIR "/usr/local/lib/lua/5.4"
+#ifndef BMSUB_MULTIARCH
+#define BMSUB_MULTIARCH ""
 #endif
+/* Where Lua 5.4's default package.cpath finds a C module (Debian's
+ * lua5.4 adds the multiarch folder); lua-bmsub installs into the second,
+ * make install into LIBDIR/lua/5.4. */
+static const char *const lua_dirs[] = {
+	"/usr/local/lib/lua/5.4",
+	"/usr/lib/" BMSUB_MULTIARCH "/lua/5.4",
+	"/usr/lib/lua/5.4",
+};
 
 /* The Lua passdb of conf/dovecot/ (require "bmsub"): the module must be
  * where Lua's package.cpath finds it, else every login through it fails. */
 static void
 check_dovecot_lua(struct doc *d, const struct dove *dv)
 {
-	char path[4096];
+	char path[4096], rel[128];
+	size_t i;
 
 	if (!dv->lua_bmsub)
 		return;
-	rp(d, BMSUB_LUADIR "/bmsub.so", path, sizeof(path));
-	if (access(path, R_OK) == 0)
-		emit(d, ST_OK, "dovecot-lua", "the Lua passdb of %s uses bmsub;"
-		    " module %s present", dv->lua_where, path);
-	else
-		emit(d, ST_FAIL, "dovecot-lua", "the Lua passdb of %s uses bmsub"
-		    " but %s is missing: require \"bmsub\" fails and every login"
-		    " through it fails (install lua-bmsub, or make install)",
-		    dv->lua_where, path);
+	for (i = 0; i < sizeof(lua_dirs) / sizeof(lua_dirs[0]); i++) {
+		snprintf(rel, sizeof(rel), "%s/bmsub.so", lua_dirs[i]);
+		rp(d, rel, path, sizeof(path));
+		if (access(path, R_OK) == 0) {
+			emit(d, ST_OK, "dovecot-lua", "the Lua passdb of %s "
+			    "uses bmsub; module %s present", dv->lua_where,
+			    path);
+			return;
+		}
+	}
+	emit(d, ST_FAIL, "dovecot-lua", "the Lua passdb of %s uses bmsub but "
+	    "bmsub.so is in none of %s, %s, %s: require \"bmsub\" fails and "
+	    "every login through it fails (install lua-bmsub, or make "
+	    "install)", dv->lua_where, lua_dirs[0], lua_dirs[1], lua_dirs[2]);
 }
 
 static void
