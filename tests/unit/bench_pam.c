@@ -12,6 +12,7 @@
  *   bench_pam BUILD_DIR [N]
  *   BENCH_ONLY=permit|imap|many|access|alone bench_pam BUILD_DIR [N]
  *	(N transactions of one stack, nothing printed: for callgrind)
+ *   BENCH_ONLY=decide bench_pam BUILD_DIR	(decisions per second only)
  */
 #include <dlfcn.h>
 #include <spawn.h>
@@ -161,7 +162,20 @@ decide_process(const char *check, const char *conf, size_t k)
 	return median_us(v, k);
 }
 
-/* Decisions per second: bmsub_evaluate + bmsub_decide, ok phase. */
+static int64_t
+cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * Decisions per second of this thread's CPU time (the machine is shared:
+ * wall time would count the other processes), best of 21 rounds of
+ * 100,000: bmsub_evaluate + bmsub_decide, ok phase, user and admin.
+ */
 static double
 decisions_per_s(const char *license, const char *keys_dir)
 {
@@ -171,16 +185,16 @@ decisions_per_s(const char *license, const char *keys_dir)
 	struct bmsub_eval ev;
 	struct bmsub_verdict vd;
 	struct bmsub_error err;
-	int64_t now = (int64_t)time(NULL), t0, best = INT64_MAX;
+	int64_t now = (int64_t)time(NULL), t0, t, best = INT64_MAX;
 	unsigned long sink = 0;
-	size_t i, round, n = 1000000;
+	size_t i, round, n = 100000;
 
 	if (bmsub_keyring_load(keys_dir, NULL, &kr, &err) != 0 ||
 	    bmsub_license_load(license, kr, &lic, &err) != 0)
 		pt_die("license: %s", err.msg);
 	bmsub_state_init(&st);
-	for (round = 0; round < 7; round++) {
-		t0 = now_ns();
+	for (round = 0; round < 21; round++) {
+		t0 = cpu_ns();
 		for (i = 0; i < n; i++) {
 			bmsub_evaluate(&lic, 0, &st, now + (int64_t)(i & 63),
 			    &ev);
@@ -188,8 +202,8 @@ decisions_per_s(const char *license, const char *keys_dir)
 			    &vd);
 			sink += (unsigned long)vd.decision;
 		}
-		if (now_ns() - t0 < best)
-			best = now_ns() - t0;
+		if ((t = cpu_ns() - t0) < best)
+			best = t;
 	}
 	if (sink == 12345)
 		printf(" ");
@@ -299,7 +313,15 @@ main(int argc, char **argv)
 
 	/* BENCH_ONLY=SERVICE: n warm transactions of that stack alone, for
 	 * valgrind --tool=callgrind or strace -c (subtract "permit") */
-	if ((only = getenv("BENCH_ONLY")) != NULL) {
+	if ((only = getenv("BENCH_ONLY")) != NULL &&
+	    strcmp(only, "decide") == 0) {
+		printf("%.2f million decisions/s of CPU\n",
+		    decisions_per_s(e.license, e.keys_dir) / 1e6);
+		pt_env_free(&e);
+		pt_env_free(&e2);
+		return 0;
+	}
+	if (only != NULL) {
 		if (dlopen(PAM_PERMIT, RTLD_NOW | RTLD_NODELETE) == NULL ||
 		    dlopen(PAM_ACCESS, RTLD_NOW | RTLD_NODELETE) == NULL)
 			pt_die("dlopen: %s", dlerror());
@@ -363,7 +385,7 @@ main(int argc, char **argv)
 	printf("  pam_permit cold (first in process)    %8.1f us\n", cold_base);
 	printf("  permit + bmsub cold                   %8.1f us  (+%.1f us)\n",
 	    cold_bm, cold_bm - cold_base);
-	printf("  pure decisions (evaluate + decide)    %8.2f million/s\n",
+	printf("  pure decisions (evaluate + decide)    %8.2f million/s of CPU\n",
 	    dps / 1e6);
 	printf("  license parse + verify (in memory)    %8.1f us\n", ver);
 	printf("  bmsub-check decide, spawn to exit     %8.1f us\n", proc);
