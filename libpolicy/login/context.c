@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -18,6 +21,9 @@
  */
 struct fstamp {
 	int what;		/* FS_PRESENT, FS_MISSING, FS_ERROR */
+	int link;		/* a symlink, or a file with another hard link:
+				 * a write through the other name is no
+				 * event in this folder */
 	dev_t dev;
 	ino_t ino;
 	off_t size;
@@ -89,6 +95,14 @@ struct bmsub_ctx {
 	int users_err;
 	struct bmsub_error users_error;
 	struct bm_users users;
+
+	/* Watches (see "Watching the folders" below): while clean, a login
+	 * with nothing to read from ifd skips every stat(2). */
+	int ifd;			/* inotify descriptor, -1 if none */
+	int watch_ok;			/* every folder is watched */
+	int clean;			/* the cache matched the files when
+					 * the watches were in place */
+	struct bmsub_ctx *next;		/* in all_ctx */
 };
 
 static int
@@ -103,12 +117,17 @@ fstamp_take(const char *path, struct fstamp *fs)
 	struct stat sb;
 
 	memset(fs, 0, sizeof(*fs));
-	if (stat(path, &sb) != 0) {
+	/* lstat first: one call for a plain file, and a symlink is known
+	 * (a change of its target is no event in the folder watched) */
+	if (lstat(path, &sb) != 0 ||
+	    (S_ISLNK(sb.st_mode) && (fs->link = 1, stat(path, &sb) != 0))) {
 		fs->what = (errno == ENOENT || errno == ENOTDIR) ?
 		    FS_MISSING : FS_ERROR;
 		return;
 	}
 	fs->what = FS_PRESENT;
+	if (!S_ISDIR(sb.st_mode) && sb.st_nlink > 1)
+		fs->link = 1;
 	fs->dev = sb.st_dev;
 	fs->ino = sb.st_ino;
 	fs->size = sb.st_size;
@@ -429,6 +448,240 @@ load_users(struct bmsub_ctx *ctx, const struct bmsub_log *log)
 		    bmsub_err_token(r));
 }
 
+/*
+ * Watching the folders. Each context has an inotify descriptor watching
+ * the folders of every file it reads (the config's, keys_dir, the
+ * license's, state_dir) and, for renames, every folder above them. A
+ * login reads it without blocking: nothing to read, and the cache was
+ * up to date when the watches were in place, means no file changed, so
+ * no stat(2) is needed (10,000 key files cost one read(2), not 10,000
+ * stats). Anything read (an event, an overflow, an error) throws the
+ * descriptor away: new watches are set up, then every file is stat'ed as
+ * without watches, so a change racing with the walk is an event for the
+ * next login. No watch (no inotify, the watch limit reached, a folder
+ * missing or not canonical, a symlink, a network file system where
+ * another host's writes are no event) is today's stat walk at every login.
+ *
+ * A forked child shares the descriptor's queue with its parent: whoever
+ * reads an event takes it from the other. The child handler of
+ * pthread_atfork closes the child's copy of every context's descriptor
+ * at once, before the child can reuse the number.
+ */
+static pthread_mutex_t all_ctx_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+static struct bmsub_ctx *all_ctx;
+
+static void
+atfork_prepare(void)
+{
+	pthread_mutex_lock(&all_ctx_lock);
+}
+
+static void
+atfork_parent(void)
+{
+	pthread_mutex_unlock(&all_ctx_lock);
+}
+
+static void
+atfork_child(void)
+{
+	struct bmsub_ctx *c;
+
+	for (c = all_ctx; c != NULL; c = c->next) {
+		if (c->ifd >= 0)
+			close(c->ifd);
+		c->ifd = -1;
+		c->clean = 0;
+	}
+	pthread_mutex_unlock(&all_ctx_lock);
+}
+
+static int atfork_failed;
+
+static void
+atfork_init(void)
+{
+	atfork_failed = pthread_atfork(atfork_prepare, atfork_parent,
+	    atfork_child) != 0;
+}
+
+static void
+ctx_list(struct bmsub_ctx *ctx, int add)
+{
+	struct bmsub_ctx **pp;
+
+	pthread_mutex_lock(&all_ctx_lock);
+	if (add) {
+		ctx->next = all_ctx;
+		all_ctx = ctx;
+	} else {
+		for (pp = &all_ctx; *pp != NULL; pp = &(*pp)->next)
+			if (*pp == ctx) {
+				*pp = ctx->next;
+				break;
+			}
+	}
+	pthread_mutex_unlock(&all_ctx_lock);
+}
+
+static void
+watch_close(struct bmsub_ctx *ctx)
+{
+	int fd = ctx->ifd;
+
+	ctx->ifd = -1;
+	ctx->clean = 0;
+	ctx->watch_ok = 0;
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Events in a folder that may change a file read in it, or the folder. */
+#define WATCH_DIR (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_CREATE | \
+    IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF)
+/* A folder above: only its own rename or removal changes a path below. */
+#define WATCH_UP (IN_DELETE_SELF | IN_MOVE_SELF)
+
+/* File systems where another host's writes are no local event. */
+static int
+fs_remote(long type)
+{
+	static const long remote[] = {
+		0x6969,			/* NFS */
+		0x517b,			/* SMB */
+		(long)0xff534d42,	/* CIFS */
+		(long)0xfe534d42,	/* SMB2 */
+		0x65735546,		/* FUSE */
+		0x00c36400,		/* Ceph */
+		0x5346414f,		/* AFS */
+		0x01021997,		/* 9P */
+		0x7461636f,		/* OCFS2 */
+		0x01161970,		/* GFS2 */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(remote) / sizeof(remote[0]); i++)
+		if (type == remote[i])
+			return 1;
+	return 0;
+}
+
+/*
+ * Watches dir (absolute, canonical: no "//", ".", "..", trailing "/", no
+ * symlink in any component) and every folder above it. 0 when watched.
+ */
+static int
+watch_dir(int ifd, const char *dir)
+{
+	char buf[PATH_MAX], *slash;
+	struct statfs sf;
+	size_t n = strlen(dir);
+	uint32_t mask = WATCH_DIR;
+
+	if (dir[0] != '/' || n >= sizeof(buf) || (n > 1 && dir[n - 1] == '/') ||
+	    strstr(dir, "//") != NULL || strstr(dir, "/./") != NULL ||
+	    strstr(dir, "/../") != NULL ||
+	    (n >= 2 && strcmp(dir + n - 2, "/.") == 0) ||
+	    (n >= 3 && strcmp(dir + n - 3, "/..") == 0))
+		return -1;
+	if (statfs(dir, &sf) != 0 || fs_remote((long)sf.f_type))
+		return -1;
+	memcpy(buf, dir, n + 1);
+	for (;;) {
+		if (inotify_add_watch(ifd, buf, mask | IN_MASK_ADD |
+		    IN_DONT_FOLLOW | IN_ONLYDIR) < 0)
+			return -1;
+		if (strcmp(buf, "/") == 0)
+			return 0;
+		slash = strrchr(buf, '/');
+		if (slash == buf)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		mask = WATCH_UP;
+	}
+}
+
+/* Watches the folder that holds path. */
+static int
+watch_parent(int ifd, const char *path)
+{
+	char buf[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t n;
+
+	if (slash == NULL || (n = (size_t)(slash - path)) >= sizeof(buf))
+		return -1;
+	if (n == 0)
+		n = 1;	/* a file in / */
+	memcpy(buf, path, n);
+	buf[n] = '\0';
+	return watch_dir(ifd, buf);
+}
+
+/* New watches: the config's folder, and those the loaded config names
+ * (watch_config adds them again after a reload). */
+static void
+watch_start(struct bmsub_ctx *ctx)
+{
+	watch_close(ctx);
+	if (pthread_once(&atfork_once, atfork_init) != 0 || atfork_failed)
+		return;
+	if ((ctx->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0)
+		return;
+	ctx->watch_ok = watch_parent(ctx->ifd, ctx->conf_path) == 0;
+}
+
+static void
+watch_config(struct bmsub_ctx *ctx)
+{
+	const struct bmsub_config *c = ctx->cfg->cfg;
+
+	if (ctx->ifd < 0 || !ctx->watch_ok)
+		return;
+	if (watch_dir(ctx->ifd, c->keys_dir) != 0 ||
+	    watch_parent(ctx->ifd, c->license) != 0 ||
+	    watch_dir(ctx->ifd, c->state_dir) != 0)
+		ctx->watch_ok = 0;
+}
+
+/* Were the watches in place for every file the cache was built from? A
+ * stamp that failed is retried at the next login, as without watches. */
+static int
+watch_covers(const struct bmsub_ctx *ctx)
+{
+	size_t i;
+
+	if (ctx->ifd < 0 || !ctx->watch_ok || !ctx->loaded)
+		return 0;
+#define PLAIN(s) ((s).what != FS_ERROR && !(s).link)
+	if (!PLAIN(ctx->conf_st) || !PLAIN(ctx->keys_dir_st) ||
+	    !PLAIN(ctx->lic_st) || !PLAIN(ctx->state_st) ||
+	    !PLAIN(ctx->rcpt_st) ||
+	    (bmsub_config_has_external(ctx->cfg->cfg) && !PLAIN(ctx->users_st)))
+		return 0;
+	for (i = 0; i < ctx->n_keyfiles; i++)
+		if (!PLAIN(ctx->keyfiles[i].st))
+			return 0;
+#undef PLAIN
+	return 1;
+}
+
+/* Nothing changed since the cache was known up to date? One read(2). */
+static int
+watch_quiet(struct bmsub_ctx *ctx)
+{
+	char buf[sizeof(struct inotify_event) + NAME_MAX + 1]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
+
+	if (!ctx->clean || ctx->ifd < 0)
+		return 0;
+	if (read(ctx->ifd, buf, sizeof(buf)) < 0 && errno == EAGAIN)
+		return 1;
+	return 0;	/* an event, an overflow or an error */
+}
+
 /* Loads the config and everything it names. On error ctx is unloaded. */
 static int
 load_all(struct bmsub_ctx *ctx, const struct bmsub_log *log,
@@ -455,6 +708,7 @@ load_all(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 	ctx->cfg->refs = 1;
 	ctx->cfg->cfg = cfg;
 	cfg = NULL;	/* transferred */
+	watch_config(ctx);	/* before the files are read */
 	if ((ctx->state_path = path_join(ctx->cfg->cfg->state_dir, "state")) == NULL ||
 	    (ctx->rcpt_path = path_join(ctx->cfg->cfg->state_dir,
 	    "recipients")) == NULL ||
@@ -479,9 +733,9 @@ load_all(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 	return r;
 }
 
-/* Brings the cache up to date with the files; ctx->lock held. */
+/* Brings the cache up to date with the files by stat; ctx->lock held. */
 static int
-refresh(struct bmsub_ctx *ctx, const struct bmsub_log *log,
+refresh_walk(struct bmsub_ctx *ctx, const struct bmsub_log *log,
     struct bmsub_error *err)
 {
 	int r = BMSUB_E_INTERNAL;
@@ -512,6 +766,23 @@ refresh(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 	return 0;
 }
 
+/* Brings the cache up to date with the files; ctx->lock held. */
+static int
+refresh(struct bmsub_ctx *ctx, const struct bmsub_log *log,
+    struct bmsub_error *err)
+{
+	int r = BMSUB_E_INTERNAL;
+
+	if (watch_quiet(ctx))
+		return 0;
+	watch_start(ctx);
+	if (ctx->loaded)
+		watch_config(ctx);
+	r = refresh_walk(ctx, log, err);
+	ctx->clean = r == 0 && watch_covers(ctx);
+	return r;
+}
+
 int
 bmsub_ctx_new(const char *conf_path, struct bmsub_ctx **out,
     struct bmsub_error *err)
@@ -538,6 +809,8 @@ bmsub_ctx_new(const char *conf_path, struct bmsub_ctx **out,
 	bmsub_state_init(&ctx->st);
 	ctx->lic_err = BMSUB_E_NO_LICENSE;
 	ctx->st_err = BMSUB_E_NOT_FOUND;
+	ctx->ifd = -1;
+	ctx_list(ctx, 1);
 	*out = ctx;
 	ctx = NULL;	/* transferred */
 	r = 0; /* success */
@@ -554,6 +827,8 @@ bmsub_ctx_free(struct bmsub_ctx *ctx)
 {
 	if (ctx == NULL)
 		return;
+	ctx_list(ctx, 0);
+	watch_close(ctx);
 	ctx_unload(ctx);
 	pthread_mutex_destroy(&ctx->lock);
 	free(ctx->conf_path);

@@ -162,6 +162,29 @@ eval_clock(const struct bmsub_state *st, int64_t now, struct bmsub_eval *ev)
 	}
 }
 
+/*
+ * expires - 2 months and - 1 month: the calendar arithmetic is half of
+ * a decision's cost and the license rarely changes, so each thread keeps
+ * the last answer.
+ */
+static void
+months_before(int64_t expires, int64_t *notice_at, int64_t *warning_at)
+{
+	static __thread struct {
+		int set;
+		int64_t expires, notice_at, warning_at;
+	} memo;
+
+	if (!memo.set || memo.expires != expires) {
+		memo.notice_at = bmsub_add_months(expires, -2);
+		memo.warning_at = bmsub_add_months(expires, -1);
+		memo.expires = expires;
+		memo.set = 1;
+	}
+	*notice_at = memo.notice_at;
+	*warning_at = memo.warning_at;
+}
+
 /* Thresholds, figures and the date phase of a valid license. */
 static void
 eval_dates(const struct bmsub_license *lic, struct bmsub_eval *ev)
@@ -176,10 +199,8 @@ eval_dates(const struct bmsub_license *lic, struct bmsub_eval *ev)
 		ev->effective = lic->issued;
 
 	ev->expires = lic->expires;
-	if (!trial) {
-		ev->notice_at = bmsub_add_months(lic->expires, -2);
-		ev->warning_at = bmsub_add_months(lic->expires, -1);
-	}
+	if (!trial)
+		months_before(lic->expires, &ev->notice_at, &ev->warning_at);
 	ev->block_at = add_sat(lic->expires, (int64_t)lic->grace_days * BM_DAY);
 	ev->days_left = floor_div(sub_sat(lic->expires, ev->effective), BM_DAY);
 
@@ -569,7 +590,11 @@ bmsub_decide(const struct bmsub_eval *ev, int is_admin,
 
 	if (v == NULL)
 		return;
-	memset(v, 0, sizeof(*v));
+	/* not memset: the two 512-byte texts are most of a decision's cost,
+	 * and only their first byte needs clearing */
+	v->redirect = NULL;
+	v->banner[0] = '\0';
+	v->message[0] = '\0';
 	v->decision = BMSUB_DENY;
 	v->phase = date_names[BMSUB_DATE_INVALID];
 	v->reason = bmsub_err_token(BMSUB_E_INTERNAL);

@@ -2,12 +2,20 @@
 /*
  * bench_pam.c - cost of one PAM transaction (pam_start_confdir +
  * pam_acct_mgmt + pam_end) with pam_bmsub.so against a pam_permit.so
- * baseline: warm medians, and the cold cost of the first transaction in a
- * fresh process. Run by "make bench" (not by make check).
+ * baseline: warm medians (one key file and 10,000 in keys.d), pam_access
+ * with a group rule for scale, and the cold cost of the first transaction
+ * in a fresh process; then pure decisions per second, license parse +
+ * verify, and "bmsub-check decide" as a process. Prints each target of
+ * issue 12 with its ratio and "ok" or "MISSED". Run by "make bench" (not
+ * by make check).
  *
  *   bench_pam BUILD_DIR [N]
+ *   BENCH_ONLY=permit|imap|many|access|alone bench_pam BUILD_DIR [N]
+ *	(N transactions of one stack, nothing printed: for callgrind)
+ *   BENCH_ONLY=decide bench_pam BUILD_DIR	(decisions per second only)
  */
 #include <dlfcn.h>
+#include <spawn.h>
 #include <sys/wait.h>
 
 #include "pamt.h"
@@ -15,6 +23,11 @@
 #ifndef PAM_PERMIT
 #define PAM_PERMIT "/lib/x86_64-linux-gnu/security/pam_permit.so"
 #endif
+#ifndef PAM_ACCESS
+#define PAM_ACCESS "/lib/x86_64-linux-gnu/security/pam_access.so"
+#endif
+
+extern char **environ;
 
 static int
 conv(int n, const struct pam_message **msg, struct pam_response **resp,
@@ -118,14 +131,139 @@ cold(const char *dir, const char *service, const char *user, int want,
 	return median_us(v, k);
 }
 
+/* Median of k runs of "bmsub-check -c CONF decide ...", fork to exit. */
+static double
+decide_process(const char *check, const char *conf, size_t k)
+{
+	char *argv[] = { (char *)check, "-c", (char *)conf, "decide",
+	    "--user", "nobody", "--service", "imap", NULL };
+	int64_t v[64], t0;
+	posix_spawn_file_actions_t fa;
+	size_t i;
+	pid_t pid;
+	int st;
+
+	if (k > 64)
+		k = 64;
+	if (posix_spawn_file_actions_init(&fa) != 0 ||
+	    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY,
+	    0) != 0)
+		pt_die("posix_spawn_file_actions");
+	for (i = 0; i < k; i++) {
+		t0 = now_ns();
+		if (posix_spawn(&pid, check, &fa, NULL, argv, environ) != 0)
+			pt_die("posix_spawn %s", check);
+		if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != 0)
+			pt_die("%s decide: status %d", check, st);
+		v[i] = now_ns() - t0;
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	return median_us(v, k);
+}
+
+static int64_t
+cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * Decisions per second of this thread's CPU time (the machine is shared:
+ * wall time would count the other processes), best of 21 rounds of
+ * 100,000: bmsub_evaluate + bmsub_decide, ok phase, user and admin.
+ */
+static double
+decisions_per_s(const char *license, const char *keys_dir)
+{
+	struct bmsub_keyring *kr = NULL;
+	struct bmsub_license lic;
+	struct bmsub_state st;
+	struct bmsub_eval ev;
+	struct bmsub_verdict vd;
+	struct bmsub_error err;
+	int64_t now = (int64_t)time(NULL), t0, t, best = INT64_MAX;
+	unsigned long sink = 0;
+	size_t i, round, n = 100000;
+
+	if (bmsub_keyring_load(keys_dir, NULL, &kr, &err) != 0 ||
+	    bmsub_license_load(license, kr, &lic, &err) != 0)
+		pt_die("license: %s", err.msg);
+	bmsub_state_init(&st);
+	for (round = 0; round < 21; round++) {
+		t0 = cpu_ns();
+		for (i = 0; i < n; i++) {
+			bmsub_evaluate(&lic, 0, &st, now + (int64_t)(i & 63),
+			    &ev);
+			bmsub_decide(&ev, (int)(i & 1), BMSUB_CAT_IMAP, 1, NULL,
+			    &vd);
+			sink += (unsigned long)vd.decision;
+		}
+		if ((t = cpu_ns() - t0) < best)
+			best = t;
+	}
+	if (sink == 12345)
+		printf(" ");
+	bmsub_keyring_free(kr);
+	return (double)n / ((double)best / 1e9);
+}
+
+/* Median µs of bmsub_license_verify over the license in memory. */
+static double
+verify_us(const char *license, const char *keys_dir)
+{
+	struct bmsub_keyring *kr = NULL;
+	struct bmsub_license lic;
+	struct bmsub_error err;
+	int64_t v[201], t0;
+	char *buf = NULL;
+	size_t i, len;
+
+	if (bmsub_keyring_load(keys_dir, NULL, &kr, &err) != 0 ||
+	    bmsub_file_read(license, BMSUB_LICENSE_MAX, &buf, &len, &err) != 0)
+		pt_die("license: %s", err.msg);
+	for (i = 0; i < 201; i++) {
+		t0 = now_ns();
+		if (bmsub_license_verify(buf, len, kr, &lic, &err) != 0)
+			pt_die("verify: %s", err.msg);
+		v[i] = now_ns() - t0;
+	}
+	free(buf);
+	bmsub_keyring_free(kr);
+	return median_us(v, 201);
+}
+
+static double
+med5(double *v)
+{
+	int64_t t[5];
+	size_t j;
+
+	for (j = 0; j < 5; j++)
+		t[j] = (int64_t)(v[j] * 1000.0);
+	return median_us(t, 5);
+}
+
+static const char *
+verdict(int ok)
+{
+	return ok ? "ok" : "MISSED";
+}
+
 int
 main(int argc, char **argv)
 {
-	struct pt_env e;
-	char line[PATH_MAX * 3];
-	double base_raw, base, bm, bm_role, cold_base, cold_bm;
-	size_t n = 2000;
+	struct pt_env e, e2;
+	char line[PATH_MAX * 3], key[PATH_MAX], pem[PATH_MAX + 32];
+	char check[PATH_MAX], accfile[PATH_MAX + 16];
+	double base_raw, base, bm, bm_many, bm_alone, acc, bm_role, cold_base,
+	    cold_bm, proc, dps, ver;
+	size_t n = 2000, i;
 	char *end;
+	const char *only;
 
 	if (argc < 2 || argc > 3) {
 		fprintf(stderr, "usage: bench_pam BUILD_DIR [N]\n");
@@ -140,42 +278,129 @@ main(int argc, char **argv)
 	}
 	pt_env_init(&e, NULL);
 	snprintf(e.module, sizeof(e.module), "%s/pam_bmsub.so", argv[1]);
+	snprintf(check, sizeof(check), "%s/bmsub-check", argv[1]);
 	if (access(e.module, R_OK) != 0)
 		pt_die("%s: %s", e.module, strerror(errno));
 	pt_install_days(&e, 200);			/* phase ok */
 	pt_state(&e, 5, BMSUB_TIME_NONE);
+	/* the same, with 10,000 more key files in its keys.d */
+	pt_env_init(&e2, NULL);
+	pt_install_days(&e2, 200);
+	pt_state(&e2, 5, BMSUB_TIME_NONE);
+	pt_data_key("vendor1.pub", key, sizeof(key));
+	for (i = 0; i < 10000; i++) {
+		snprintf(pem, sizeof(pem), "%s/k%05zu.pem", e2.keys_dir, i);
+		pt_copy(key, pem);
+	}
+	/* pam_access: nobody is let in by the group rule, others refused */
+	snprintf(accfile, sizeof(accfile), "%s/access.conf", e.dir);
+	pt_write(accfile, "+:(nogroup):ALL\n-:ALL:ALL\n", 0644);
+
 	pt_service_raw(&e, "permit", "account required pam_permit.so\n");
+	snprintf(line, sizeof(line), "account required %s conf=%s\n"
+	    "account required pam_permit.so\n", e.module, e.conf);
+	pt_service_raw(&e, "imap", line);
 	snprintf(line, sizeof(line), "account required %s conf=%s\n",
 	    e.module, e.conf);
-	pt_service_raw(&e, "imap", line);
+	pt_service_raw(&e, "alone", line);
 	pt_service_raw(&e, "webmail", line);
+	snprintf(line, sizeof(line), "account required %s conf=%s\n"
+	    "account required pam_permit.so\n", e.module, e2.conf);
+	pt_service_raw(&e, "many", line);
+	snprintf(line, sizeof(line), "account required pam_access.so "
+	    "accessfile=%s\naccount required pam_permit.so\n", accfile);
+	pt_service_raw(&e, "access", line);
 
+	/* BENCH_ONLY=SERVICE: n warm transactions of that stack alone, for
+	 * valgrind --tool=callgrind or strace -c (subtract "permit") */
+	if ((only = getenv("BENCH_ONLY")) != NULL &&
+	    strcmp(only, "decide") == 0) {
+		printf("%.2f million decisions/s of CPU\n",
+		    decisions_per_s(e.license, e.keys_dir) / 1e6);
+		pt_env_free(&e);
+		pt_env_free(&e2);
+		return 0;
+	}
+	if (only != NULL) {
+		if (dlopen(PAM_PERMIT, RTLD_NOW | RTLD_NODELETE) == NULL ||
+		    dlopen(PAM_ACCESS, RTLD_NOW | RTLD_NODELETE) == NULL)
+			pt_die("dlopen: %s", dlerror());
+		for (i = 0; i < n; i++)
+			(void)one(e.dir, only, "nobody", PAM_SUCCESS);
+		pt_env_free(&e);
+		pt_env_free(&e2);
+		return 0;
+	}
 	cold_base = cold(e.dir, "permit", "nobody", PAM_SUCCESS, 21);
 	cold_bm = cold(e.dir, "imap", "nobody", PAM_SUCCESS, 21);
 	base_raw = warm(e.dir, "permit", "nobody", PAM_SUCCESS, n);
 	/* pam_bmsub stays loaded (-z nodelete) while libpam dlopens and
-	 * dlcloses pam_permit at every transaction: pin pam_permit too, so
-	 * the baseline is the PAM machinery alone */
+	 * dlcloses the others at every transaction: pin them too, so the
+	 * baseline is the PAM machinery alone */
 	if (dlopen(PAM_PERMIT, RTLD_NOW | RTLD_NODELETE) == NULL)
 		pt_die("dlopen %s: %s", PAM_PERMIT, dlerror());
-	base = warm(e.dir, "permit", "nobody", PAM_SUCCESS, n);
-	bm = warm(e.dir, "imap", "nobody", PAM_SUCCESS, n);
+	if (dlopen(PAM_ACCESS, RTLD_NOW | RTLD_NODELETE) == NULL)
+		pt_die("dlopen %s: %s", PAM_ACCESS, dlerror());
+	/* interleaved, so that a load change on the machine hits all */
+	base = bm = bm_many = acc = bm_alone = 0;
+	{
+		double vb[5], vm[5], vmany[5], va[5], val[5];
+		size_t r;
+
+		for (r = 0; r < 5; r++) {
+			vb[r] = warm(e.dir, "permit", "nobody", PAM_SUCCESS, n);
+			vm[r] = warm(e.dir, "imap", "nobody", PAM_SUCCESS, n);
+			vmany[r] = warm(e.dir, "many", "nobody", PAM_SUCCESS, n);
+			va[r] = warm(e.dir, "access", "nobody", PAM_SUCCESS, n);
+			val[r] = warm(e.dir, "alone", "nobody", PAM_SUCCESS, n);
+		}
+		base = med5(vb);
+		bm = med5(vm);
+		bm_many = med5(vmany);
+		acc = med5(va);
+		bm_alone = med5(val);
+	}
 	/* warning phase on the web: the role matters and is looked up
 	 * (admins.users only here: no NSS group is configured) */
 	pt_install_days(&e, 10);
 	bm_role = warm(e.dir, "webmail", "nobody", PAM_SUCCESS, n);
+	pt_install_days(&e, 200);
+	proc = decide_process(check, e.conf, 21);
+	dps = decisions_per_s(e.license, e.keys_dir);
+	ver = verify_us(e.license, e.keys_dir);
 
 	printf("PAM transaction = pam_start_confdir + pam_acct_mgmt + pam_end,"
-	    " median of %zu (cold: of 21 fresh processes)\n", n);
-	printf("  pam_permit.so, unloaded at pam_end %8.1f us\n", base_raw);
-	printf("  pam_permit.so kept loaded: baseline %7.1f us\n", base);
-	printf("  pam_bmsub.so ok phase, warm cache  %8.1f us  (%.2f x baseline,"
-	    " +%.1f us)\n", bm, bm / base, bm - base);
-	printf("  pam_bmsub.so role looked up        %8.1f us  (%.2f x baseline)\n",
-	    bm_role, bm_role / base);
-	printf("  pam_permit.so cold (first in process) %5.1f us\n", cold_base);
-	printf("  pam_bmsub.so cold (first in process)  %5.1f us  (%.2f x cold"
-	    " baseline)\n", cold_bm, cold_bm / cold_base);
+	    " median of 5 rounds x median of %zu (cold: of 21 fresh processes)\n",
+	    n);
+	printf("  pam_permit, unloaded at pam_end       %8.1f us\n", base_raw);
+	printf("  pam_permit kept loaded: baseline      %8.1f us\n", base);
+	printf("  permit + bmsub, ok phase, warm        %8.1f us  (%.3f x, +%.2f us)\n",
+	    bm, bm / base, bm - base);
+	printf("  permit + bmsub, 10,000 key files      %8.1f us  (%.3f x, +%.2f us)\n",
+	    bm_many, bm_many / base, bm_many - base);
+	printf("  permit + pam_access (group rule)      %8.1f us  (%.3f x, +%.2f us)\n",
+	    acc, acc / base, acc - base);
+	printf("  bmsub alone (module only)             %8.1f us\n", bm_alone);
+	printf("  bmsub alone, role looked up           %8.1f us\n", bm_role);
+	printf("  pam_permit cold (first in process)    %8.1f us\n", cold_base);
+	printf("  permit + bmsub cold                   %8.1f us  (+%.1f us)\n",
+	    cold_bm, cold_bm - cold_base);
+	printf("  pure decisions (evaluate + decide)    %8.2f million/s of CPU\n",
+	    dps / 1e6);
+	printf("  license parse + verify (in memory)    %8.1f us\n", ver);
+	printf("  bmsub-check decide, spawn to exit     %8.1f us\n", proc);
+	printf("Targets (issue 12):\n");
+	printf("  warm permit+bmsub <= 1.05 x permit:         %.3f  %s\n",
+	    bm / base, verdict(bm / base <= 1.05));
+	printf("  bmsub overhead <= 1/20 of pam_access's:     %.3f  %s\n",
+	    (bm - base) / (acc - base), verdict((bm - base) * 20 <= acc - base));
+	printf("  10,000 key files within 1.2 x of one:       %.3f  %s\n",
+	    bm_many / bm, verdict(bm_many <= 1.2 * bm));
+	printf("  cold <= 1 ms above pam_permit's cold:       +%.1f us  %s\n",
+	    cold_bm - cold_base, verdict(cold_bm - cold_base <= 1000.0));
+	printf("  pure decisions >= 10 million/s:             %.2f  %s\n",
+	    dps / 1e6, verdict(dps >= 1e7));
 	pt_env_free(&e);
+	pt_env_free(&e2);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <check.h>
 #include <dlfcn.h>
 #include <security/pam_modules.h>
+#include <sys/wait.h>
 #include <syslog.h>
 
 #include "pamt.h"
@@ -622,6 +623,298 @@ START_TEST(test_key_rewritten_in_place)
 }
 END_TEST
 
+/*
+ * Rewrites path in place (same inode) with len bytes of text, then puts
+ * its mtime back, so that only the ctime and the content differ.
+ */
+static void
+rewrite_in_place(const char *path, const char *text, size_t len)
+{
+	struct stat before, after;
+	struct timespec ts[2];
+	int fd;
+
+	ck_assert_int_eq(stat(path, &before), 0);
+	ck_assert_uint_eq((size_t)before.st_size, len);
+	ck_assert_int_ge(fd = open(path, O_WRONLY | O_TRUNC), 0);
+	ck_assert_int_eq(write(fd, text, len), (ssize_t)len);
+	ck_assert_int_eq(close(fd), 0);
+	ts[0] = before.st_atim;
+	ts[1] = before.st_mtim;
+	ck_assert_int_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
+	ck_assert_int_eq(stat(path, &after), 0);
+	ck_assert(after.st_ino == before.st_ino);
+	ck_assert(after.st_size == before.st_size);
+	ck_assert(after.st_mtim.tv_sec == before.st_mtim.tv_sec);
+	ck_assert(after.st_mtim.tv_nsec == before.st_mtim.tv_nsec);
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	char *buf = NULL;
+	FILE *f;
+	long n;
+
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	ck_assert_int_ge(n = ftell(f), 0);
+	rewind(f);
+	ck_assert_ptr_nonnull(buf = calloc(1, (size_t)n + 1));
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/*
+ * Each file the login path reads, rewritten in place with the same size
+ * and mtime (only the content and the ctime change) while the process
+ * keeps its context: the very next login sees it, and the next one sees
+ * the file put back. The context is warm (several logins) before each.
+ */
+enum { IP_CONF, IP_LICENSE, IP_KEY, IP_KEY_OF_MANY };
+static const struct {
+	const char *name;
+	int which;
+} inplace_cases[] = {
+	{ "config: root no longer admin", IP_CONF },
+	{ "license: one byte tampered", IP_LICENSE },
+	{ "key: the trusted key replaced", IP_KEY },
+	{ "key 5000 of 10,000 replaced", IP_KEY_OF_MANY },
+};
+
+static void
+make_keys(const struct pt_env *e, unsigned n)
+{
+	char key[PATH_MAX], pem[PATH_MAX + 32];
+	unsigned i;
+
+	pt_data_key("vendor1.pub", key, sizeof(key));
+	for (i = 0; i < n; i++) {
+		snprintf(pem, sizeof(pem), "%s/k%05u.pem", e->keys_dir, i);
+		pt_copy(key, pem);
+	}
+}
+
+static void
+warm_up(const struct pt_env *e, const char *svc, const char *user, int want)
+{
+	struct pt_out o;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(run_acct(e, svc, user, &o), want);
+}
+
+START_TEST(test_rewritten_in_place)
+{
+	struct pt_env e;
+	struct pt_out o;
+	struct pt_lic l;
+	char path[PATH_MAX + 32], other[PATH_MAX], *a, *b;
+	const char *svc = "imap", *user = "nobody";
+	size_t alen, blen;
+	int64_t now = (int64_t)time(NULL);
+	int before = PAM_SUCCESS, after = PAM_PERM_DENIED;
+
+	/* the case that failed is named by its line in check's report */
+	pt_env_init(&e, NULL);
+	pt_service(&e, "imap", NULL);
+	pt_service(&e, "webmail", NULL);
+	pt_install_days(&e, 200);
+	switch (inplace_cases[_i].which) {
+	case IP_CONF:
+		pt_install_days(&e, -20);	/* blocked: admins redirected */
+		svc = "webmail";
+		user = "root";
+		snprintf(path, sizeof(path), "%s", e.conf);
+		a = slurp(path, &alen);
+		pt_env_conf(&e, "admins = { users = [\"sync\"]; };\n");
+		b = slurp(path, &blen);
+		pt_write(path, a, 0644);
+		break;
+	case IP_LICENSE:
+		snprintf(path, sizeof(path), "%s", e.license);
+		a = slurp(path, &alen);
+		memset(&l, 0, sizeof(l));
+		l.issued = now - 400 * PT_DAY;
+		l.expires = now + 200 * PT_DAY;
+		l.grace_days = -1;
+		l.tamper = 1;
+		b = pt_license(&l);
+		blen = strlen(b);
+		break;
+	default:
+		if (inplace_cases[_i].which == IP_KEY_OF_MANY) {
+			make_keys(&e, 10000);
+			snprintf(path, sizeof(path), "%s/k05000.pem", e.keys_dir);
+		} else {
+			snprintf(path, sizeof(path), "%s/vendor1.pem",
+			    e.keys_dir);
+		}
+		/* a license by the other key, trusted only once path holds
+		 * it: the rewrite turns a refusal into an allow */
+		memset(&l, 0, sizeof(l));
+		l.issued = now - PT_DAY;
+		l.expires = now + 200 * PT_DAY;
+		l.grace_days = -1;
+		l.seed_hex = PT_SEED_OTHER;
+		pt_install(&e, &l);
+		a = slurp(path, &alen);
+		pt_data_key("other.pub", other, sizeof(other));
+		b = slurp(other, &blen);
+		before = PAM_PERM_DENIED;
+		after = PAM_SUCCESS;
+		break;
+	}
+	ck_assert_uint_eq(alen, blen);
+	ck_assert(memcmp(a, b, alen) != 0);
+	warm_up(&e, svc, user, before);
+	rewrite_in_place(path, b, blen);
+	ck_assert_int_eq(run_acct(&e, svc, user, &o), after);
+	warm_up(&e, svc, user, after);
+	rewrite_in_place(path, a, alen);
+	ck_assert_int_eq(run_acct(&e, svc, user, &o), before);
+	free(a);
+	free(b);
+	pt_env_free(&e);
+}
+END_TEST
+
+/*
+ * 10,000 files in keys.d: a key added as file 10,001 is trusted at the
+ * very next login, and distrusted at the next once removed; the same key
+ * renamed over one of the 10,000 too.
+ */
+START_TEST(test_keys_10000)
+{
+	struct pt_env e;
+	struct pt_out o;
+	struct pt_lic l;
+	char pem[PATH_MAX + 32], tmp[PATH_MAX + 32], other[PATH_MAX];
+	int64_t now = (int64_t)time(NULL);
+
+	pt_env_init(&e, NULL);
+	pt_service(&e, "imap", NULL);
+	pt_install_days(&e, 200);
+	make_keys(&e, 10000);
+	warm_up(&e, "imap", "nobody", PAM_SUCCESS);
+	memset(&l, 0, sizeof(l));
+	l.issued = now - PT_DAY;
+	l.expires = now + 200 * PT_DAY;
+	l.grace_days = -1;
+	l.seed_hex = PT_SEED_OTHER;
+	pt_install(&e, &l);
+	warm_up(&e, "imap", "nobody", PAM_PERM_DENIED);
+	pt_data_key("other.pub", other, sizeof(other));
+	snprintf(pem, sizeof(pem), "%s/zz-other.pem", e.keys_dir);
+	pt_copy(other, pem);			/* file 10,001 */
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_SUCCESS);
+	warm_up(&e, "imap", "nobody", PAM_SUCCESS);
+	ck_assert_int_eq(unlink(pem), 0);
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_PERM_DENIED);
+	warm_up(&e, "imap", "nobody", PAM_PERM_DENIED);
+	/* renamed over file 7777 */
+	snprintf(tmp, sizeof(tmp), "%s/.tmp", e.keys_dir);
+	snprintf(pem, sizeof(pem), "%s/k07777.pem", e.keys_dir);
+	pt_copy(other, tmp);
+	ck_assert_int_eq(rename(tmp, pem), 0);
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_SUCCESS);
+	/* a dot file is never a key */
+	pt_data_key("vendor1.pub", other, sizeof(other));
+	pt_copy(other, tmp);
+	ck_assert_int_eq(rename(tmp, pem), 0);
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_PERM_DENIED);
+	pt_data_key("other.pub", other, sizeof(other));
+	snprintf(tmp, sizeof(tmp), "%s/.other.pem", e.keys_dir);
+	pt_copy(other, tmp);
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_PERM_DENIED);
+	pt_env_free(&e);
+}
+END_TEST
+
+/*
+ * A forking daemon: parent and child each keep the context they share at
+ * the fork. A key rewritten in place after the fork is seen by the child
+ * and then by the parent (one descriptor per process: the child taking
+ * the event must not hide it from the parent). Then a key file made a
+ * symlink, whose target changes: seen too (no watch relied on).
+ */
+START_TEST(test_fork_and_symlink)
+{
+	struct pt_env e;
+	struct pt_out o;
+	struct pt_lic l;
+	char pem[PATH_MAX + 32], target[PATH_MAX + 32], other[PATH_MAX];
+	char sub[PATH_MAX + 32], *a, *b;
+	size_t alen, blen;
+	int64_t now = (int64_t)time(NULL);
+	pid_t pid;
+	int st;
+
+	pt_env_init(&e, NULL);
+	pt_service(&e, "imap", NULL);
+	memset(&l, 0, sizeof(l));
+	l.issued = now - PT_DAY;
+	l.expires = now + 200 * PT_DAY;
+	l.grace_days = -1;
+	l.seed_hex = PT_SEED_OTHER;
+	pt_install(&e, &l);
+	warm_up(&e, "imap", "nobody", PAM_PERM_DENIED);
+	snprintf(pem, sizeof(pem), "%s/vendor1.pem", e.keys_dir);
+	a = slurp(pem, &alen);
+	pt_data_key("other.pub", other, sizeof(other));
+	b = slurp(other, &blen);
+	/* renamed in from a folder not watched: a single event */
+	snprintf(sub, sizeof(sub), "%s/sub", e.dir);
+	ck_assert_int_eq(mkdir(sub, 0755), 0);
+	snprintf(target, sizeof(target), "%s/sub/new.pem", e.dir);
+	pt_write(target, b, 0644);
+	ck_assert_int_ge(pid = fork(), 0);
+	if (pid == 0) {
+		int ok = run_acct(&e, "imap", "nobody", &o) == PAM_PERM_DENIED;
+
+		ok = ok && rename(target, pem) == 0;
+		ok = ok && run_acct(&e, "imap", "nobody", &o) == PAM_SUCCESS;
+		_exit(ok ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_SUCCESS);
+	/* in place, by the child */
+	ck_assert_int_ge(pid = fork(), 0);
+	if (pid == 0) {
+		int ok = run_acct(&e, "imap", "nobody", &o) == PAM_SUCCESS;
+
+		rewrite_in_place(pem, a, alen);
+		ok = ok && run_acct(&e, "imap", "nobody", &o) == PAM_PERM_DENIED;
+		_exit(ok ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_PERM_DENIED);
+
+	/* the key a symlink to a file in a folder not watched */
+	snprintf(target, sizeof(target), "%s/sub/key-target", e.dir);
+	pt_write(target, a, 0644);
+	ck_assert_int_eq(unlink(pem), 0);
+	ck_assert_int_eq(symlink(target, pem), 0);
+	warm_up(&e, "imap", "nobody", PAM_PERM_DENIED);
+	rewrite_in_place(target, b, blen);
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_SUCCESS);
+	/* a hard link: written through the other name */
+	ck_assert_int_eq(unlink(pem), 0);
+	ck_assert_int_eq(link(target, pem), 0);
+	warm_up(&e, "imap", "nobody", PAM_SUCCESS);
+	rewrite_in_place(target, a, alen);
+	ck_assert_int_eq(run_acct(&e, "imap", "nobody", &o), PAM_PERM_DENIED);
+	free(a);
+	free(b);
+	pt_env_free(&e);
+}
+END_TEST
+
 START_TEST(test_state_replaced)
 {
 	struct pt_env e;
@@ -1064,6 +1357,9 @@ main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_license_replaced);
 	tcase_add_test(tc, test_key_rewritten_in_place);
+	tcase_add_loop_test(tc, test_rewritten_in_place, 0, N(inplace_cases));
+	tcase_add_test(tc, test_keys_10000);
+	tcase_add_test(tc, test_fork_and_symlink);
 	tcase_add_test(tc, test_relative_conf_exists);
 	tcase_add_test(tc, test_state_replaced);
 	tcase_add_test(tc, test_config_replaced);
