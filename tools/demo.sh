@@ -3,7 +3,7 @@
 # demo.sh - bmsub on built-in defaults: a demo vendor key, licenses dated
 # relative to today, and what an operator sees for each (status, timeline,
 # decide), doctor on a system image, users hosted elsewhere and a Postfix
-# policy exchange, then real PAM logins through libpam: allowed, denied,
+# policy exchange, the Lua module Dovecot calls, then real PAM logins through libpam: allowed, denied,
 # redirected.
 #
 #   demo.sh BUILD_DIR        (run by `make demo`)
@@ -161,6 +161,18 @@ fi
 printf '%s\n' "$REQ" | $AS "$H/bin/bmsub-policy" -e -c "$H/bmsub.conf" 2>&1 | sed 's/^/  < /' || true
 echo "(alice is hosted: DUNNO; carol logged in but is hosted elsewhere: 554;"
 echo " mail to carol arriving on port 25, no SASL login: DUNNO)"
+
+say "Dovecot says why: the Lua module Dovecot's Lua passdb calls (bmsub-lua(3))"
+if command -v lua5.4 >/dev/null && [ -f "$B/bmsub.so" ]; then
+	for u in alice carol; do
+		printf '$ lua5.4: bmsub.decide("%s", "imap")\n' "$u"
+		LUA_CPATH="$B/?.so" lua5.4 -e "local b = require 'bmsub'
+print(b.decide('$u', 'imap', '$H/bmsub.conf'))" 2>&1 | sed 's/^/    /' || true
+	done
+	echo "(what conf/dovecot/bmsub.lua turns into IMAP NO [CONTACTADMIN] <message>)"
+else
+	echo "(skipped: lua5.4 or build/bmsub.so missing)"
+fi
 rm -rf "$H"
 
 # Real PAM logins: libpam reads a service file from our own folder through
