@@ -241,11 +241,15 @@ k9() {
 	n_checks=$((n_checks + 1))
 	kills=$(sed -n 's/^kills \([0-9]*\).*/\1/p' "$T/k9.out")
 	[ "${kills:-0}" -ge "$want" ] || fail "$desc: only ${kills:-0} kills"
-	# the kills did leave temp files (else the delays miss the writes)
+	# the kills landed in the writes: some mid-write (a file changed
+	# before the kill) or some temp file left; how many temp files a
+	# machine leaves depends on how fast its disk is (a fresh chroot's
+	# tmpfs left 0 of 200 as uid 65534), so either is enough
 	n_checks=$((n_checks + 1))
 	left=$(sed -n 's/.*temp files left by the kills \([0-9]*\).*/\1/p' "$T/k9.out")
-	[ "$want" -lt 200 ] || [ "${left:-0}" -gt 0 ] ||
-		fail "$desc: no kill left a temp file: the kills miss the writes"
+	mid=$(sed -n 's/.*mid-write \([0-9]*\).*/\1/p' "$T/k9.out")
+	[ "$want" -lt 200 ] || [ "${left:-0}" -gt 0 ] || [ "${mid:-0}" -gt 0 ] ||
+		fail "$desc: no kill was mid-write and none left a temp file: the kills miss the writes"
 	n_checks=$((n_checks + 1))
 	[ -z "$(find "$prefix"* -name '.*.bmsub-tmp.*')" ] || fail "$desc: temp files at the end"
 }
