@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -579,6 +580,7 @@ main(int argc, char **argv)
 {
 	struct web w;
 	struct bmsub_error e;
+	struct sigaction sa;
 	pthread_t th[THREADS];
 	size_t nth = 0;
 	const char *key = DEFAULT_KEY, *allow = "bmsub-web", *lp, *lf;
@@ -643,6 +645,17 @@ main(int argc, char **argv)
 	listen_fd = fd;
 	if (FCGX_Init() != 0) {
 		fprintf(stderr, "bmsub-web: FastCGI cannot start\n");
+		return 1;
+	}
+	/* libfcgi catches SIGTERM to end at the next accept, which the
+	 * thread blocked in accept(2) may never reach (systemctl stop would
+	 * wait for its timeout): end at once instead. Nothing is left half
+	 * done: changes go through the privileged helper, atomically. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) != 0) {
+		fprintf(stderr, "bmsub-web: sigaction: %s\n", strerror(errno));
 		return 1;
 	}
 	for (nth = 0; nth < THREADS - 1; nth++)
