@@ -76,9 +76,18 @@ srv_stop() {
 	srv_stopped="$srv_stopped $1"
 	kill -TERM "$1" 2>/dev/null || return 0
 	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	while srv_alive "$1" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 	kill -KILL "$1" 2>/dev/null || true
 	return 0
+}
+
+# srv_alive PID: the process runs. A daemon that left its parent and
+# exited is a zombie until an init that reaps slowly gets to it: it
+# counts as stopped (kill -0 would say it still runs).
+srv_alive() {
+	kill -0 "$1" 2>/dev/null || return 1
+	_st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ "${_st%% *}" != Z ]
 }
 
 # srv_license DAYS [ID]: sign and rename a license into place (no restart).

@@ -107,5 +107,5 @@ expect_rc 0 "doveadm auth test, renewed" -- \
 
 srv_stop "$PID"
 n_checks=$((n_checks + 1))
-kill -0 "$PID" 2>/dev/null && fail "dovecot still running"
+srv_alive "$PID" && fail "dovecot still running"
 done_checks

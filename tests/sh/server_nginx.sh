@@ -76,5 +76,5 @@ else
 fi
 srv_stop "$PID"
 n_checks=$((n_checks + 1))
-kill -0 "$PID" 2>/dev/null && fail "nginx still running"
+srv_alive "$PID" && fail "nginx still running"
 done_checks

@@ -185,7 +185,7 @@ else
 fi
 
 postfix -c "$PF/etc" stop >/dev/null 2>&1
-i=0; while kill -0 "$PPID_PF" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+i=0; while srv_alive "$PPID_PF" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 n_checks=$((n_checks + 1))
-kill -0 "$PPID_PF" 2>/dev/null && fail "postfix still running"
+srv_alive "$PPID_PF" && fail "postfix still running"
 done_checks

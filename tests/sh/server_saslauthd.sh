@@ -48,5 +48,5 @@ sasl OK alice secret imap "renewed"
 
 srv_stop "$PID"
 n_checks=$((n_checks + 1))
-kill -0 "$PID" 2>/dev/null && fail "saslauthd still running"
+srv_alive "$PID" && fail "saslauthd still running"
 done_checks

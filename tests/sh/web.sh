@@ -219,7 +219,7 @@ grep -q 'bmsub-web: rcpt-add done by admin0\|recipients add done by admin0' "$T/
 # thread blocked in accept(2) included (libfcgi's own handler would wait
 # for a next request that never comes)
 kill -TERM "$WEB_PID"
-i=0; while kill -0 "$WEB_PID" 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
+i=0; while srv_alive "$WEB_PID" && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
 n_checks=$((n_checks + 1))
-! kill -0 "$WEB_PID" 2>/dev/null || fail "bmsub-web still runs 2 s after SIGTERM"
+! srv_alive "$WEB_PID" || fail "bmsub-web still runs 2 s after SIGTERM"
 done_checks
