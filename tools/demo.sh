@@ -111,6 +111,7 @@ sed -i 's/^auth_cache_size = .*/auth_cache_size = 0/' "$R/etc/dovecot/conf.d/10-
 for t in refresh notify; do ln -sf "/usr/local/lib/systemd/system/bmsub-$t.timer" "$R/etc/systemd/system/timers.target.wants/"; done
 run "$CHK" -c "$CONF" recipients add postmaster@example.com
 run "$CHK" -c "$CONF" doctor --root "$R"
+echo "(web: the webmail behind auth_pam alone shows no banner and sends no admin to admin_url: bmsub-web, below)"
 
 say "Users hosted on another mail system (users.external)"
 # a platform of its own under /tmp, so that bmsub-policy (never root) can
