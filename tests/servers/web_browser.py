@@ -11,6 +11,7 @@
 #   blocked-admin   admin0 on the webmail lands on the subscription page
 #   add-recipient   admin0 adds ops@example.com: the banner goes
 #   install=FILE    admin0 pastes FILE: the page shows ok (shot subscription)
+#   upload=FILE     admin0 uploads FILE through the file field: installed
 import base64
 import sys
 
@@ -119,6 +120,14 @@ for step in sys.argv[3:]:
         p = find(d, "#phase")
         check(p is not None and p.text == "ok", "the page shows ok")
         shot(d, "subscription")
+        d.quit()
+    elif step.startswith("upload="):
+        d = browser("admin0")
+        d.get(url + "/bmsub/")
+        find(d, "#license_file").send_keys(step[7:])
+        submit(d, "#install")
+        n = find(d, "#notice")
+        check(n is not None and "installed" in n.text, "the uploaded file is installed")
         d.quit()
     else:
         check(False, "unknown step " + step)
