@@ -76,6 +76,9 @@ w doctor doctor --as dovecot --root /
 printf 'token=1.ab&op=add&address=ops%%40example.com' >"$c/fuzz_form/rcpt"
 printf 'token=x&license=-----BEGIN+BMSUB%%0D%%0Aformat%%3A+1%%0A' >"$c/fuzz_form/license"
 printf 'op=%%C3%%A9&&x=%%G1' >"$c/fuzz_form/bad"
+# multipart/form-data bodies (boundary XyZ): the page's upload and paste
+printf -- '--XyZ\r\nContent-Disposition: form-data; name="token"\r\n\r\n1.ab\r\n--XyZ\r\nContent-Disposition: form-data; name="license"\r\n\r\n\r\n--XyZ\r\nContent-Disposition: form-data; name="license_file"; filename="l.lic"\r\nContent-Type: application/octet-stream\r\n\r\n-----BEGIN BMSUB LICENSE-----\nformat: 1\n\r\n--XyZ--\r\n' >"$c/fuzz_form/multipart"
+printf -- '--XyZ\r\nContent-Disposition: form-data; name="license"\r\n\r\na\r\nb\r\n--XyZ--' >"$c/fuzz_form/multipart-paste"
 
 # Postfix policy requests: the first byte is the read size less one
 P='request=smtpd_access_policy'

@@ -3,8 +3,8 @@
 # demo.sh - bmsub on built-in defaults: a demo vendor key, licenses dated
 # relative to today, and what an operator sees for each (status, timeline,
 # decide), doctor on a system image, users hosted elsewhere and a Postfix
-# policy exchange, the Lua module Dovecot calls, then real PAM logins through libpam: allowed, denied,
-# redirected.
+# policy exchange, the Lua module Dovecot calls, bmsub-web behind nginx,
+# then real PAM logins through libpam: allowed, denied, redirected.
 #
 #   demo.sh BUILD_DIR        (run by `make demo`)
 set -eu
@@ -111,6 +111,7 @@ sed -i 's/^auth_cache_size = .*/auth_cache_size = 0/' "$R/etc/dovecot/conf.d/10-
 for t in refresh notify; do ln -sf "/usr/local/lib/systemd/system/bmsub-$t.timer" "$R/etc/systemd/system/timers.target.wants/"; done
 run "$CHK" -c "$CONF" recipients add postmaster@example.com
 run "$CHK" -c "$CONF" doctor --root "$R"
+echo "(web: the webmail behind auth_pam alone shows no banner and sends no admin to admin_url: bmsub-web, below)"
 
 say "Users hosted on another mail system (users.external)"
 # a platform of its own under /tmp, so that bmsub-policy (never root) can
@@ -174,6 +175,91 @@ else
 	echo "(skipped: lua5.4 or build/bmsub.so missing)"
 fi
 rm -rf "$H"
+
+# bmsub-web as the operator first meets it: under spawn-fcgi (as nobody
+# when we are root, as bmsub-web.service would run it) behind a private
+# nginx on 127.0.0.1 with the shipped snippets, set up and stopped by PID
+# as tests/sh/web.sh does (tests/servers/web_common.sh). lib.sh gives the
+# folder under /tmp nobody can read and the hooks that stop the servers
+# and remove it at exit.
+web_demo() {
+	. "$TOP/tests/lib.sh"
+	. "$TOP/tests/servers/common.sh"
+	. "$TOP/tests/servers/web_common.sh"
+	W=$T/bmsub
+	mkdir -p "$W/keys.d" "$W/state" "$T/web" && chmod 755 "$W" "$W/keys.d" "$W/state" &&
+		cp "$D/etc/keys.d/demo-vendor.pem" "$W/keys.d/" || return 1
+	PORT=$(srv_port) && URL=http://127.0.0.1:$PORT || return 1
+	cat >"$W/bmsub.conf" <<CONF
+license = "$W/license";
+keys_dir = "$W/keys.d";
+state_dir = "$W/state";
+admin_url = "$URL/bmsub/";
+admins = { users = ["admin0"]; };
+CONF
+	chmod 644 "$W/bmsub.conf" "$W/keys.d/demo-vendor.pem"
+	WEB=$(user_bin "$B/bmsub-web") || return 1
+	chmod 700 "$T/web"
+	if is_root; then chown "$USER_UID:$USER_GID" "$T/web" || return 1; fi
+	web_nginx_setup "$T/nginx" "$PORT" "$T/web.sock" || return 1
+	# the subrequest nginx makes (bmsub-web.conf's internal /bmsub-auth),
+	# open to curl here
+	cat >"$T/nginx/site-auth.conf" <<NGX
+location = /auth {
+    fastcgi_pass unix:$T/web.sock;
+    fastcgi_param REQUEST_METHOD GET;
+    fastcgi_param PATH_INFO /auth;
+    fastcgi_param REMOTE_USER \$remote_user;
+    fastcgi_param BMSUB_ORIGINAL_URI /webmail/;
+}
+NGX
+	wlic() { # scenario
+		"$CHK" -c "$W/bmsub.conf" install --force "$D/lic/$1.lic" >/dev/null 2>&1 &&
+			"$CHK" -c "$W/bmsub.conf" clock reset >/dev/null &&
+			"$CHK" -c "$W/bmsub.conf" refresh --users 200 >/dev/null
+	}
+	wlic grace || return 1
+	web_spawn "$T/web.sock" "$W/bmsub.conf" "$T/web/csrf.key" >"$T/err" 2>&1 ||
+		{ WHY="bmsub-web did not start: $(head -n 1 "$T/err")"; return 1; }
+	srv_nginx "$T/nginx" >"$T/err" 2>&1 && srv_wait_port "$PORT" >>"$T/err" 2>&1 ||
+		{ WHY="nginx did not start: $(grep -m 1 -E 'emerg|alert|did not' "$T/err")"; return 1; }
+	echo "(nginx on $URL, bmsub-web on a FastCGI socket as $(stat -c %U "/proc/$WEB_PID"); password \"secret\")"
+	# auth USER: bmsub-web's answer to nginx's auth_request
+	auth() {
+		printf '$ curl -u %s: %s/auth    (the auth_request nginx makes)\n' "$1" "$URL"
+		curl -s -o /dev/null -D - -u "$1:secret" "$URL/auth" | tr -d '\r' |
+			grep -E '^HTTP|^X-Bmsub-' | cut -c1-110 | sed 's/^/    /'
+	}
+	# get USER PATH: what the browser gets through the gate
+	get() {
+		printf '$ curl -u %s: %s%s\n' "$1" "$URL" "$2"
+		curl -s -o "$T/body" -D "$T/hdr" -u "$1:secret" "$URL$2"
+		tr -d '\r' <"$T/hdr" | grep -E '^HTTP|^Location' | sed 's/^/    /'
+		sed -n -e 's/.*<div id="bmsub-banner"[^>]*>\([^<]*\)<.*/    banner in the page: \1/p' \
+			-e 's/.*id="message">\([^<]*\)<.*/    page: \1/p' \
+			-e 's/.*<h1>\([^<]*\)<.*/    page: \1/p' "$T/body"
+	}
+	say "Webmail: bmsub-web behind nginx, grace (a banner for users, admins redirected)"
+	auth alice
+	get alice /webmail/
+	auth admin0
+	get admin0 /webmail/
+	say "Webmail: blocked license dropped in (no restart)"
+	wlic blocked || return 1
+	auth alice
+	get alice /webmail/
+	say "Webmail: the subscription page (admin_url), administrators only"
+	get admin0 /bmsub/
+	get alice /bmsub/
+	return 0
+}
+WHY="a set-up step failed"
+if ! command -v nginx >/dev/null || ! command -v spawn-fcgi >/dev/null ||
+    ! command -v curl >/dev/null || ! command -v python3 >/dev/null; then
+	say "Webmail: skipped (install nginx-light, spawn-fcgi, curl, python3)"
+elif ! web_demo; then
+	say "Webmail: skipped ($WHY)"
+fi
 
 # Real PAM logins: libpam reads a service file from our own folder through
 # pam_wrapper, so nothing is written to /etc/pam.d.

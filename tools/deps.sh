@@ -39,7 +39,9 @@ case $what in
 # mmdebstrap (gpg and the keyring check the mirror), git (the clean copy)
 deb) pkgs="$build build-essential debhelper dpkg-dev fakeroot lintian mmdebstrap gpg debian-archive-keyring git" ;;
 build) pkgs=$build ;;
-demo) pkgs="$build $wrappers lua5.4" ;;
+# the demo's bmsub-web step: nginx in front, spawn-fcgi, curl as the
+# browser, python3 for tests/servers/common.sh's free port
+demo) pkgs="$build $wrappers lua5.4 nginx-light spawn-fcgi curl python3" ;;
 check) pkgs="$build check $wrappers libuid-wrapper $servers procps valgrind clang libclang-rt-14-dev $tools" ;;
 *) echo "deps.sh: unknown set '$what' (build, check, demo, deb)" >&2; exit 2 ;;
 esac

@@ -2,7 +2,7 @@
 # common.sh - sourced by tests/sh/server_*.sh after tests/lib.sh: a private
 # bmsub setup under $T/bmsub, PAM stacks for pam_wrapper in $T/pam.d with
 # pam_matrix checking passwords from $T/passdb, fake users for nss_wrapper,
-# free loopback ports, and stopping daemons by PID. Nothing in /etc.
+# free loopback ports, waiting for daemons, stopping them by PID. Nothing in /etc.
 #
 # Users: alice (password "secret", a user) and admin0 ("secret", the
 # subscription administrator of admins.users).
@@ -40,6 +40,33 @@ srv_wait_port() {
 	return 1
 }
 
+# srv_wait TEST PATH: until "test TEST PATH" holds (5 s): -s for a pid
+# file, -S for a socket, -e; false when it never did.
+srv_wait() {
+	i=0
+	while ! test "$1" "$2" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	test "$1" "$2"
+}
+
+# srv_started NAME PIDFILE [LOG...]: the daemon NAME wrote PIDFILE (5 s):
+# SRV_PID is its PID, stopped at exit. Else the logs are shown, false.
+srv_started() {
+	_sn=$1 _sf=$2; shift 2
+	SRV_PID=
+	srv_wait -s "$_sf" && SRV_PID=$(tr -d ' \n' <"$_sf")
+	[ -n "$SRV_PID" ] || { echo "$_sn did not start"; cat "$@" 2>/dev/null; return 1; }
+	at_exit "srv_stop $SRV_PID"
+}
+
+# srv_nginx DIR [PREFIX...]: nginx on DIR/nginx.conf (pid DIR/nginx.pid,
+# logs in DIR), run through PREFIX (env LD_PRELOAD=...) when given; SRV_PID.
+srv_nginx() {
+	_nd=$1; shift
+	"$@" nginx -c "$_nd/nginx.conf" -p "$_nd/" >"$_nd/start.log" 2>&1 ||
+		{ cat "$_nd/start.log" "$_nd/error.log" 2>/dev/null; return 1; }
+	srv_started nginx "$_nd/nginx.pid" "$_nd/error.log"
+}
+
 # srv_stop PID: TERM, wait up to 5 s, then KILL. Only this PID, and only
 # once (the exit hook must not signal a recycled PID).
 srv_stopped=
@@ -49,9 +76,18 @@ srv_stop() {
 	srv_stopped="$srv_stopped $1"
 	kill -TERM "$1" 2>/dev/null || return 0
 	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	kill -KILL "$1" 2>/dev/null
+	while srv_alive "$1" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -KILL "$1" 2>/dev/null || true
 	return 0
+}
+
+# srv_alive PID: the process runs. A daemon that left its parent and
+# exited is a zombie until an init that reaps slowly gets to it: it
+# counts as stopped (kill -0 would say it still runs).
+srv_alive() {
+	kill -0 "$1" 2>/dev/null || return 1
+	_st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ "${_st%% *}" != Z ]
 }
 
 # srv_license DAYS [ID]: sign and rename a license into place (no restart).

@@ -11,12 +11,15 @@
 #   blocked-admin   admin0 on the webmail lands on the subscription page
 #   add-recipient   admin0 adds ops@example.com: the banner goes
 #   install=FILE    admin0 pastes FILE: the page shows ok (shot subscription)
+#   upload=FILE     admin0 uploads FILE through the file field: installed
 import base64
 import sys
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 url, shots = sys.argv[1], sys.argv[2]
 fails = 0
@@ -48,6 +51,15 @@ def browser(user):
 def find(d, css):
     e = d.find_elements(By.CSS_SELECTOR, css)
     return e[0] if e else None
+
+
+def submit(d, css):
+    """Clicks a form's button and waits for the answer page: click() may
+    return before the browser has left the old page (then the checks read
+    the page that was, not the answer)."""
+    old = d.find_element(By.TAG_NAME, "html")
+    find(d, css).click()
+    WebDriverWait(d, 30).until(expected_conditions.staleness_of(old))
 
 
 def shot(d, name):
@@ -87,7 +99,7 @@ for step in sys.argv[3:]:
         b = find(d, "#banner-admins")
         check(b is not None and "recipient" in b.text, "the no-recipient banner is shown")
         find(d, "#address").send_keys("ops@example.com")
-        find(d, "#add").click()
+        submit(d, "#add")
         n = find(d, "#notice")
         check(n is not None and "added ops@example.com" in n.text, "the page says added")
         b = find(d, "#banner-admins")
@@ -102,12 +114,20 @@ for step in sys.argv[3:]:
         d = browser("admin0")
         d.get(url + "/bmsub/")
         d.execute_script("arguments[0].value = arguments[1]", find(d, "#license"), text)
-        find(d, "#install").click()
+        submit(d, "#install")
         n = find(d, "#notice")
         check(n is not None and "installed" in n.text, "the page says installed")
         p = find(d, "#phase")
         check(p is not None and p.text == "ok", "the page shows ok")
         shot(d, "subscription")
+        d.quit()
+    elif step.startswith("upload="):
+        d = browser("admin0")
+        d.get(url + "/bmsub/")
+        find(d, "#license_file").send_keys(step[7:])
+        submit(d, "#install")
+        n = find(d, "#notice")
+        check(n is not None and "installed" in n.text, "the uploaded file is installed")
         d.quit()
     else:
         check(False, "unknown step " + step)

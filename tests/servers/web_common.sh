@@ -25,11 +25,8 @@ web_license() {
 }
 
 web_setup() {
-	D=$T/nginx
-	mkdir -p "$T/bmsub/keys.d" "$T/bmsub/state" "$T/web" "$D/www/webmail" \
-		"$D/www/static" "$D/tmp" "$T/lib"
-	chmod 755 "$T/bmsub" "$T/bmsub/keys.d" "$T/bmsub/state" "$T/lib" "$D" \
-		"$D/www" "$D/www/webmail" "$D/www/static"
+	mkdir -p "$T/bmsub/keys.d" "$T/bmsub/state" "$T/web"
+	chmod 755 "$T/bmsub" "$T/bmsub/keys.d" "$T/bmsub/state"
 	cp "$TOP/tests/data/keys/vendor1.pub" "$T/bmsub/keys.d/vendor1.pem"
 	chmod 644 "$T/bmsub/keys.d/vendor1.pem"
 	PORT=$(srv_port)
@@ -43,29 +40,52 @@ admins = { users = ["admin0"]; };
 EOC
 	chmod 644 "$T/bmsub/bmsub.conf"
 	# the responder's copy, runnable by uid 65534 wherever the checkout is
-	cp "$WEB_BIN" "$T/lib/" && cp -P "$(dirname "$WEB_BIN")"/libbmsub.so* "$T/lib/" &&
-		chmod -R a+rX "$T/lib" || exit 1
-	WEB=$T/lib/bmsub-web
+	WEB=$(user_bin "$WEB_BIN") || exit 1
 	# its own folder (the CSRF key): the responder's user owns it
 	chmod 700 "$T/web"
 	is_root && chown "$USER_UID:$USER_GID" "$T/web"
-	cat >"$D/www/webmail/index.html" <<'EOH'
+	D=$T/nginx
+	web_nginx_setup "$D" "$PORT" "$T/web.sock" || exit 1
+}
+
+# web_nginx_setup DIR PORT SOCK: nginx's files in DIR: the shipped
+# snippets talking to bmsub-web on SOCK, nginx-web.conf.in listening on
+# 127.0.0.1:PORT, a dummy webmail page, basic authentication. Extra
+# locations go in DIR/site-*.conf.
+web_nginx_setup() {
+	_wd=$1
+	mkdir -p "$_wd/www/webmail" "$_wd/www/static" "$_wd/tmp" || return 1
+	chmod 755 "$_wd" "$_wd/www" "$_wd/www/webmail" "$_wd/www/static"
+	cat >"$_wd/www/webmail/index.html" <<'EOH'
 <!DOCTYPE html>
 <html><head><title>Webmail</title></head>
 <body><h1 id="inbox">Inbox</h1><p>3 new messages</p></body></html>
 EOH
-	cp "$D/www/webmail/index.html" "$D/www/static/index.html"
-	chmod -R a+rX "$D/www"
+	cp "$_wd/www/webmail/index.html" "$_wd/www/static/index.html"
+	chmod -R a+rX "$_wd/www"
 	# nginx's {PLAIN} scheme: a test password; apr1's 1000 rounds of MD5
 	# would dominate make bench's figures
-	printf 'alice:{PLAIN}secret\nadmin0:{PLAIN}secret\n' >"$D/htpasswd"
-	chmod 644 "$D/htpasswd"
+	printf 'alice:{PLAIN}secret\nadmin0:{PLAIN}secret\n' >"$_wd/htpasswd"
+	chmod 644 "$_wd/htpasswd"
 	for f in bmsub-web bmsub-gate; do
-		sed -e "s|unix:/run/bmsub-web.sock|unix:$T/web.sock|" \
-			"$TOP/conf/nginx/$f.conf" >"$D/$f.conf" || exit 1
+		sed -e "s|unix:/run/bmsub-web.sock|unix:$3|" \
+			"$TOP/conf/nginx/$f.conf" >"$_wd/$f.conf" || return 1
 	done
-	sed -e "s|@DIR@|$D|g" -e "s|@PORT@|$PORT|" \
-		"$SRV/nginx-web.conf.in" >"$D/nginx.conf"
+	sed -e "s|@DIR@|$_wd|g" -e "s|@PORT@|$2|" \
+		"$SRV/nginx-web.conf.in" >"$_wd/nginx.conf"
+}
+
+# web_spawn SOCK CONF KEY [PRIV_SOCK]: the responder $WEB under spawn-fcgi
+# on SOCK (as uid 65534 when we are root), stopped at exit; WEB_PID.
+web_spawn() {
+	_u=
+	is_root && _u="-u nobody -g nogroup -U nobody -G nogroup"
+	# shellcheck disable=SC2086
+	spawn-fcgi -s "$1" -M 0600 $_u -P "$1.pid" -- \
+		"$WEB" -c "$2" --key "$3" ${4:+--priv-socket "$4"} \
+		>"$1.log" 2>&1 || { cat "$1.log"; return 1; }
+	srv_started bmsub-web "$1.pid" "$1.log" || return 1
+	WEB_PID=$SRV_PID
 }
 
 web_start() {
@@ -85,21 +105,10 @@ os.execv(web, [web, "--privileged", "-c", conf, "--allow-user", user])
 EOP
 	PRIV_PID=$!
 	at_exit "srv_stop $PRIV_PID"
-	_u=
-	is_root && _u="-u nobody -g nogroup -U nobody -G nogroup"
-	# shellcheck disable=SC2086
-	spawn-fcgi -s "$T/web.sock" -M 0600 $_u -P "$T/web.pid" -- \
-		"$WEB" -c "$T/bmsub/bmsub.conf" --key "$T/web/csrf.key" \
-		--priv-socket "$T/priv.sock" >"$T/spawn.log" 2>&1 || {
-		cat "$T/spawn.log"; exit 1; }
-	WEB_PID=$(cat "$T/web.pid")
-	at_exit "srv_stop $WEB_PID"
-	nginx -c "$D/nginx.conf" -p "$D/" >"$D/start.log" 2>&1 || {
-		cat "$D/start.log" "$D/error.log"; exit 1; }
-	i=0; while [ ! -s "$D/nginx.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	NGX_PID=$(cat "$D/nginx.pid" 2>/dev/null)
-	[ -n "$NGX_PID" ] || { echo "nginx did not start"; cat "$D/error.log"; exit 1; }
-	at_exit "srv_stop $NGX_PID"
+	web_spawn "$T/web.sock" "$T/bmsub/bmsub.conf" "$T/web/csrf.key" \
+		"$T/priv.sock" || exit 1
+	srv_nginx "$D" || exit 1
+	NGX_PID=$SRV_PID
 	srv_wait_port "$PORT" || exit 1
-	i=0; while [ ! -S "$T/priv.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	srv_wait -S "$T/priv.sock"
 }

@@ -13,6 +13,18 @@ CHK=$SB/bmsub-check
 PAMDIR=$(grep -o "BMSUB_PAMDIR='\"[^\"]*\"'" "$(dirname "$CHK")/build-flags" | cut -d'"' -f2)
 [ -n "$PAMDIR" ] && ok || fail "no BMSUB_PAMDIR in the build flags"
 
+# bmsub-web's user and group, as the Debian package makes them, beside
+# the system's (nss_wrapper: nothing written to /etc); every doctor run
+# goes through nssw
+NSSW=/usr/lib/x86_64-linux-gnu/libnss_wrapper.so
+[ -e "$NSSW" ] || skip "missing $NSSW (tools/deps.sh check installs libnss-wrapper)"
+{ grep -vE '^(bmsub-web|nginx):' /etc/passwd; echo 'bmsub-web:x:64990:64990::/nonexistent:/usr/sbin/nologin'; } >"$T/passwd"
+{ grep -v '^bmsub-web:' /etc/group; echo 'bmsub-web:x:64990:'; } >"$T/group"
+chmod 644 "$T/passwd" "$T/group"
+NSSENV="LD_PRELOAD=$NSSW NSS_WRAPPER_PASSWD=$T/passwd NSS_WRAPPER_GROUP=$T/group ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0"
+# shellcheck disable=SC2086
+nssw() { env $NSSENV "$@"; }
+
 setup_etc 'users = { roster = "'"$T/etc/roster"'"; };' \
 	'services = { imap = ["imap", "pop3", "dovecot"]; webmail = ["webmail"]; smtp = ["smtp"]; };'
 printf 'alice\nbob\n' >"$T/etc/roster"; chmod 644 "$T/etc/roster"
@@ -54,11 +66,25 @@ good_root() {
 	for t in refresh notify; do
 		ln -s "/usr/local/lib/systemd/system/bmsub-$t.timer" "$R/etc/systemd/system/timers.target.wants/"
 	done
+	# bmsub-web as bmsub-web(8) deploys it: the package's program and
+	# units, both sockets enabled, nginx including the two snippets from
+	# the examples folder
+	mkdir -p "$R/usr/sbin" "$R/lib/systemd/system" "$R/etc/systemd/system/sockets.target.wants" \
+		"$R/usr/share/doc/bmsub/examples/nginx"
+	: >"$R/usr/sbin/bmsub-web"
+	cp "$TOP"/conf/bmsub-web*.socket "$TOP"/conf/bmsub-web*.service "$R/lib/systemd/system/"
+	for u in bmsub-web.socket bmsub-web-priv.socket; do
+		ln -s "/lib/systemd/system/$u" "$R/etc/systemd/system/sockets.target.wants/"
+	done
+	cp "$TOP"/conf/nginx/bmsub-web.conf "$TOP"/conf/nginx/bmsub-gate.conf "$R/usr/share/doc/bmsub/examples/nginx/"
+	EX=/usr/share/doc/bmsub/examples/nginx
+	printf 'server {\n  include %s/bmsub-web.conf;\n  location /mail/ {\n    auth_pam "Mail";\n    auth_pam_service_name "webmail";\n    include %s/bmsub-gate.conf;\n  }\n}\n' \
+		"$EX" "$EX" >"$R/etc/nginx/sites-enabled/webmail"
 }
 # doc WANT DESC ARGS...: doctor's exit code; output in $T/out
 doc() {
 	_want=$1 _desc=$2; shift 2
-	expect_rc "$_want" "$_desc" -- "$CHK" -c "$CONF" doctor --root "$R" "$@"
+	expect_rc "$_want" "$_desc" -- nssw "$CHK" -c "$CONF" doctor --root "$R" "$@"
 }
 # line STATUS CHECK PATTERN DESC: doctor's line for CHECK says STATUS and PATTERN
 line() {
@@ -81,7 +107,7 @@ if need_root "doctor --as www-data (switching users)"; then AS="--as www-data"; 
 doc 0 "a correct system" $AS
 only_ok "a correct system"
 for c in module pam:imap pam:pop3 pam:smtp pam:webmail state-dir keys license state recipients \
-	refresh-timer notify-timer clock saslauthd dovecot; do
+	refresh-timer notify-timer clock saslauthd dovecot web admin-url web-user web-groups; do
 	line ok "$c" '' "correct system: check $c"
 done
 [ -n "$AS" ] && line ok load:www-data 'read as www-data' "correct system: load as www-data"
@@ -208,7 +234,7 @@ printf '@include loop2\n@include loop2\n@include loop2\n@include loop2\n!include
 cp "$R/etc/dovecot/conf.d/loop2" "$R/etc/dovecot/conf.d/loop2.conf"
 sed -i 's/@include loop2/!include loop2.conf/' "$R/etc/dovecot/conf.d/loop2.conf"
 expect_rc 1 "a stack that includes itself, a Dovecot file that includes itself" -- \
-	timeout 60 "$CHK" -c "$CONF" doctor --root "$R"
+	nssw timeout 60 "$CHK" -c "$CONF" doctor --root "$R"
 line fail pam:loop 'too deep or too many' "include loop"
 good_root
 for s in imap pop3 smtp webmail; do rm "$R/etc/pam.d/$s"; done
@@ -249,17 +275,17 @@ line ok pam:imap '' "a service named in an nginx comment is not nginx's"
 good_root
 sed "s|state_dir = .*|state_dir = \"$T/nostate\";|" "$CONF" >"$T/etc/nostate.conf"; chmod 644 "$T/etc/nostate.conf"
 for s in imap pop3 smtp webmail; do sed -i "s|conf=$CONF|conf=$T/etc/nostate.conf|" "$R/etc/pam.d/$s"; done
-expect_rc 1 "a missing state folder" -- "$CHK" -c "$T/etc/nostate.conf" doctor --root "$R"
+expect_rc 1 "a missing state folder" -- nssw "$CHK" -c "$T/etc/nostate.conf" doctor --root "$R"
 line fail state-dir "$T/nostate: No such file or directory.*install -d" "missing state folder"
 line fail recipients '' "no state folder: no recipient either"
 good_root
 mkdir -p "$T/wstate" && chmod 777 "$T/wstate"
 sed "s|state_dir = .*|state_dir = \"$T/wstate\";|" "$CONF" >"$T/etc/wstate.conf"; chmod 644 "$T/etc/wstate.conf"
-expect_rc 1 "a state folder others can write" -- "$CHK" -c "$T/etc/wstate.conf" doctor --root "$R"
+expect_rc 1 "a state folder others can write" -- nssw "$CHK" -c "$T/etc/wstate.conf" doctor --root "$R"
 line fail state-dir 'writable by group or others' "state folder 0777"
 if need_root "doctor as uid 65534: a state folder the caller cannot write"; then
 	UCHK=$(user_bin "$CHK")
-	expect_rc 1 "doctor run by a user who cannot write the state folder" -- as_user "$UCHK" -c "$CONF" doctor --root "$R"
+	expect_rc 1 "doctor run by a user who cannot write the state folder" -- as_user env $NSSENV "$UCHK" -c "$CONF" doctor --root "$R"
 	line fail state-dir "$T/state cannot be written by nobody" "state folder not writable by the caller"
 	line ok license '' "the caller reads the license"
 	expect_rc 2 "doctor --as another user, not root" -- as_user "$UCHK" -c "$CONF" doctor --as root
@@ -283,7 +309,7 @@ rm -f "$T/etc/keys.d/bad.pem"
 mkdir -p "$T/etc/keys2.d" && chmod 755 "$T/etc/keys2.d"
 cp "$TOP/tests/data/keys/vendor1.pub" "$T/etc/keys2.d/vendor1.pub"; chmod 644 "$T/etc/keys2.d/vendor1.pub"
 sed "s|keys_dir = .*|keys_dir = \"$T/etc/keys2.d\";|" "$CONF" >"$T/etc/keys2.conf"; chmod 644 "$T/etc/keys2.conf"
-expect_rc 1 "the vendor key only as a .pub" -- "$CHK" -c "$T/etc/keys2.conf" doctor --root "$R"
+expect_rc 1 "the vendor key only as a .pub" -- nssw "$CHK" -c "$T/etc/keys2.conf" doctor --root "$R"
 line fail keys 'vendor1.pub is ignored.*rename it vendor1.pem.*no trusted key' "only a .pub"
 line fail license 'unknown-key' "license unverifiable without the key"
 rm -f "$T/etc/keys.d/other.pub"
@@ -389,6 +415,108 @@ if [ -x /usr/bin/doveconf ] && [ -f /etc/dovecot/dovecot.conf ] && doveconf -n >
 else
 	echo "doveconf -n not usable here: the live-system Dovecot case is not run"
 fi
+
+# --- the webmail side (bmsub-web) ----------------------------------------------------
+W=$R/etc/nginx/sites-enabled/webmail
+WANTS=$R/etc/systemd/system/sockets.target.wants
+# dropin UNIT LINE...: a drop-in for UNIT in the image's /etc
+dropin() {
+	_u=$1; shift
+	mkdir -p "$R/etc/systemd/system/$_u.d" && printf '%s\n' "$@" >"$R/etc/systemd/system/$_u.d/test.conf"
+}
+unweb() { rm -f "$WANTS"/bmsub-web*; sed -i '/bmsub-/d' "$W"; }
+# web_case WANT STATUS CHECK PATTERN DESC SETUP: on the correct system
+# changed by SETUP, doctor exits WANT and CHECK says STATUS and PATTERN
+web_case() {
+	good_root; eval "$6"
+	doc "$1" "web: $5"
+	line "$2" "$3" "$4" "web: $5"
+}
+web_case 0 warn web 'auth_pam alone: no banner.*bmsub-web\(8\)' "nginx's auth_pam, no bmsub-web" unweb
+expect_grep '^ok +web-user ' "$T/out" "web: installed, not deployed: the user still checked"
+expect_nogrep 'web-groups' "$T/out" "web: no socket enabled, no group check"
+web_case 0 ok web 'not deployed' "no nginx, no bmsub-web" \
+	'unweb; rm "$W" "$R/usr/sbin/bmsub-web"'
+expect_nogrep 'web-user|web-groups' "$T/out" "web: nothing installed, nothing about its user"
+web_case 1 fail web 'bmsub-gate.conf, which is not there: nginx does not start' "an included snippet missing" \
+	'rm "$R$EX/bmsub-gate.conf"'
+web_case 1 fail web 'no server includes bmsub-web.conf.*every webmail request fails' "the gate without the page" \
+	'sed -i "/bmsub-web.conf/d" "$W"'
+web_case 0 warn web 'no location includes bmsub-gate.conf: no banner, no redirect' "the page without the gate" \
+	'sed -i "/bmsub-gate.conf/d" "$W"'
+web_case 0 warn web 'sockets are enabled but nothing under .* names bmsub-web' "sockets, no nginx" \
+	'sed -i "/bmsub-/d" "$W"'
+web_case 0 warn web 'bmsub-web.socket is not enabled.*unless spawn-fcgi' "nginx, no socket" \
+	'rm "$WANTS"/bmsub-web*'
+web_case 0 warn web 'bmsub-web.socket is not enabled' "the socket masked" \
+	'ln -s /dev/null "$R/etc/systemd/system/bmsub-web.socket"'
+web_case 0 warn web 'bmsub-web-priv.socket is not enabled: the page.s forms answer 503' "no helper socket" \
+	'rm "$WANTS/bmsub-web-priv.socket"'
+web_case 1 fail web 'passes to /run/bmsub-web.sock but bmsub-web.socket listens on /run/other.sock' \
+	"a drop-in moves the socket" 'dropin bmsub-web.socket "[Socket]" "ListenStream=" "ListenStream=/run/other.sock"'
+web_case 1 fail web 'bmsub-web.socket is enabled but no unit file' "the enabled unit's file gone" \
+	'rm "$R/lib/systemd/system/bmsub-web.socket"'
+web_case 0 ok web 'enabled; nginx: gate in .*webmail, page in .*webmail' "the page's snippet copied under /etc/nginx" \
+	'mkdir -p "$R/etc/nginx/snippets"; cp "$TOP/conf/nginx/bmsub-web.conf" "$R/etc/nginx/snippets/";
+	 sed -i "s|include $EX/bmsub-web.conf|include /etc/nginx/snippets/bmsub-web.conf|" "$W"'
+web_case 1 fail web 'includes .*/etc/nginx/snippets/bmsub-web.conf, which is not there' "a snippet under /etc/nginx missing" \
+	'sed -i "s|include $EX/bmsub-web.conf|include /etc/nginx/snippets/bmsub-web.conf|" "$W"'
+web_case 1 fail web 'passes to /run/bmsub-web2.sock but bmsub-web.socket listens on /run/bmsub-web.sock' \
+	"a copied snippet naming another socket" \
+	'mkdir -p "$R/etc/nginx/snippets"; sed "s|/run/bmsub-web.sock|/run/bmsub-web2.sock|" "$TOP/conf/nginx/bmsub-web.conf" >"$R/etc/nginx/snippets/bmsub-web.conf";
+	 sed -i "s|include $EX/bmsub-web.conf|include /etc/nginx/snippets/bmsub-web.conf|" "$W"'
+web_case 1 fail web-user 'no user bmsub-nosuch: bmsub-web.service cannot start' "the service's user missing" \
+	'dropin bmsub-web.service "[Service]" "User=bmsub-nosuch"'
+web_case 0 warn web-user 'no user bmsub-nosuch' "the user missing, no socket enabled" \
+	'dropin bmsub-web.service "[Service]" "User=bmsub-nosuch"; rm "$WANTS"/bmsub-web*'
+web_case 1 fail web-user 'runs as root: bmsub-web refuses to run as root' "the service as root" \
+	'dropin bmsub-web.service "[Service]" "User=root"'
+web_case 1 fail web-user 'no group bmsub-nogroup' "the service's group missing" \
+	'dropin bmsub-web.service "[Service]" "Group=bmsub-nogroup"'
+web_case 1 fail web-groups 'bmsub-web runs as www-data, not in group bmsub-web of bmsub-web-priv.socket.*503' \
+	"the responder outside the helper socket's group" 'dropin bmsub-web.service "[Service]" "User=www-data" "Group=www-data"'
+line fail web-groups 'serves bmsub-web only: add --allow-user www-data' "web: the helper refuses another user"
+web_case 1 fail web-groups 'no group nosuchgroup-bmsub \(SocketGroup= of bmsub-web.socket\)' "the socket's group missing" \
+	'dropin bmsub-web.socket "[Socket]" "SocketGroup=nosuchgroup-bmsub"'
+web_case 1 fail web-groups "nginx's workers run as nobody, not in group www-data of bmsub-web.socket \\(mode 0660\\)" \
+	"nginx's workers outside the socket's group" 'sed -i "s/^user .*/user nobody;/" "$R/etc/nginx/nginx.conf"'
+web_case 0 ok web-groups "nginx's nobody reaches bmsub-web.socket" "a socket open to all reaches nginx's nobody" \
+	'sed -i "s/^user .*/user nobody;/" "$R/etc/nginx/nginx.conf"; dropin bmsub-web.socket "[Socket]" "SocketMode=0666"'
+web_case 0 warn web-groups 'bmsub-web-priv.socket is open to every user \(mode 0666\)' "the helper socket open to all" \
+	'dropin bmsub-web-priv.socket "[Socket]" "SocketMode=0666"'
+web_case 1 fail web-groups 'bmsub-web runs as bmsub-web, not in group www-data of bmsub-web-priv.socket' \
+	"the helper socket in another group" 'dropin bmsub-web-priv.socket "[Socket]" "SocketGroup=www-data"'
+
+# admin_url: a host and a path below which the page lies
+# au_case WANT STATUS PATTERN URL ("" drops admin_url)
+au_case() {
+	if [ -n "$4" ]; then
+		sed "s|^admin_url = .*|admin_url = \"$4\";|" "$CONF" >"$T/etc/au.conf"
+	else
+		grep -v '^admin_url' "$CONF" >"$T/etc/au.conf"
+	fi
+	chmod 644 "$T/etc/au.conf"
+	expect_rc "$1" "admin_url '$4'" -- nssw "$CHK" -c "$T/etc/au.conf" doctor --root "$R"
+	line "$2" admin-url "$3" "admin_url '$4'"
+}
+good_root
+au_case 1 fail 'is not set in .*au.conf: administrators .* sends them nowhere' ''
+au_case 1 fail 'has no path: .*no administrator is ever sent there.*https://mail.example.com/bmsub/' https://mail.example.com
+au_case 1 fail 'has no path' https://mail.example.com/
+au_case 1 fail 'has no path' 'https://mail.example.com//?page=1'
+au_case 1 fail 'names no host' https:///bmsub/
+au_case 1 fail 'names no host' https://:443/bmsub/
+au_case 0 warn 'is plain http: .*in clear' http://mail.example.com/bmsub/
+au_case 0 ok 'http://127.0.0.1:8080/bmsub/' http://127.0.0.1:8080/bmsub/
+au_case 0 ok 'https://mail.example.com/bmsub/' https://mail.example.com/bmsub/
+unweb
+au_case 0 warn 'is not set' ''
+au_case 0 warn 'has no path' https://mail.example.com
+rm "$W" "$R/usr/sbin/bmsub-web"
+grep -v '^admin_url' "$CONF" >"$T/etc/au.conf"
+expect_rc 0 "no admin_url, no bmsub-web" -- nssw "$CHK" -c "$T/etc/au.conf" doctor --root "$R"
+expect_nogrep 'admin-url|web-user' "$T/out" "no admin_url and no bmsub-web: nothing to say"
+good_root
 
 # --- usage errors: exit 2 ------------------------------------------------------------------
 good_root

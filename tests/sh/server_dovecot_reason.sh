@@ -62,10 +62,8 @@ dv_start() {
 	: >"$D/dovecot.log"
 	dovecot -c "$D/dovecot.conf" >"$D/start.log" 2>&1 || {
 		cat "$D/start.log" "$D/dovecot.log"; exit 1; }
-	i=0; while [ ! -s "$D/run/master.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	PID=$(cat "$D/run/master.pid" 2>/dev/null)
-	[ -n "$PID" ] || { echo "dovecot did not start"; cat "$D/dovecot.log"; exit 1; }
-	at_exit "srv_stop $PID"
+	srv_started dovecot "$D/run/master.pid" "$D/dovecot.log" || exit 1
+	PID=$SRV_PID
 	srv_wait_port "$IMAP_PORT" || exit 1
 	srv_wait_port "$POP3_PORT" || exit 1
 }

@@ -23,13 +23,8 @@ PORT=$(srv_port)
 sed -e "s|@DIR@|$D|g" -e "s|@PORT@|$PORT|" "$SRV/nginx.conf.in" >"$D/nginx.conf"
 
 srv_license 200 BM-VALID-1
-LD_PRELOAD="libpam_wrapper.so:libnss_wrapper.so" \
-	nginx -c "$D/nginx.conf" -p "$D/" >"$D/start.log" 2>&1 || {
-	cat "$D/start.log" "$D/error.log"; exit 1; }
-i=0; while [ ! -s "$D/nginx.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-PID=$(cat "$D/nginx.pid" 2>/dev/null)
-[ -n "$PID" ] || { echo "nginx did not start"; cat "$D/error.log"; exit 1; }
-at_exit "srv_stop $PID"
+srv_nginx "$D" env LD_PRELOAD="libpam_wrapper.so:libnss_wrapper.so" || exit 1
+PID=$SRV_PID
 srv_wait_port "$PORT" || exit 1
 
 # get WANT_CODE USER PASS PATH DESC
@@ -81,5 +76,5 @@ else
 fi
 srv_stop "$PID"
 n_checks=$((n_checks + 1))
-kill -0 "$PID" 2>/dev/null && fail "nginx still running"
+srv_alive "$PID" && fail "nginx still running"
 done_checks

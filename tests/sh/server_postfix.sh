@@ -57,11 +57,9 @@ service auth {
 }
 EOD
 dovecot -c "$DV/dovecot.conf" >"$DV/start.log" 2>&1 || { cat "$DV/start.log"; fail "dovecot"; done_checks; }
-i=0; while [ ! -s "$DV/run/master.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-DPID=$(cat "$DV/run/master.pid" 2>/dev/null)
-[ -n "$DPID" ] || { cat "$DV/dovecot.log"; fail "dovecot did not start"; done_checks; }
-at_exit "srv_stop $DPID"
-i=0; while [ ! -S "$DV/auth-postfix" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+srv_started dovecot "$DV/run/master.pid" "$DV/dovecot.log" || { fail "dovecot did not start"; done_checks; }
+DPID=$SRV_PID
+srv_wait -S "$DV/auth-postfix"
 
 # --- Postfix: its own config_directory and queue_directory under $T
 PF=$T/pf
@@ -91,10 +89,9 @@ printf '%s example.test/%s/\n' alice@example.test alice bob@example.test bob \
 postfix -c "$PF/etc" check >"$PF/check.log" 2>&1 || { cat "$PF/check.log"; fail "postfix check"; done_checks; }
 postfix -c "$PF/etc" start >"$PF/start.log" 2>&1 || { cat "$PF/start.log" "$PF/maillog" 2>/dev/null; fail "postfix start"; done_checks; }
 at_exit "postfix -c '$PF/etc' stop >/dev/null 2>&1"
-i=0; while [ ! -s "$PF/spool/pid/master.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-PPID_PF=$(tr -d ' ' <"$PF/spool/pid/master.pid" 2>/dev/null)
-[ -n "$PPID_PF" ] || { cat "$PF/start.log" "$PF/maillog"; fail "postfix did not start"; done_checks; }
-at_exit "srv_stop $PPID_PF"
+srv_started postfix "$PF/spool/pid/master.pid" "$PF/start.log" "$PF/maillog" ||
+	{ fail "postfix did not start"; done_checks; }
+PPID_PF=$SRV_PID
 srv_wait_port "$P25" || { cat "$PF/maillog"; exit 1; }
 srv_wait_port "$P587" || { cat "$PF/maillog"; exit 1; }
 
@@ -188,7 +185,7 @@ else
 fi
 
 postfix -c "$PF/etc" stop >/dev/null 2>&1
-i=0; while kill -0 "$PPID_PF" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+i=0; while srv_alive "$PPID_PF" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 n_checks=$((n_checks + 1))
-kill -0 "$PPID_PF" 2>/dev/null && fail "postfix still running"
+srv_alive "$PPID_PF" && fail "postfix still running"
 done_checks

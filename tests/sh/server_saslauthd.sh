@@ -20,11 +20,9 @@ srv_license 200 BM-VALID-1
 LD_PRELOAD="libpam_wrapper.so:libnss_wrapper.so" \
 	saslauthd -a pam -m "$D" -n 1 >"$D/start.log" 2>&1 || {
 	cat "$D/start.log"; exit 1; }
-i=0; while [ ! -s "$D/saslauthd.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-PID=$(cat "$D/saslauthd.pid" 2>/dev/null)
-[ -n "$PID" ] || { echo "saslauthd did not start"; cat "$D/start.log"; exit 1; }
-at_exit "srv_stop $PID"
-i=0; while [ ! -S "$D/mux" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+srv_started saslauthd "$D/saslauthd.pid" "$D/start.log" || exit 1
+PID=$SRV_PID
+srv_wait -S "$D/mux"
 
 # sasl WANT(OK|NO) USER PASS SERVICE DESC
 sasl() {
@@ -50,5 +48,5 @@ sasl OK alice secret imap "renewed"
 
 srv_stop "$PID"
 n_checks=$((n_checks + 1))
-kill -0 "$PID" 2>/dev/null && fail "saslauthd still running"
+srv_alive "$PID" && fail "saslauthd still running"
 done_checks

@@ -199,6 +199,70 @@ fi
 req 200 "renewed: user" alice GET /webmail/
 expect_nogrep 'bmsub-banner' "$T/body" "renewed: no banner"
 
+# --- the license as a multipart form (the page's: a file upload, or
+# pasted in the same form); each refusal a clear 4xx, nothing changed
+TOK=$(token)
+before=$(sum)
+# mp WANT DESC USER [curl args...]: a multipart POST /bmsub/license
+mp() { _w=$1 _d=$2 _u=$3; shift 3; req "$_w" "multipart: $_d" "$_u" POST /bmsub/license "$@"; }
+# raw DESC BODY: a hand-made multipart body (printf format), boundary XyZ
+raw() {
+	printf %b "$2" >"$T/raw"
+	req 400 "multipart: $1" admin0 POST /bmsub/license \
+		-H 'Content-Type: multipart/form-data; boundary=XyZ' --data-binary "@$T/raw"
+}
+web_license 380 BM-PASTED "Example SA" "$T/pasted.lic"
+web_license 400 BM-UPLOADED "Example SA" "$T/uploaded.lic"
+mp 403 "non-admin" alice -F "token=$TOK" -F "license_file=@$T/uploaded.lic"
+mp 403 "no token" admin0 -F "license_file=@$T/uploaded.lic"
+mp 403 "a forged token" admin0 -F "token=${TOK%%.*}.$(printf '%064d' 0)" -F "license_file=@$T/uploaded.lic"
+mp 400 "pasted and uploaded" admin0 -F "token=$TOK" -F "license=<$T/pasted.lic" -F "license_file=@$T/uploaded.lic"
+expect_grep 'not both' "$T/body" "multipart: says not both"
+: >"$T/empty.lic"
+mp 400 "neither pasted nor uploaded" admin0 -F "token=$TOK" -F "license=" -F "license_file=@$T/empty.lic"
+expect_grep 'Missing form field &#39;license&#39;' "$T/body" "multipart: says missing"
+mp 400 "license_file not a file" admin0 -F "token=$TOK" -F "license_file=<$T/uploaded.lic"
+expect_grep 'must be a file upload' "$T/body" "multipart: says file upload"
+printf '%s' "$TOK" >"$T/tok"
+mp 400 "the token as a file" admin0 -F "token=@$T/tok" -F "license_file=@$T/uploaded.lic"
+mp 400 "an unknown field" admin0 -F "token=$TOK" -F "x=1" -F "license_file=@$T/uploaded.lic"
+mp 400 "the file twice" admin0 -F "token=$TOK" -F "license_file=@$T/uploaded.lic" -F "license_file=@$T/uploaded.lic"
+mp 400 "a tampered license" admin0 -F "token=$TOK" -F "license_file=@$T/tampered"
+expect_grep 'bad-signature' "$T/body" "multipart: says bad-signature"
+mp 400 "an expired license" admin0 -F "token=$TOK" -F "license_file=@$T/old.lic"
+head -c 300 /dev/urandom >"$T/binary.lic"
+printf '\377' >>"$T/binary.lic"
+mp 400 "a binary file" admin0 -F "token=$TOK" -F "license_file=@$T/binary.lic"
+printf 'a\000b' >"$T/nul.lic"
+mp 400 "a NUL in the file" admin0 -F "token=$TOK" -F "license_file=@$T/nul.lic"
+head -c 70000 /dev/zero | tr '\0' a >"$T/big.lic"
+mp 400 "a file over the license cap" admin0 -F "token=$TOK" -F "license_file=@$T/big.lic"
+expect_grep 'longer than' "$T/body" "multipart: says too long"
+mp 413 "a file over the body cap" admin0 -F "token=$TOK" -F "license_file=@$T/huge"
+req 400 "multipart: no boundary" admin0 POST /bmsub/license -H 'Content-Type: multipart/form-data' \
+	--data-binary "@$T/uploaded.lic"
+expect_grep 'boundary' "$T/body" "multipart: says boundary"
+raw "cut short" "--XyZ\r\nContent-Disposition: form-data; name=\"token\"\r\n\r\n$TOK\r\n"
+raw "a preamble" "hello\r\n--XyZ\r\nContent-Disposition: form-data; name=\"token\"\r\n\r\n$TOK\r\n--XyZ--\r\n"
+raw "an epilogue" "--XyZ\r\nContent-Disposition: form-data; name=\"token\"\r\n\r\n$TOK\r\n--XyZ--\r\nmore"
+raw "a part header not allowed" "--XyZ\r\nContent-Disposition: form-data; name=\"license_file\"; filename=\"l\"\r\nContent-Transfer-Encoding: base64\r\n\r\nAAAA\r\n--XyZ--\r\n"
+raw "not form-data" "--XyZ\r\nContent-Disposition: attachment; name=\"token\"\r\n\r\n$TOK\r\n--XyZ--\r\n"
+req 415 "multipart: another type" admin0 POST /bmsub/license -H 'Content-Type: multipart/mixed; boundary=XyZ' \
+	--data-binary "@$T/uploaded.lic"
+unchanged "refused multipart forms"
+mp 200 "pasted (a browser's CRLF)" admin0 -F "token=$TOK" -F "license=<$T/pasted.lic" -F "license_file=@$T/empty.lic"
+expect_grep 'id="notice">installed prod license BM-PASTED' "$T/body" "multipart paste: installed"
+n_checks=$((n_checks + 1))
+cmp -s "$T/pasted.lic" "$T/bmsub/license" || fail "multipart paste: installed license differs"
+sed 's/$/\r/' "$T/uploaded.lic" >"$T/uploaded-crlf.lic"
+mp 200 "uploaded" admin0 -F "token=$TOK" -F "license=" -F "license_file=@$T/uploaded-crlf.lic;type=application/octet-stream"
+expect_grep 'id="notice">installed prod license BM-UPLOADED' "$T/body" "upload: installed"
+n_checks=$((n_checks + 1))
+cmp -s "$T/uploaded.lic" "$T/bmsub/license" || fail "upload: installed license differs from the file"
+mp 200 "uploaded alone (no license field)" admin0 -F "token=$TOK" -F "license_file=@$T/uploaded.lic"
+expect_grep 'id="license_file"' "$T/body" "the page offers the upload"
+expect_grep 'enctype="multipart/form-data"' "$T/body" "the form is multipart"
+
 # --- the helper refuses another peer ---
 if is_root; then
 	setpriv --reuid=1234 --regid=1234 --clear-groups /usr/bin/python3 -c '
@@ -214,4 +278,12 @@ print(s.recv(600).decode())' "$T/priv.sock" >"$T/peer.out" 2>&1
 fi
 grep -q 'bmsub-web: rcpt-add done by admin0\|recipients add done by admin0' "$T/priv.log" &&
 	ok || fail "helper did not log the admin's change: $(cat "$T/priv.log")"
+
+# --- SIGTERM (systemctl stop, srv_stop) ends the responder at once, the
+# thread blocked in accept(2) included (libfcgi's own handler would wait
+# for a next request that never comes)
+kill -TERM "$WEB_PID"
+i=0; while srv_alive "$WEB_PID" && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
+n_checks=$((n_checks + 1))
+! srv_alive "$WEB_PID" || fail "bmsub-web still runs 2 s after SIGTERM"
 done_checks

@@ -5,7 +5,7 @@
 # 127.0.0.1: the grace banner on a webmail page, the blocked user's
 # message page, the administrator sent to the subscription page, adding a
 # recipient (the banner goes), pasting a renewed license (the page shows
-# ok). Screenshots: $B/web-screens/*.png (copies in docs/ for the README).
+# ok), uploading one through the file field. Screenshots: $B/web-screens/*.png (copies in docs/ for the README).
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/servers/common.sh"
 . "$TOP/tests/servers/web_common.sh"
@@ -38,11 +38,15 @@ web_license -30 BM-BLOCKED
 drive blocked-user blocked-admin add-recipient
 web_license 365 BM-RENEWED "Example SA" "$T/renewed.lic"
 drive "install=$T/renewed.lic"
+n_checks=$((n_checks + 1))
+cmp -s "$T/renewed.lic" "$T/bmsub/license" || fail "the pasted license is not the one installed"
+web_license 400 BM-UPLOADED "Example SA" "$T/uploaded.lic"
+drive "upload=$T/uploaded.lic"
 for s in webmail-banner denied subscription; do
 	n_checks=$((n_checks + 1))
 	[ -s "$SHOTS/$s.png" ] || fail "no screenshot $s.png"
 done
 expect_grep '^ops@example.com$' "$T/bmsub/state/recipients" "recipient written"
 n_checks=$((n_checks + 1))
-cmp -s "$T/renewed.lic" "$T/bmsub/license" || fail "the pasted license is not the one installed"
+cmp -s "$T/uploaded.lic" "$T/bmsub/license" || fail "the uploaded license is not the one installed"
 done_checks

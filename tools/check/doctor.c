@@ -13,6 +13,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,15 @@ struct doc {
 	int n_as;
 	char nginx_user[64];		/* "user" of nginx.conf, www-data */
 	int nginx_gated;		/* a stack nginx uses names the module */
+	struct web_nginx {		/* bmsub-web in nginx's files */
+		int page;		/* bmsub-web.conf, or a fastcgi_pass to it */
+		int gate;		/* bmsub-gate.conf, or auth_request */
+		char page_in[256];	/* the file that includes or holds them */
+		char gate_in[256];
+		char sock[256];		/* its fastcgi_pass unix: path */
+		char missing[4096];	/* an included snippet that is not there */
+		int files;		/* snippet files read outside /etc/nginx */
+	} wn;
 	struct json j;
 	int n[3];
 };
@@ -401,13 +411,20 @@ pam_success_jump(const char *control)
 	return end != p && v > 0 && v < 1000 ? (int)v : 0;
 }
 
-/* One nginx statement: "user NAME" of nginx.conf (top), and the
- * services "auth_pam_service_name NAME" names. */
+/* One nginx statement: "user NAME" of nginx.conf (top), the services
+ * "auth_pam_service_name NAME" names, and bmsub-web's snippets
+ * (included, or copied in: their fastcgi_pass and auth_request). */
+static void nginx_file(const struct doc *d, const char *path, int top,
+    char *user, size_t usize, struct bmsub_strlist *svcs, struct web_nginx *wn);
+
 static void
-nginx_statement(char *stmt, int top, char *user, size_t usize,
-    struct bmsub_strlist *svcs)
+nginx_statement(const struct doc *d, const char *path, char *stmt, int top,
+    char *user, size_t usize, struct bmsub_strlist *svcs,
+    struct web_nginx *wn)
 {
-	char *w[2], **nv;
+	char *w[2], **nv, inc[4096];
+	const char *base;
+	struct stat sb;
 	int k;
 
 	if (split_words(stmt, w, 2) < 2)
@@ -427,54 +444,96 @@ nginx_statement(char *stmt, int top, char *user, size_t usize,
 		svcs->v = nv;
 		if ((svcs->v[svcs->n] = strdup(w[1])) != NULL)
 			svcs->n++;
+	} else if (strcmp(w[0], "auth_request") == 0 &&
+	    strcmp(w[1], "/bmsub-auth") == 0) {
+		if (!wn->gate++)
+			snprintf(wn->gate_in, sizeof(wn->gate_in), "%s", path);
+	} else if (strcmp(w[0], "fastcgi_pass") == 0 &&
+	    strncmp(w[1], "unix:", 5) == 0 && strstr(w[1], "bmsub-web") != NULL) {
+		if (!wn->page++)
+			snprintf(wn->page_in, sizeof(wn->page_in), "%s", path);
+		if (wn->sock[0] == '\0')
+			snprintf(wn->sock, sizeof(wn->sock), "%s", w[1] + 5);
+	} else if (strcmp(w[0], "include") == 0) {
+		base = strrchr(w[1], '/') != NULL ? strrchr(w[1], '/') + 1 : w[1];
+		if (strcmp(base, "bmsub-web.conf") != 0 &&
+		    strcmp(base, "bmsub-gate.conf") != 0)
+			return;
+		if (base[6] == 'w' && !wn->page++)
+			snprintf(wn->page_in, sizeof(wn->page_in), "%s", path);
+		if (base[6] == 'g' && !wn->gate++)
+			snprintf(wn->gate_in, sizeof(wn->gate_in), "%s", path);
+		/* nginx does not start without it; one outside /etc/nginx
+		 * (the examples folder) is read too */
+		if (w[1][0] != '/')
+			return;
+		rp(d, w[1], inc, sizeof(inc));
+		if (stat(inc, &sb) != 0) {
+			if (wn->missing[0] == '\0')
+				snprintf(wn->missing, sizeof(wn->missing), "%s",
+				    inc);
+		} else if (strncmp(w[1], "/etc/nginx/", 11) != 0 &&
+		    wn->files++ < 8)
+			nginx_file(d, inc, 0, user, usize, svcs, wn);
 	}
 }
 
+static void
+nginx_file(const struct doc *d, const char *path, int top, char *user,
+    size_t usize, struct bmsub_strlist *svcs, struct web_nginx *wn)
+{
+	char *line = NULL, *stmt, *next, *q;
+	size_t cap = 0;
+	FILE *f;
+
+	if ((f = open_text(path)) == NULL)
+		return;
+	while (getline(&line, &cap, f) > 0) {
+		/* statements end at ';', '{' and '}', several to a line
+		 * ("location /m/ { auth_pam_service_name m; }") */
+		if ((q = strchr(line, '#')) != NULL)
+			*q = '\0';
+		for (q = line; *q; q++)
+			if (*q == '{' || *q == '}')
+				*q = ';';
+		for (stmt = line; stmt != NULL; stmt = next) {
+			if ((next = strchr(stmt, ';')) != NULL)
+				*next++ = '\0';
+			nginx_statement(d, path, stmt, top, user, usize, svcs,
+			    wn);
+		}
+	}
+	free(line);
+	fclose(f);
+}
+
 /* The user nginx runs its PAM stacks as and the services it names, from
- * every file under /etc/nginx (Debian's default user: www-data). */
+ * every file under /etc/nginx (Debian's default user: www-data), and
+ * where bmsub-web's snippets are. */
 static void
 nginx_scan(const struct doc *d, const char *dir, int depth, char *user,
-    size_t usize, struct bmsub_strlist *svcs)
+    size_t usize, struct bmsub_strlist *svcs, struct web_nginx *wn)
 {
-	char path[4096], *line = NULL, *stmt, *next, *q;
+	char path[4096];
 	struct dirent *de;
-	size_t cap = 0;
 	DIR *dd;
 
 	if (depth > 4 || (dd = opendir(dir)) == NULL)
 		return;
 	while ((de = readdir(dd)) != NULL) {
 		struct stat sb;
-		FILE *f;
-		int top = depth == 0 && strcmp(de->d_name, "nginx.conf") == 0;
 
 		if (de->d_name[0] == '.' || snprintf(path, sizeof(path),
 		    "%s/%s", dir, de->d_name) >= (int)sizeof(path) ||
 		    stat(path, &sb) != 0)
 			continue;
-		if (S_ISDIR(sb.st_mode)) {
-			nginx_scan(d, path, depth + 1, user, usize, svcs);
-			continue;
-		}
-		if ((f = open_text(path)) == NULL)
-			continue;
-		while (getline(&line, &cap, f) > 0) {
-			/* statements end at ';', '{' and '}', several to a
-			 * line ("location /m/ { auth_pam_service_name m; }") */
-			if ((q = strchr(line, '#')) != NULL)
-				*q = '\0';
-			for (q = line; *q; q++)
-				if (*q == '{' || *q == '}')
-					*q = ';';
-			for (stmt = line; stmt != NULL; stmt = next) {
-				if ((next = strchr(stmt, ';')) != NULL)
-					*next++ = '\0';
-				nginx_statement(stmt, top, user, usize, svcs);
-			}
-		}
-		fclose(f);
+		if (S_ISDIR(sb.st_mode))
+			nginx_scan(d, path, depth + 1, user, usize, svcs, wn);
+		else
+			nginx_file(d, path, depth == 0 &&
+			    strcmp(de->d_name, "nginx.conf") == 0, user, usize,
+			    svcs, wn);
 	}
-	free(line);
 	closedir(dd);
 }
 
@@ -680,7 +739,8 @@ check_pam(struct doc *d)
 
 	snprintf(d->nginx_user, sizeof(d->nginx_user), "www-data");
 	rp(d, "/etc/nginx", dir, sizeof(dir));
-	nginx_scan(d, dir, 0, nginx_user, sizeof(d->nginx_user), &nginx_svcs);
+	nginx_scan(d, dir, 0, nginx_user, sizeof(d->nginx_user), &nginx_svcs,
+	    &d->wn);
 	rp(d, "/etc/pam.d", dir, sizeof(dir));
 	if ((n = scandir(dir, &names, NULL, alphasort)) < 0) {
 		emit(d, ST_FAIL, "pam", "%s: %s: no login can be gated", dir,
@@ -1611,6 +1671,313 @@ check_dovecot(struct doc *d)
 }
 
 /* ------------------------------------------------------------------ */
+/* The webmail side: bmsub-web, its systemd units, nginx's snippets */
+
+struct unit {
+	int enabled;		/* in sockets.target.wants (sockets) */
+	int masked;		/* /etc/systemd/system/NAME -> /dev/null */
+	char file[4096];	/* the unit file read, "" when none */
+	char listen[256];	/* ListenStream= */
+	char group[64];		/* SocketGroup= or Group= */
+	char user[64];		/* User= */
+	char mode[16];		/* SocketMode= */
+	char exec[512];		/* ExecStart= */
+};
+
+/* Key=Value lines of a unit file or drop-in: the last one wins. */
+static void
+unit_parse(const char *path, struct unit *u)
+{
+	static const struct {
+		const char *key;
+		size_t off, size;
+	} keys[] = {
+		{ "ListenStream", offsetof(struct unit, listen), 256 },
+		{ "SocketGroup", offsetof(struct unit, group), 64 },
+		{ "Group", offsetof(struct unit, group), 64 },
+		{ "User", offsetof(struct unit, user), 64 },
+		{ "SocketMode", offsetof(struct unit, mode), 16 },
+		{ "ExecStart", offsetof(struct unit, exec), 512 },
+	};
+	char *line = NULL, *v, *e;
+	size_t cap = 0, i, l;
+	FILE *f;
+
+	if ((f = open_text(path)) == NULL)
+		return;
+	while (getline(&line, &cap, f) > 0) {
+		l = strcspn(line, "\r\n");
+		line[l] = '\0';
+		if ((v = strchr(line, '=')) == NULL || line[0] == '#' ||
+		    line[0] == ';')
+			continue;
+		for (e = v; e > line && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			;
+		*e = '\0';
+		v += 1 + strspn(v + 1, " \t");
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (strcmp(line, keys[i].key) == 0)
+				snprintf((char *)u + keys[i].off, keys[i].size,
+				    "%s", v);
+	}
+	free(line);
+	fclose(f);
+}
+
+/* A unit as systemd would load it from the image: the file in
+ * /etc/systemd/system, else the one its enablement link names, else the
+ * packages' folders; then the drop-ins of /etc. */
+static void
+unit_read(const struct doc *d, const char *name, struct unit *u)
+{
+	static const char *const dirs[] = { "/usr/local/lib/systemd/system",
+	    "/lib/systemd/system", "/usr/lib/systemd/system" };
+	char path[4096], link[4096], lt[4096];
+	glob_t g;
+	struct stat sb;
+	ssize_t n;
+	size_t i;
+
+	memset(u, 0, sizeof(*u));
+	snprintf(path, sizeof(path), "%s/etc/systemd/system/%s", d->root, name);
+	if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode) &&
+	    (n = readlink(path, lt, sizeof(lt) - 1)) > 0) {
+		lt[n] = '\0';
+		u->masked = strcmp(lt, "/dev/null") == 0;
+	} else if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+		snprintf(u->file, sizeof(u->file), "%s", path);
+	snprintf(link, sizeof(link), "%s/etc/systemd/system/sockets.target.wants/"
+	    "%s", d->root, name);
+	u->enabled = !u->masked && lstat(link, &sb) == 0;
+	if (u->file[0] == '\0' && u->enabled && S_ISLNK(sb.st_mode) &&
+	    (n = readlink(link, lt, sizeof(lt) - 1)) > 0 && lt[0] == '/') {
+		lt[n] = '\0';
+		rp(d, lt, path, sizeof(path));
+		if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+			snprintf(u->file, sizeof(u->file), "%s", path);
+	}
+	for (i = 0; u->file[0] == '\0' && i < sizeof(dirs) / sizeof(dirs[0]);
+	    i++) {
+		snprintf(path, sizeof(path), "%s%s/%s", d->root, dirs[i], name);
+		if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+			snprintf(u->file, sizeof(u->file), "%s", path);
+	}
+	if (u->file[0] != '\0')
+		unit_parse(u->file, u);
+	snprintf(path, sizeof(path), "%s/etc/systemd/system/%s.d/*.conf",
+	    d->root, name);
+	if (glob(path, 0, NULL, &g) == 0) {
+		for (i = 0; i < g.gl_pathc; i++)
+			unit_parse(g.gl_pathv[i], u);
+		globfree(&g);
+	}
+}
+
+/* Whether a socket of mode (octal text, systemd's default 0666) lets
+ * user connect through its group. */
+static int
+socket_reaches(const struct unit *u, const char *user)
+{
+	unsigned long mode = 0666;
+	char *end;
+
+	if (u->mode[0] != '\0') {
+		mode = strtoul(u->mode, &end, 8);
+		if (*end != '\0')
+			mode = 0;
+	}
+	if ((mode & 06) == 06)
+		return 1;
+	return (mode & 060) == 060 && in_group(user, u->group[0] != '\0' ?
+	    u->group : "root");
+}
+
+/* admin_url as bmsub-web compares it: a host, and a path below which
+ * the page lies (a bare host is "/": every URI would be under it and no
+ * administrator would ever be sent there). */
+static void
+check_admin_url(struct doc *d, int deployed)
+{
+	const char *u = d->c->cfg->admin_url, *h, *p;
+	size_t hl;
+
+	if (u == NULL) {
+		emit(d, deployed ? ST_FAIL : ST_WARN, "admin-url", "admin_url "
+		    "is not set in %s: administrators in grace or blocked are "
+		    "told 'see the administration console' and bmsub-web "
+		    "sends them nowhere: set admin_url = \"https://HOST/bmsub/\"",
+		    d->c->conf_path);
+		return;
+	}
+	h = u + (strncmp(u, "https://", 8) == 0 ? 8 : 7);
+	hl = strcspn(h, "/?#");
+	p = h + hl;
+	if (hl == 0 || h[0] == '@' || h[0] == ':')
+		emit(d, ST_FAIL, "admin-url", "admin_url %s names no host: "
+		    "browsers cannot follow the redirect", u);
+	else if (p[0] != '/' || p[strspn(p, "/")] == '\0' ||
+	    p[strspn(p, "/")] == '?' || p[strspn(p, "/")] == '#')
+		emit(d, deployed ? ST_FAIL : ST_WARN, "admin-url", "admin_url "
+		    "%s has no path: bmsub-web lets every request under it "
+		    "through, so no administrator is ever sent there: name the "
+		    "page's location, e.g. %.*s/bmsub/", u, (int)(p - u), u);
+	else if (strncmp(u, "http://", 7) == 0 && strncmp(h, "127.", 4) != 0 &&
+	    strncmp(h, "localhost", 9) != 0 && strncmp(h, "[::1]", 5) != 0)
+		emit(d, ST_WARN, "admin-url", "admin_url %s is plain http: the "
+		    "administrators' password and the license cross the "
+		    "network in clear: use https://", u);
+	else
+		emit(d, ST_OK, "admin-url", "%s", u);
+}
+
+static void
+check_web(struct doc *d)
+{
+	const struct web_nginx *wn = &d->wn;
+	struct unit ws, wp, svc, psvc;
+	struct finding f;
+	struct passwd *pw;
+	struct stat sb;
+	char path[4096], want[600];
+	const char *user;
+	int installed, deployed;
+
+	memset(&f, 0, sizeof(f));
+	unit_read(d, "bmsub-web.socket", &ws);
+	unit_read(d, "bmsub-web-priv.socket", &wp);
+	unit_read(d, "bmsub-web.service", &svc);
+	unit_read(d, "bmsub-web-priv@.service", &psvc);
+	installed = stat(rp(d, "/usr/sbin/bmsub-web", path, sizeof(path)),
+	    &sb) == 0 || stat(rp(d, "/usr/local/sbin/bmsub-web", path,
+	    sizeof(path)), &sb) == 0;
+	deployed = ws.enabled || wp.enabled || wn->page || wn->gate;
+	user = svc.user[0] != '\0' ? svc.user : "bmsub-web";
+
+	/* web: the pieces that make it run */
+	if (!deployed) {
+		if (d->nginx_gated)
+			emit(d, ST_WARN, "web", "nginx gates the webmail with "
+			    "auth_pam alone: no banner in grace, administrators "
+			    "not sent to admin_url, a denied user gets a bare "
+			    "401: enable bmsub-web and include its snippets "
+			    "(bmsub-web(8))");
+		else
+			emit(d, ST_OK, "web", "bmsub-web is not deployed (no "
+			    "socket enabled, nothing under %s/etc/nginx names "
+			    "it)", d->root);
+	} else {
+		if (wn->missing[0] != '\0')
+			note(&f, ST_FAIL, "nginx includes %s, which is not "
+			    "there: nginx does not start", wn->missing);
+		if (wn->gate && !wn->page)
+			note(&f, ST_FAIL, "%s gates the webmail (bmsub-gate.conf) "
+			    "but no server includes bmsub-web.conf, where "
+			    "/bmsub-auth is: every webmail request fails",
+			    wn->gate_in);
+		else if (wn->page && !wn->gate)
+			note(&f, ST_WARN, "%s serves bmsub-web but no location "
+			    "includes bmsub-gate.conf: no banner, no redirect",
+			    wn->page_in);
+		else if (!wn->page)
+			note(&f, ST_WARN, "bmsub-web's sockets are enabled but "
+			    "nothing under %s/etc/nginx names bmsub-web: "
+			    "include bmsub-web.conf and bmsub-gate.conf",
+			    d->root);
+		if (wn->page && !ws.enabled)
+			note(&f, ST_WARN, "nginx passes to bmsub-web but "
+			    "bmsub-web.socket is not enabled: systemctl enable "
+			    "--now bmsub-web.socket (unless spawn-fcgi runs it)");
+		if (ws.enabled && !wp.enabled)
+			note(&f, ST_WARN, "bmsub-web-priv.socket is not enabled: "
+			    "the page's forms answer 503: systemctl enable --now "
+			    "bmsub-web-priv.socket");
+		if (ws.enabled && ws.file[0] == '\0')
+			note(&f, ST_FAIL, "bmsub-web.socket is enabled but no "
+			    "unit file of that name is installed");
+		if (ws.enabled && wn->sock[0] != '\0' && ws.listen[0] != '\0' &&
+		    strcmp(wn->sock, ws.listen) != 0)
+			note(&f, ST_FAIL, "nginx passes to %s but "
+			    "bmsub-web.socket listens on %s: every request "
+			    "fails (502)", wn->sock, ws.listen);
+		if (f.len == 0)
+			note(&f, ST_OK, "%s; nginx: gate in %s, page in %s",
+			    ws.enabled && wp.enabled ? "bmsub-web.socket and "
+			    "bmsub-web-priv.socket enabled" : "not through "
+			    "systemd", wn->gate_in, wn->page_in);
+		emit(d, f.st, "web", "%s", f.msg);
+	}
+	if (deployed || installed || d->c->cfg->admin_url != NULL)
+		check_admin_url(d, deployed);
+	if (!deployed && !installed)
+		return;
+
+	/* web-user: whom the responder runs as */
+	if ((pw = getpwnam(user)) == NULL)
+		emit(d, ws.enabled ? ST_FAIL : ST_WARN, "web-user", "no user "
+		    "%s: bmsub-web.service cannot start (the Debian package "
+		    "makes it: adduser --system --group %s)", user, user);
+	else if (pw->pw_uid == 0)
+		emit(d, ST_FAIL, "web-user", "bmsub-web.service runs as %s: "
+		    "bmsub-web refuses to run as root", user);
+	else if (svc.group[0] != '\0' && getgrnam(svc.group) == NULL)
+		emit(d, ws.enabled ? ST_FAIL : ST_WARN, "web-user", "no group "
+		    "%s (Group= of bmsub-web.service): the service cannot "
+		    "start", svc.group);
+	else
+		emit(d, ST_OK, "web-user", "bmsub-web runs as %s (uid %u)",
+		    user, (unsigned)pw->pw_uid);
+	if (!ws.enabled && !wp.enabled)
+		return;
+
+	/* web-groups: who may connect to the two sockets */
+	memset(&f, 0, sizeof(f));
+	if (ws.enabled) {
+		if (ws.group[0] != '\0' && getgrnam(ws.group) == NULL)
+			note(&f, ST_FAIL, "no group %s (SocketGroup= of "
+			    "bmsub-web.socket): systemd cannot make the socket",
+			    ws.group);
+		else if (getpwnam(d->nginx_user) != NULL &&
+		    !socket_reaches(&ws, d->nginx_user))
+			note(&f, ST_FAIL, "nginx's workers run as %s, not in "
+			    "group %s of bmsub-web.socket (mode %s): every "
+			    "request fails (502): set SocketGroup= in a drop-in",
+			    d->nginx_user, ws.group[0] ? ws.group : "root",
+			    ws.mode[0] ? ws.mode : "0666");
+	}
+	if (wp.enabled) {
+		snprintf(want, sizeof(want), "--allow-user %s", user);
+		if (wp.group[0] != '\0' && getgrnam(wp.group) == NULL)
+			note(&f, ST_FAIL, "no group %s (SocketGroup= of "
+			    "bmsub-web-priv.socket): systemd cannot make the "
+			    "socket", wp.group);
+		else if (!socket_reaches(&wp, user) && (svc.group[0] == '\0' ||
+		    strcmp(svc.group, wp.group) != 0))
+			note(&f, ST_FAIL, "bmsub-web runs as %s, not in group %s "
+			    "of bmsub-web-priv.socket (mode %s): the page's forms "
+			    "answer 503", user, wp.group[0] ? wp.group : "root",
+			    wp.mode[0] ? wp.mode : "0666");
+		else if ((wp.mode[0] == '\0' || socket_reaches(&wp, "nobody")) &&
+		    wp.group[0] != '\0')
+			note(&f, ST_WARN, "bmsub-web-priv.socket is open to "
+			    "every user (mode %s): the helper checks each peer, "
+			    "but SocketMode=0660 keeps the others out",
+			    wp.mode[0] ? wp.mode : "0666");
+		if (strcmp(user, "bmsub-web") != 0 &&
+		    strstr(psvc.exec, want) == NULL)
+			note(&f, ST_FAIL, "bmsub-web runs as %s but the helper "
+			    "serves bmsub-web only: add %s to ExecStart= of "
+			    "bmsub-web-priv@.service", user, want);
+	}
+	if (f.len == 0)
+		note(&f, ST_OK, "%s%s%s%s%s", ws.enabled ? "nginx's " : "",
+		    ws.enabled ? d->nginx_user : "", ws.enabled ?
+		    " reaches bmsub-web.socket" : "", ws.enabled && wp.enabled ?
+		    ", " : "", wp.enabled ? "bmsub-web reaches its helper's "
+		    "socket" : "");
+	emit(d, f.st, "web-groups", "%s", f.msg);
+}
+
+/* ------------------------------------------------------------------ */
 
 int
 cmd_doctor(struct cli *c, int argc, char **argv)
@@ -1695,6 +2062,7 @@ cmd_doctor(struct cli *c, int argc, char **argv)
 	check_cluster(&d);
 	check_saslauthd(&d);
 	check_dovecot(&d);
+	check_web(&d);
 	if (c->json) {
 		json_close_arr(&d.j);
 		json_end(&d.j);

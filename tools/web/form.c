@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* form.c - strict application/x-www-form-urlencoded parsing with size caps. */
+/* form.c - strict application/x-www-form-urlencoded and multipart/form-data parsing with size caps. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "web.h"
 
@@ -105,6 +106,55 @@ check_controls(char *v, size_t *len, unsigned flags)
 	return 0;
 }
 
+/*
+ * Stores val (vlen bytes, NUL-terminated, malloc'ed) as the field named
+ * name[0..nlen-1] after the checks every value gets; file is 1 for a part
+ * that came as a file upload. 0: val is owned by the field; -1: why
+ * filled, val still the caller's.
+ */
+static int
+field_set(struct web_field *f, size_t nf, const char *name, size_t nlen,
+    char *val, size_t vlen, int file, char *why, size_t whysz)
+{
+	struct web_field *fld = NULL;
+	size_t i;
+
+	for (i = 0; i < nf; i++)
+		if (strlen(f[i].name) == nlen && memcmp(f[i].name, name, nlen) == 0)
+			fld = &f[i];
+	if (fld == NULL) {
+		snprintf(why, whysz, "unexpected form field");
+		return -1;
+	}
+	if (fld->value != NULL) {
+		snprintf(why, whysz, "form field '%s' given twice", fld->name);
+		return -1;
+	}
+	if (!file != !(fld->flags & WEB_F_FILE)) {
+		snprintf(why, whysz, file ? "form field '%s' must not be a "
+		    "file upload" : "form field '%s' must be a file upload",
+		    fld->name);
+		return -1;
+	}
+	if (vlen > fld->max) {
+		snprintf(why, whysz, "form field '%s' longer than %zu bytes",
+		    fld->name, fld->max);
+		return -1;
+	}
+	if (!web_utf8_valid((unsigned char *)val, vlen)) {
+		snprintf(why, whysz, "form field '%s' is not UTF-8", fld->name);
+		return -1;
+	}
+	if (check_controls(val, &vlen, fld->flags) != 0) {
+		snprintf(why, whysz, "form field '%s' holds a control character",
+		    fld->name);
+		return -1;
+	}
+	fld->value = val;
+	fld->len = vlen;
+	return 0;
+}
+
 void
 web_form_free(struct web_field *f, size_t nf)
 {
@@ -138,7 +188,6 @@ web_form_parse(const char *body, size_t len, struct web_field *f,
 	while (pos <= len) {
 		const char *p = body + pos, *amp, *eq;
 		size_t plen, nlen, vlen, dn, dv;
-		struct web_field *fld = NULL;
 
 		amp = memchr(p, '&', len - pos);
 		plen = amp != NULL ? (size_t)(amp - p) : len - pos;
@@ -166,37 +215,9 @@ web_form_parse(const char *body, size_t len, struct web_field *f,
 			snprintf(why, whysz, "bad encoding in the form");
 			goto out;
 		}
-		for (i = 0; i < nf; i++)
-			if (strlen(f[i].name) == dn &&
-			    memcmp(f[i].name, name, dn) == 0)
-				fld = &f[i];
-		if (fld == NULL) {
-			snprintf(why, whysz, "unexpected form field");
+		if (field_set(f, nf, name, dn, val, dv, 0, why, whysz) != 0)
 			goto out;
-		}
-		if (fld->value != NULL) {
-			snprintf(why, whysz, "form field '%s' given twice",
-			    fld->name);
-			goto out;
-		}
-		if (dv > fld->max) {
-			snprintf(why, whysz, "form field '%s' longer than %zu "
-			    "bytes", fld->name, fld->max);
-			goto out;
-		}
-		if (!web_utf8_valid((unsigned char *)val, dv)) {
-			snprintf(why, whysz, "form field '%s' is not UTF-8",
-			    fld->name);
-			goto out;
-		}
-		if (check_controls(val, &dv, fld->flags) != 0) {
-			snprintf(why, whysz, "form field '%s' holds a control "
-			    "character", fld->name);
-			goto out;
-		}
-		fld->value = val;	/* transferred */
-		fld->len = dv;
-		val = NULL;
+		val = NULL;	/* transferred */
 		free(name);
 		name = NULL;
 		if (amp == NULL)
@@ -210,6 +231,261 @@ web_form_parse(const char *body, size_t len, struct web_field *f,
 	r = 0;	/* success */
 out:
 	free(name);
+	free(val);
+	if (r != 0)
+		web_form_free(f, nf);
+	return r;
+}
+
+/* RFC 2046's boundary characters, the space excepted. */
+static int
+bchar(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z') || strchr("'()+_,-./:=?", c) != NULL;
+}
+
+/* The boundary of "multipart/form-data; boundary=B" (B may be quoted),
+ * nothing else: 0 and b (1..70 bytes, NUL-terminated), or -1. */
+static int
+mp_boundary(const char *ct, char *b, size_t bsz)
+{
+	static const char type[] = "multipart/form-data";
+	const char *p = ct;
+	size_t n = 0;
+	int quoted;
+
+	if (ct == NULL || strncasecmp(p, type, sizeof(type) - 1) != 0)
+		return -1;
+	p += sizeof(type) - 1;
+	p += strspn(p, " \t");
+	if (*p++ != ';')
+		return -1;
+	p += strspn(p, " \t");
+	if (strncasecmp(p, "boundary=", 9) != 0)
+		return -1;
+	p += 9;
+	if ((quoted = *p == '"'))
+		p++;
+	while (*p != '\0' && (bchar(*p) || (quoted && *p == ' '))) {
+		if (n + 1 >= bsz || n >= 70)
+			return -1;
+		b[n++] = *p++;
+	}
+	b[n] = '\0';
+	if (quoted && *p++ != '"')
+		return -1;
+	p += strspn(p, " \t");
+	if (*p != '\0' || n == 0 || b[n - 1] == ' ')
+		return -1;
+	return 0;
+}
+
+/* The quoted value of param (name= or filename=) in a Content-Disposition
+ * value: 1 found (val points at it, vlen its length), 0 not, -1 bad. */
+static int
+mp_param(const char *s, size_t len, const char *param, const char **val,
+    size_t *vlen)
+{
+	size_t pl = strlen(param), i = 0;
+
+	while (i < len) {
+		/* "; " param="..." */
+		if (s[i] != ';')
+			return -1;
+		i++;
+		while (i < len && s[i] == ' ')
+			i++;
+		if (len - i > pl + 1 && strncasecmp(s + i, param, pl) == 0 &&
+		    s[i + pl] == '=' && s[i + pl + 1] == '"') {
+			const char *q = memchr(s + i + pl + 2, '"',
+			    len - i - pl - 2);
+
+			if (q == NULL)
+				return -1;
+			*val = s + i + pl + 2;
+			*vlen = (size_t)(q - *val);
+			return 1;
+		}
+		/* another parameter: skip its quoted value */
+		while (i < len && s[i] != '=' && s[i] != ';')
+			i++;
+		if (i + 1 >= len || s[i] != '=' || s[i + 1] != '"')
+			return -1;
+		{
+			const char *q = memchr(s + i + 2, '"', len - i - 2);
+
+			if (q == NULL)
+				return -1;
+			i = (size_t)(q - s) + 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * One part's headers, h[0..hlen-1] (lines ending in CRLF, the blank one
+ * excluded): exactly one Content-Disposition: form-data; name="..."
+ * [; filename="..."], at most one Content-Type, nothing else.
+ */
+static int
+mp_headers(const char *h, size_t hlen, const char **name, size_t *nlen,
+    int *file, char *why, size_t whysz)
+{
+	static const char cd[] = "content-disposition:", cty[] = "content-type:";
+	const char *fn, *end = h + hlen;
+	size_t fnl;
+	int seen_cd = 0, seen_ct = 0, r;
+
+	*file = 0;
+	while (h < end) {
+		const char *eol = memchr(h, '\r', (size_t)(end - h)), *v;
+		size_t l;
+
+		if (eol == NULL || eol + 1 >= end || eol[1] != '\n') {
+			snprintf(why, whysz, "bad line end in a form part");
+			return -1;
+		}
+		l = (size_t)(eol - h);
+		for (size_t i = 0; i < l; i++)
+			if ((unsigned char)h[i] < 0x20 || (unsigned char)h[i] >= 0x7f) {
+				snprintf(why, whysz, "control or non-ASCII byte "
+				    "in a form part's header");
+				return -1;
+			}
+		if (l > sizeof(cd) - 1 && strncasecmp(h, cd, sizeof(cd) - 1) == 0) {
+			if (seen_cd++) {
+				snprintf(why, whysz, "a form part with two "
+				    "Content-Disposition headers");
+				return -1;
+			}
+			v = h + sizeof(cd) - 1;
+			v += strspn(v, " ");
+			if ((size_t)(eol - v) < 9 || strncasecmp(v, "form-data", 9)
+			    != 0) {
+				snprintf(why, whysz, "a form part that is not "
+				    "form-data");
+				return -1;
+			}
+			v += 9;
+			if ((r = mp_param(v, (size_t)(eol - v), "name", name,
+			    nlen)) != 1 || (r = mp_param(v, (size_t)(eol - v),
+			    "filename", &fn, &fnl)) < 0) {
+				snprintf(why, whysz, "a form part without a "
+				    "well-formed name");
+				return -1;
+			}
+			*file = r == 1;
+		} else if (l > sizeof(cty) - 1 && strncasecmp(h, cty,
+		    sizeof(cty) - 1) == 0) {
+			if (seen_ct++) {
+				snprintf(why, whysz, "a form part with two "
+				    "Content-Type headers");
+				return -1;
+			}
+		} else {
+			snprintf(why, whysz, "unexpected header in a form part");
+			return -1;
+		}
+		h = eol + 2;
+	}
+	if (!seen_cd) {
+		snprintf(why, whysz, "a form part without Content-Disposition");
+		return -1;
+	}
+	return 0;
+}
+
+int
+web_multipart_parse(const char *ct, const char *body, size_t len,
+    struct web_field *f, size_t nf, char *why, size_t whysz)
+{
+	char b[80], delim[84];
+	const char *p, *end = body + len;
+	size_t dl;
+	char *val = NULL;
+	int r = -1;
+
+	for (size_t i = 0; i < nf; i++) {
+		f[i].value = NULL;
+		f[i].len = 0;
+	}
+	if (mp_boundary(ct, b, sizeof(b)) != 0) {
+		snprintf(why, whysz, "multipart form without a valid boundary");
+		goto out;
+	}
+	if (body == NULL || len == 0) {
+		snprintf(why, whysz, "empty form");
+		goto out;
+	}
+	if (len > WEB_BODY_MAX) {
+		snprintf(why, whysz, "form larger than %u bytes", WEB_BODY_MAX);
+		goto out;
+	}
+	/* "--B" first (no preamble), then CRLF and a part, or "--" */
+	dl = (size_t)snprintf(delim, sizeof(delim), "\r\n--%s", b);
+	if (len < dl - 2 || memcmp(body, delim + 2, dl - 2) != 0) {
+		snprintf(why, whysz, "multipart form not starting with its "
+		    "boundary");
+		goto out;
+	}
+	p = body + dl - 2;
+	for (;;) {
+		const char *hend, *next, *name;
+		size_t nlen, vlen;
+		int file;
+
+		if (end - p >= 2 && p[0] == '-' && p[1] == '-') {
+			p += 2;
+			if (p == end || (end - p == 2 && p[0] == '\r' &&
+			    p[1] == '\n'))
+				break;
+			snprintf(why, whysz, "data after the multipart form's "
+			    "end");
+			goto out;
+		}
+		if (end - p < 2 || p[0] != '\r' || p[1] != '\n') {
+			snprintf(why, whysz, "bad multipart delimiter");
+			goto out;
+		}
+		p += 2;
+		/* from the delimiter's CRLF: a part without headers ends
+		 * there */
+		if ((hend = memmem(p - 2, (size_t)(end - p) + 2, "\r\n\r\n",
+		    4)) == NULL || hend - p > 1024) {
+			snprintf(why, whysz, "a form part without an end of "
+			    "headers");
+			goto out;
+		}
+		if (mp_headers(p, (size_t)(hend + 2 - p), &name, &nlen, &file,
+		    why, whysz) != 0)
+			goto out;
+		p = hend + 4;
+		if ((next = memmem(p, (size_t)(end - p), delim, dl)) == NULL) {
+			snprintf(why, whysz, "multipart form cut short (no "
+			    "closing boundary)");
+			goto out;
+		}
+		vlen = (size_t)(next - p);
+		if (nlen == 0 || nlen > 32) {
+			snprintf(why, whysz, "a form field name is empty or too "
+			    "long");
+			goto out;
+		}
+		if ((val = malloc(vlen + 1)) == NULL) {
+			snprintf(why, whysz, "out of memory");
+			goto out;
+		}
+		memcpy(val, p, vlen);
+		val[vlen] = '\0';
+		if (field_set(f, nf, name, nlen, val, vlen, file, why, whysz)
+		    != 0)
+			goto out;
+		val = NULL;	/* transferred */
+		p = next + dl;
+	}
+	r = 0;	/* success */
+out:
 	free(val);
 	if (r != 0)
 		web_form_free(f, nf);

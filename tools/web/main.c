@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -376,22 +377,31 @@ send_page(struct web *w, FCGX_Request *rq, const char *user,
 	bmsub_report_free(rep);
 }
 
-/* Reads a POST body of the form type within the caps; 0 or an answer sent. */
+/* Reads a POST body of the form type within the caps (multipart/form-data
+ * too when multipart is not NULL: *multipart says which came); 0 or an
+ * answer sent. */
 static int
-read_body(FCGX_Request *rq, char **out, size_t *outlen)
+read_body(FCGX_Request *rq, char **out, size_t *outlen, int *multipart)
 {
 	const char *ct = param(rq, "CONTENT_TYPE"), *cl = param(rq,
 	    "CONTENT_LENGTH");
 	unsigned long n;
 	char *end, *buf;
-	int got;
+	int got, mp;
 
 	*out = NULL;
-	if (ct == NULL || (strcasecmp(ct, "application/x-www-form-urlencoded")
-	    != 0 && strncasecmp(ct, "application/x-www-form-urlencoded;",
-	    34) != 0)) {
-		respond_error(rq, "415 Unsupported Media Type", "Send the form "
-		    "as application/x-www-form-urlencoded.", NULL);
+	mp = ct != NULL && multipart != NULL && strncasecmp(ct,
+	    "multipart/form-data", 19) == 0 && (ct[19] == ';' || ct[19] == ' ' ||
+	    ct[19] == '\0');
+	if (multipart != NULL)
+		*multipart = mp;
+	if (!mp && (ct == NULL || (strcasecmp(ct,
+	    "application/x-www-form-urlencoded") != 0 && strncasecmp(ct,
+	    "application/x-www-form-urlencoded;", 34) != 0))) {
+		respond_error(rq, "415 Unsupported Media Type", multipart ?
+		    "Send the form as application/x-www-form-urlencoded or "
+		    "multipart/form-data." : "Send the form as "
+		    "application/x-www-form-urlencoded.", NULL);
 		return -1;
 	}
 	if (cl == NULL || cl[0] < '0' || cl[0] > '9') {
@@ -434,7 +444,7 @@ handle_post(struct web *w, FCGX_Request *rq, const char *user, int license)
 	struct bmsub_report *rep;
 	char *body = NULL, why[200];
 	size_t len = 0, nf;
-	int r;
+	int r, mp = 0;
 
 	memset(&notice, 0, sizeof(notice));
 	memset(f, 0, sizeof(f));
@@ -442,7 +452,9 @@ handle_post(struct web *w, FCGX_Request *rq, const char *user, int license)
 	if ((rep = admin_report(w, rq, user)) == NULL)
 		return;
 	bmsub_report_free(rep);
-	if (read_body(rq, &body, &len) != 0)
+	/* the license may come as a file upload (multipart), pasted into
+	 * the same form, or alone as an urlencoded form */
+	if (read_body(rq, &body, &len, license ? &mp : NULL) != 0)
 		return;
 	f[0].name = "token";
 	f[0].max = WEB_TOKEN_MAX;
@@ -450,7 +462,10 @@ handle_post(struct web *w, FCGX_Request *rq, const char *user, int license)
 		f[1].name = "license";
 		f[1].max = BMSUB_LICENSE_MAX;
 		f[1].flags = WEB_F_MULTILINE;
-		nf = 2;
+		f[2].name = "license_file";
+		f[2].max = BMSUB_LICENSE_MAX;
+		f[2].flags = WEB_F_MULTILINE | WEB_F_FILE;
+		nf = mp ? 3 : 2;
 	} else {
 		f[1].name = "op";
 		f[1].max = WEB_OP_MAX;
@@ -458,7 +473,9 @@ handle_post(struct web *w, FCGX_Request *rq, const char *user, int license)
 		f[2].max = WEB_ADDR_MAX;
 		nf = 3;
 	}
-	if (web_form_parse(body, len, f, nf, why, sizeof(why)) != 0) {
+	if ((mp ? web_multipart_parse(param(rq, "CONTENT_TYPE"), body, len, f,
+	    nf, why, sizeof(why)) : web_form_parse(body, len, f, nf, why,
+	    sizeof(why))) != 0) {
 		respond_error(rq, "400 Bad Request", why, NULL);
 		goto out;
 	}
@@ -467,6 +484,20 @@ handle_post(struct web *w, FCGX_Request *rq, const char *user, int license)
 		    "token: reload the page and try again.", NULL);
 		goto out;
 	}
+	if (license && nf == 3 && f[2].len > 0) {
+		/* the upload takes the pasted field's place */
+		if (f[1].len > 0) {
+			respond_error(rq, "400 Bad Request", "Paste the license "
+			    "or upload its file, not both.", NULL);
+			goto out;
+		}
+		free(f[1].value);
+		f[1] = f[2];	/* transferred */
+		f[2].value = NULL;
+		f[2].len = 0;
+		nf = 2;
+	} else if (license)
+		nf = 2;
 	for (size_t i = 1; i < nf; i++)
 		if (f[i].value == NULL || f[i].len == 0) {
 			snprintf(why, sizeof(why), "Missing form field '%s'.",
@@ -495,7 +526,7 @@ handle_post(struct web *w, FCGX_Request *rq, const char *user, int license)
 	notice.error = r != 0;
 	send_page(w, rq, user, r == 0 ? "200 OK" : "400 Bad Request", &notice);
 out:
-	web_form_free(f, nf);
+	web_form_free(f, sizeof(f) / sizeof(f[0]));
 	free(body);
 }
 
@@ -579,6 +610,7 @@ main(int argc, char **argv)
 {
 	struct web w;
 	struct bmsub_error e;
+	struct sigaction sa;
 	pthread_t th[THREADS];
 	size_t nth = 0;
 	const char *key = DEFAULT_KEY, *allow = "bmsub-web", *lp, *lf;
@@ -643,6 +675,17 @@ main(int argc, char **argv)
 	listen_fd = fd;
 	if (FCGX_Init() != 0) {
 		fprintf(stderr, "bmsub-web: FastCGI cannot start\n");
+		return 1;
+	}
+	/* libfcgi catches SIGTERM to end at the next accept, which the
+	 * thread blocked in accept(2) may never reach (systemctl stop would
+	 * wait for its timeout): end at once instead. Nothing is left half
+	 * done: changes go through the privileged helper, atomically. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) != 0) {
+		fprintf(stderr, "bmsub-web: sigaction: %s\n", strerror(errno));
 		return 1;
 	}
 	for (nth = 0; nth < THREADS - 1; nth++)

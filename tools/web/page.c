@@ -358,11 +358,15 @@ static void
 install_part(struct web_buf *b, const char *token)
 {
 	web_buf_str(b, "<h2>Install a renewed license</h2>\n"
-	    "<form method=\"post\" action=\"license\">");
+	    "<form method=\"post\" action=\"license\" "
+	    "enctype=\"multipart/form-data\">");
 	token_field(b, token);
-	web_buf_str(b, "<p><label for=\"license\">Paste the license file "
-	    "the vendor sent:</label></p><textarea name=\"license\" "
-	    "id=\"license\" rows=\"12\" required "
+	web_buf_str(b, "<p><label for=\"license_file\">Upload the license "
+	    "file the vendor sent:</label> <input type=\"file\" "
+	    "name=\"license_file\" id=\"license_file\" "
+	    "accept=\".lic,.txt,text/plain\"></p>"
+	    "<p><label for=\"license\">or paste it:</label></p>"
+	    "<textarea name=\"license\" id=\"license\" rows=\"12\" "
 	    "placeholder=\"-----BEGIN BMSUB LICENSE-----\"></textarea>"
 	    "<p><button type=\"submit\" id=\"install\">Install</button></p>"
 	    "</form>\n");

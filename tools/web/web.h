@@ -15,9 +15,12 @@
 #define WEB_OP_MAX 16			/* the "op" field */
 
 /* ------------------------------------------------------------------ */
-/* form.c: strict application/x-www-form-urlencoded parsing. */
+/* form.c: strict application/x-www-form-urlencoded and multipart/form-data
+ * parsing. */
 
 #define WEB_F_MULTILINE 0x1u	/* LF and CR allowed (CRLF turned into LF) */
+#define WEB_F_FILE 0x2u		/* multipart: a file upload (filename=) and
+				 * only that; never in an urlencoded form */
 
 struct web_field {
 	const char *name;	/* expected field name */
@@ -38,6 +41,18 @@ struct web_field {
  */
 int web_form_parse(const char *body, size_t len, struct web_field *f,
     size_t nf, char *why, size_t whysz);
+/*
+ * The same for a multipart/form-data body (RFC 7578) whose Content-Type
+ * is ct: "multipart/form-data; boundary=B" exactly (B 1..70 characters of
+ * RFC 2046). Strict: no preamble, each part CRLF-separated with one
+ * Content-Disposition: form-data; name="..." [; filename="..."] and at
+ * most a Content-Type (ignored), nothing after the closing delimiter but
+ * a CRLF. A part with filename= is a file: only for WEB_F_FILE fields,
+ * which take nothing else. Each value gets the checks above (no
+ * percent-decoding: it is sent raw).
+ */
+int web_multipart_parse(const char *ct, const char *body, size_t len,
+    struct web_field *f, size_t nf, char *why, size_t whysz);
 void web_form_free(struct web_field *f, size_t nf);
 /* 1 if s[0..n-1] is valid UTF-8 (no overlong, no surrogate, <= U+10FFFF). */
 int web_utf8_valid(const unsigned char *s, size_t n);
