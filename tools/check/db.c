@@ -20,10 +20,16 @@ cluster_enabled(const struct cli *c)
 const char *
 cluster_node(const struct cli *c)
 {
+	return cluster_node_of(c->cfg);
+}
+
+const char *
+cluster_node_of(const struct bmsub_config *cfg)
+{
 	static char host[256];
 
-	if (c->cfg->cluster_node != NULL)
-		return c->cfg->cluster_node;
+	if (cfg->cluster_node != NULL)
+		return cfg->cluster_node;
 	if (host[0] == '\0') {
 		if (gethostname(host, sizeof(host)) != 0)
 			snprintf(host, sizeof(host), "localhost");
