@@ -29,8 +29,9 @@ asPG "$PGBIN/initdb" -D "$T/pg/data" -U bmsub -A trust --no-sync \
 	>"$T/pg/initdb.log" 2>&1 || { cat "$T/pg/initdb.log"; exit 1; }
 PORT=$(srv_port)
 # fsync on (unlike the tests): the figures are those of a real database
+# pg_stat_statements: where a refresh spends its time, server side
 asPG "$PGBIN/postgres" -D "$T/pg/data" -k "$T/pg" -h 127.0.0.1 -p "$PORT" \
-	>>"$T/pg/log" 2>&1 &
+	-c shared_preload_libraries=pg_stat_statements >>"$T/pg/log" 2>&1 &
 PGPID=$!
 at_exit 'asPG "$PGBIN/pg_ctl" -D "$T/pg/data" -m fast -w stop >/dev/null 2>&1 || srv_stop $PGPID'
 srv_wait_port "$PORT" || { cat "$T/pg/log"; exit 1; }
@@ -69,6 +70,7 @@ i=0
 while [ $i -lt "$NODES" ]; do node $i; i=$((i + 1)); done
 "$B/bmsub-check" -c "$T/n0/etc/bmsub.conf" cluster init >/dev/null ||
 	exit 1
+psqlq "CREATE EXTENSION pg_stat_statements" || exit 1
 want=$(( (NODES - 1) * STEP + LOGINS ))
 echo "bench-cluster: $NODES nodes x $LOGINS logins, 10% shared with the next node: $want distinct"
 
@@ -87,6 +89,7 @@ echo "first round (every set new):       $first ms ($((first / NODES)) ms a node
 echo "round of $NODES, sets unchanged:        $again ms"
 
 # one node: its set unchanged, then 1% of it replaced each time
+psqlq "SELECT pg_stat_statements_reset()" >/dev/null
 k=0
 : >"$T/same"
 while [ $k -lt 5 ]; do t0=$(ms); ck $ONE; echo $(( $(ms) - t0 )) >>"$T/same"; k=$((k + 1)); done
@@ -100,6 +103,9 @@ while [ $k -lt 5 ]; do
 done
 echo "one node's refresh, set unchanged: $(median <"$T/same") ms (median of 5: $(tr '\n' ' ' <"$T/same"))"
 echo "one node's refresh, 1% replaced:   $(median <"$T/churn") ms (median of 5: $(tr '\n' ' ' <"$T/churn"))"
+echo "  server side, mean ms a call over those 10 refreshes (> 1 ms):"
+psqlq "SELECT round(mean_exec_time::numeric, 1), left(regexp_replace(query, '\\s+', ' ', 'g'), 66) FROM pg_stat_statements WHERE calls >= 10 AND mean_exec_time > 1 AND query NOT LIKE '%pg_stat%' ORDER BY total_exec_time DESC" |
+	awk -F'|' '{ printf "  %8s  %s\n", $1, $2 }'
 # the share of it that is bmsub-check's own work (roster, mirror), no database
 sed -i '/^cluster/d' "$T/n$ONE/etc/bmsub.conf"
 : >"$T/local"
