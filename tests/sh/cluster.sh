@@ -79,10 +79,10 @@ node c x1 x2 x3
 
 # --- schema: init twice is idempotent
 expect_rc 0 "cluster init" -- ck a cluster init
-expect_grep "upgraded from version 0 to 1" "$T/out" "upgraded from version 0 to 1"
+expect_grep "upgraded from version 0 to 2" "$T/out" "upgraded from version 0 to 2"
 expect_rc 0 "cluster init again" -- ck b cluster init
 expect_grep "nothing to do" "$T/out" "nothing to do"
-[ "$(psqlq 'SELECT count(*) FROM bmsub_schema_version')" = 1 ] && ok || fail "one schema_version row"
+[ "$(psqlq 'SELECT count(*) FROM bmsub_schema_version')" = 2 ] && ok || fail "two schema_version rows"
 expect_rc 2 "cluster without a subcommand" -- ck a cluster
 expect_rc 2 "cluster bogus" -- ck a cluster drop
 expect_rc 2 "refresh --users in cluster mode" -- ck a refresh --users 5
@@ -317,6 +317,16 @@ left=$(psqlq "SELECT string_agg(key, ' ' ORDER BY key) FROM bmsub_alerts WHERE k
 [ "$(psqlq "SELECT count(*) FROM bmsub_license WHERE id > 0")" = 1 ] && ok || fail "the newest license pruned"
 expect_rc 0 "refresh b after pruning: the newest license kept" -- ck b refresh
 expect_grep "took license BM-CL3" "$T/out" "b takes the newest"
+
+# --- a database at schema version 1 is upgraded in place, its rows kept
+psqlq "DELETE FROM bmsub_schema_version WHERE version = 2; CREATE INDEX bmsub_logins_login ON bmsub_logins (login); ALTER TABLE bmsub_logins ALTER COLUMN login TYPE text COLLATE \"default\""
+rows=$(psqlq "SELECT count(*) FROM bmsub_logins")
+expect_rc 0 "cluster init on a version 1 schema" -- ck c cluster init
+expect_grep "upgraded from version 1 to 2" "$T/out" "upgraded from version 1 to 2"
+[ "$(psqlq "SELECT count(*) FROM bmsub_logins")" = "$rows" ] && ok || fail "logins lost by the upgrade"
+[ "$(psqlq "SELECT collation_name FROM information_schema.columns WHERE table_name = 'bmsub_logins' AND column_name = 'login'")" = C ] && ok || fail "login not in collation C"
+[ -z "$(psqlq "SELECT indexname FROM pg_indexes WHERE indexname = 'bmsub_logins_login'")" ] && ok || fail "index on login kept"
+expect_rc 0 "refresh after the upgrade" -- ck c refresh
 
 echo "cluster.sh: $(( $(date +%s) - start )) s"
 done_checks

@@ -10,7 +10,6 @@
 
 /* A node whose clock is further than this from the database's is named. */
 #define CLUSTER_SKEW_MAX 300
-#define CLUSTER_SCHEMA_VERSION 1
 
 /* 1 when the configuration has a cluster section. */
 int cluster_enabled(const struct cli *c);

@@ -172,6 +172,11 @@ static const char *const migrations[] = {
 	"CREATE TABLE bmsub_recipients (address text PRIMARY KEY);"
 	"CREATE TABLE bmsub_alerts (key text PRIMARY KEY,"
 	"  claimed_by text, lease_until bigint, sent_at bigint);",
+	/* 2: logins compared byte for byte (the count's DISTINCT and the
+	 * set diff's lookups skip the locale's strcoll), and no index on
+	 * login alone (no query uses it): a third fewer bytes a row */
+	"DROP INDEX IF EXISTS bmsub_logins_login;"
+	"ALTER TABLE bmsub_logins ALTER COLUMN login TYPE text COLLATE \"C\";",
 };
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
