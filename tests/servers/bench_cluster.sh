@@ -104,7 +104,8 @@ done
 echo "one node's refresh, set unchanged: $(median <"$T/same") ms (median of 5: $(tr '\n' ' ' <"$T/same"))"
 echo "one node's refresh, 1% replaced:   $(median <"$T/churn") ms (median of 5: $(tr '\n' ' ' <"$T/churn"))"
 echo "  server side, mean ms a call over those 10 refreshes (> 1 ms):"
-psqlq "SELECT round(mean_exec_time::numeric, 1), left(regexp_replace(query, '\\s+', ' ', 'g'), 66) FROM pg_stat_statements WHERE calls >= 10 AND mean_exec_time > 1 AND query NOT LIKE '%pg_stat%' ORDER BY total_exec_time DESC" |
+# by text: a statement on the temporary table is a new entry each time
+psqlq "SELECT round((sum(total_exec_time) / sum(calls))::numeric, 1), left(regexp_replace(query, '\\s+', ' ', 'g'), 66) FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat%' GROUP BY query HAVING sum(calls) >= 10 AND sum(total_exec_time) / sum(calls) > ${BMSUB_BENCH_MIN_MS:-1} ORDER BY sum(total_exec_time) DESC" |
 	awk -F'|' '{ printf "  %8s  %s\n", $1, $2 }'
 # the share of it that is bmsub-check's own work (roster, mirror), no database
 sed -i '/^cluster/d' "$T/n$ONE/etc/bmsub.conf"

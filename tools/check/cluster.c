@@ -114,8 +114,8 @@ store_logins(PGconn *db, const char *what, const char *node,
 	const char *p[1] = { node };
 	PGresult *res;
 
-	if (db_exec(db, what, "CREATE TEMP TABLE bmsub_in (login text) "
-	    "ON COMMIT DROP") != 0 ||
+	if (db_exec(db, what, "CREATE TEMP TABLE bmsub_in (login text "
+	    "COLLATE \"C\") ON COMMIT DROP") != 0 ||
 	    (text != NULL && copy_logins(db, what, text) != 0) ||
 	    db_exec(db, what, "ANALYZE bmsub_in") != 0)
 		return -1;
@@ -125,8 +125,9 @@ store_logins(PGconn *db, const char *what, const char *node,
 		return -1;
 	PQclear(res);
 	if ((res = query(db, what, "INSERT INTO bmsub_logins (node, login) "
-	    "SELECT DISTINCT $1, login FROM bmsub_in ON CONFLICT DO NOTHING",
-	    1, p)) == NULL)
+	    "SELECT $1, i.login FROM bmsub_in i WHERE NOT EXISTS (SELECT 1 "
+	    "FROM bmsub_logins l WHERE l.node = $1 AND l.login = i.login) "
+	    "ON CONFLICT DO NOTHING", 1, p)) == NULL)
 		return -1;
 	PQclear(res);
 	return 0;
