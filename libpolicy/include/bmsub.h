@@ -409,11 +409,12 @@ struct bmsub_state {
 	int64_t high_water;	/* H, BMSUB_TIME_NONE when none */
 	int64_t last_refresh;	/* BMSUB_TIME_NONE when never */
 	int64_t last_notify;	/* BMSUB_TIME_NONE when never */
+	struct bmsub_sent *sent;
+	size_t n_sent;
+	/* added last, the fields above keep their offsets */
 	int64_t node_clock;	/* cluster mode: this node's own clock at the
 				 * last refresh (last_refresh is the
 				 * database's); BMSUB_TIME_NONE otherwise */
-	struct bmsub_sent *sent;
-	size_t n_sent;
 };
 
 /* Empty state: no count, every time BMSUB_TIME_NONE, no sent record.

@@ -133,6 +133,7 @@ db_now(struct cli *c, PGconn *db, const char *what, int64_t *now,
 	PGresult *res;
 	char *end;
 	long long t;
+	int bad;
 
 	res = PQexec(db, "SELECT floor(extract(epoch FROM clock_timestamp()))::bigint");
 	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK ||
@@ -142,8 +143,9 @@ db_now(struct cli *c, PGconn *db, const char *what, int64_t *now,
 		return -1;
 	}
 	t = strtoll(PQgetvalue(res, 0, 0), &end, 10);
+	bad = *end != '\0';	/* end points into res */
 	PQclear(res);
-	if (*end != '\0') {
+	if (bad) {
 		cli_warn("%s: database: bad time", what);
 		return -1;
 	}
