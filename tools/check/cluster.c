@@ -145,8 +145,8 @@ tell_skew(const char *what, const char *node, int64_t offset)
 int
 cluster_refresh(struct cli *c, const char *users_text, uint64_t local,
     const char *lic_id, uint32_t lic_users, int have_lic, uint64_t *count,
-    int64_t *over_since, int64_t *high_water, int64_t *now, int64_t *offset_out,
-    struct bmsub_strlist *rcpt)
+    int64_t *over_since, int64_t *high_water, int64_t *now,
+    int64_t *offset_out, struct bmsub_strlist *rcpt)
 {
 	const char *node = cluster_node(c);
 	const char *p[5];
@@ -309,7 +309,8 @@ cluster_status(struct cli *c)
 		return EXIT_NO;
 	if (db_now(c, db, "cluster status", &t, &offset) != 0 ||
 	    (res = query(db, "cluster status", "SELECT node, last_seen, users, "
-	    "clock_offset, license_id FROM bmsub_nodes ORDER BY node", 0, NULL)) == NULL)
+	    "clock_offset, license_id FROM bmsub_nodes ORDER BY node", 0,
+	    NULL)) == NULL)
 		goto out;
 	tell_skew("cluster status", cluster_node(c), offset);
 	if (offset > CLUSTER_SKEW_MAX || offset < -CLUSTER_SKEW_MAX)

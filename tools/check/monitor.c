@@ -153,9 +153,10 @@ other_text(FILE *f, const struct bmsub_report *rep, int st)
 		}
 		/* the node's clock against the database's, at that refresh */
 		if (lr != BMSUB_TIME_NONE && nc != BMSUB_TIME_NONE &&
-		    (nc - lr > CLUSTER_SKEW_MAX || lr - nc > CLUSTER_SKEW_MAX)) {
-			fprintf(f, "; node %s: clock off by %+" PRId64 " s from "
-			    "the database's (fix it: NTP)",
+		    (nc - lr > CLUSTER_SKEW_MAX ||
+		    lr - nc > CLUSTER_SKEW_MAX)) {
+			fprintf(f, "; node %s: clock off by %+" PRId64 " s "
+			    "from the database's (fix it: NTP)",
 			    cluster_node_of(rep->config), nc - lr);
 			st = mon_worse(st, MON_WARNING);
 		}
