@@ -286,6 +286,10 @@ expect_grep "being sent by another node" "$T/out" "claim held at 179 s"
 BMSUB_SENDMAIL_TIMEOUT=200 ck d --force-clock --at "$(at_ 180)" notify >"$T/out" 2>"$T/err"
 expect_grep "claim_lease_seconds \(180\) is not a minute longer than the sendmail timeout \(200 s\)" "$T/err" "lease vs sendmail timeout"
 [ "$(mails)" = "$((before + 1))" ] && ok || fail "after the 180 s lease: $(mails) mails, want $((before + 1))"
+BMSUB_SENDMAIL_TIMEOUT=200 ck d doctor >"$T/out" 2>&1
+expect_grep "cluster.*claim_lease_seconds \(180\) is not a minute longer" "$T/out" "doctor: lease vs sendmail timeout"
+ck d doctor >"$T/out" 2>&1
+expect_nogrep "claim_lease_seconds" "$T/out" "doctor: a 180 s lease over 120 s is fine"
 expect_rc 0 "notify on a: nothing to send again" -- ck a --force-clock --at "$(at_ 181)" notify
 expect_nogrep "claim_lease_seconds" "$T/err" "900 s lease: no warning"
 [ "$(mails)" = "$((before + 1))" ] && ok || fail "sent twice: $(mails)"
