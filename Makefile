@@ -7,6 +7,9 @@
 #   make bench      PAM transaction cost against a pam_permit baseline, the
 #                   load test over BENCH_LOAD (1,000,000) transactions, and
 #                   bmsub-web's nginx gate against a static file
+#   make bench-cluster  cluster mode against a PostgreSQL started here (as
+#                   root): 20 nodes x 50,000 logins (BENCH_NODES,
+#                   BENCH_LOGINS), refresh times and the database's size
 #   make install    DESTDIR, PREFIX and the folders below honoured
 #   make uninstall  removes what install put (not the configuration, keys,
 #                   license or state: see the README)
@@ -28,6 +31,9 @@ INCLUDEDIR ?= $(PREFIX)/include
 DATADIR ?= $(PREFIX)/share
 # make bench: transactions of the load test (tests/unit/test_pam_load.c)
 BENCH_LOAD ?= 1000000
+# make bench-cluster: nodes and logins a node (tests/servers/bench_cluster.sh)
+BENCH_NODES ?= 20
+BENCH_LOGINS ?= 50000
 MANDIR ?= $(DATADIR)/man
 DOCDIR ?= $(DATADIR)/doc/bmsub
 EXAMPLESDIR ?= $(DOCDIR)/examples
@@ -158,7 +164,7 @@ PROGRAMS := $(LIB_SO) $(B)/$(SONAME) $(B)/libbmsub.so $(LIB_A) $(LOGIN_A) \
 	$(B)/pam_bmsub.so $(B)/bmsub-check $(B)/bmsub-sign $(B)/bmsub.pc \
 	$(B)/bmsub-policy $(B)/bmsub.so $(B)/bmsub-web
 
-.PHONY: all tests check demo bench install uninstall clean deps deps-demo deps-libs fuzz
+.PHONY: all tests check demo bench bench-cluster install uninstall clean deps deps-demo deps-libs fuzz
 all: deps-libs $(PROGRAMS)
 tests: all $(TEST_BIN) $(B)/tests/nss_fail.so
 
@@ -310,6 +316,11 @@ bench: deps
 		$(B)/tests/test_pam_load >$(B)/bench-load.log 2>&1; rc=$$?; \
 		grep -vE '^oracle|^Running' $(B)/bench-load.log; exit $$rc
 	$(Q)TOP=$(CURDIR) B=$(CURDIR)/$(B) sh tests/servers/bench_web.sh
+
+bench-cluster: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)TOP=$(CURDIR) B=$(CURDIR)/$(B) BMSUB_BENCH_NODES=$(BENCH_NODES) \
+		BMSUB_BENCH_LOGINS=$(BENCH_LOGINS) sh tests/servers/bench_cluster.sh
 
 # The shipped texts name the default folders (/usr/local/sbin, /etc/bmsub,
 # /var/lib/bmsub, conf/ for the examples); installed, they name these.

@@ -35,6 +35,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    st2.high_water != st.high_water ||
 		    st2.last_refresh != st.last_refresh ||
 		    st2.last_notify != st.last_notify ||
+		    st2.node_clock != st.node_clock ||
 		    st2.n_sent != st.n_sent)
 			abort();
 		for (i = 0; i < st.n_sent; i++)

@@ -4,7 +4,8 @@
 # relative to today, and what an operator sees for each (status, timeline,
 # decide), doctor on a system image, users hosted elsewhere and a Postfix
 # policy exchange, the Lua module Dovecot calls, bmsub-web behind nginx,
-# then real PAM logins through libpam: allowed, denied, redirected.
+# two cluster nodes sharing a PostgreSQL (when installed), then real PAM
+# logins through libpam: allowed, denied, redirected.
 #
 #   demo.sh BUILD_DIR        (run by `make demo`)
 set -eu
@@ -259,6 +260,53 @@ if ! command -v nginx >/dev/null || ! command -v spawn-fcgi >/dev/null ||
 	say "Webmail: skipped (install nginx-light, spawn-fcgi, curl, python3)"
 elif ! web_demo; then
 	say "Webmail: skipped ($WHY)"
+fi
+
+say "Several servers, one count: two nodes sharing a PostgreSQL (cluster mode)"
+# a private PostgreSQL on a Unix socket only: as root it runs as the
+# postgres user (it refuses root), otherwise as whoever runs the demo
+PGBIN=/usr/lib/postgresql/15/bin
+if [ -x "$PGBIN/postgres" ] && { [ "$(id -u)" != 0 ] || id postgres >/dev/null 2>&1; }; then
+	P=$(mktemp -d /tmp/bmsub-demo-pg.XXXXXX)
+	chmod 755 "$P"
+	if [ "$(id -u)" = 0 ]; then
+		chown postgres: "$P"
+		asPG() { setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"; }
+	else
+		asPG() { "$@"; }
+	fi
+	if ! asPG "$PGBIN/initdb" -D "$P/data" -U bmsub -A trust --no-sync \
+	    >"$P/initdb.log" 2>&1 || ! asPG "$PGBIN/pg_ctl" -D "$P/data" \
+	    -l "$P/log" -w -o "-k $P -h '' -p 5433 -F" start >/dev/null; then
+		echo "(skipped: PostgreSQL did not start, see $P)"
+	else
+		for n in imap1 imap2; do
+			mkdir -p "$D/$n/state"
+			chmod 755 "$D/$n" "$D/$n/state"
+			cp "$D/lic/ok.lic" "$D/$n/license"
+			cat >"$D/$n/bmsub.conf" <<CONF
+license = "$D/$n/license";
+keys_dir = "$D/etc/keys.d";
+state_dir = "$D/$n/state";
+users = { roster = "$D/$n/roster"; };
+cluster = { database = "host=$P port=5433 dbname=postgres user=bmsub"; node = "$n"; };
+CONF
+		done
+		printf '%s\n' alice bob carol >"$D/imap1/roster"
+		printf '%s\n' carol dave >"$D/imap2/roster"
+		chmod 644 "$D"/imap?/bmsub.conf "$D"/imap?/roster "$D"/imap?/license
+		echo "(imap1 serves alice bob carol, imap2 carol dave: carol is on both)"
+		run "$CHK" -c "$D/imap1/bmsub.conf" cluster init
+		run "$CHK" -c "$D/imap1/bmsub.conf" refresh
+		run "$CHK" -c "$D/imap2/bmsub.conf" refresh
+		run "$CHK" -c "$D/imap1/bmsub.conf" cluster status
+		echo "(4 distinct users for the platform, carol counted once; logins never"
+		echo " connect: they read each node's local mirror)"
+		asPG "$PGBIN/pg_ctl" -D "$P/data" -m fast -w stop >/dev/null || true
+		rm -rf "$P"
+	fi
+else
+	echo "(skipped: PostgreSQL 15 missing: apt-get install postgresql)"
 fi
 
 # Real PAM logins: libpam reads a service file from our own folder through

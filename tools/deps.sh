@@ -40,8 +40,9 @@ case $what in
 deb) pkgs="$build build-essential debhelper dpkg-dev fakeroot lintian mmdebstrap gpg debian-archive-keyring git" ;;
 build) pkgs=$build ;;
 # the demo's bmsub-web step: nginx in front, spawn-fcgi, curl as the
-# browser, python3 for tests/servers/common.sh's free port
-demo) pkgs="$build $wrappers lua5.4 nginx-light spawn-fcgi curl python3" ;;
+# browser, python3 for tests/servers/common.sh's free port; its cluster
+# step: PostgreSQL
+demo) pkgs="$build $wrappers lua5.4 nginx-light spawn-fcgi curl python3 postgresql" ;;
 check) pkgs="$build check $wrappers libuid-wrapper $servers procps valgrind clang libclang-rt-14-dev $tools" ;;
 *) echo "deps.sh: unknown set '$what' (build, check, demo, deb)" >&2; exit 2 ;;
 esac

@@ -329,6 +329,8 @@ struct bmsub_config {
 	char *cluster_database;		/* libpq conninfo, NULL: no cluster */
 	char *cluster_node;		/* NULL: this host's name */
 	int cluster_node_timeout_hours;	/* default 48 */
+	int cluster_claim_lease_seconds; /* notify's claim on an alert,
+					 * 180..86400, default 900 */
 };
 /* 1 when users.external or users.hosted_only is set: the login path then
  * reads state_dir/users (BMSUB_USERS_FILE) that refresh writes. */
@@ -409,6 +411,10 @@ struct bmsub_state {
 	int64_t last_notify;	/* BMSUB_TIME_NONE when never */
 	struct bmsub_sent *sent;
 	size_t n_sent;
+	/* added last, the fields above keep their offsets */
+	int64_t node_clock;	/* cluster mode: this node's own clock at the
+				 * last refresh (last_refresh is the
+				 * database's); BMSUB_TIME_NONE otherwise */
 };
 
 /* Empty state: no count, every time BMSUB_TIME_NONE, no sent record.
@@ -886,8 +892,10 @@ BMSUB_API size_t bmsub_alerts_due(const struct bmsub_license *lic,
     const struct bmsub_eval *ev, const struct bmsub_state *st,
     struct bmsub_alert out[BMSUB_ALERTS_MAX]);
 /* Drops sent records that can never matter again (another license id or
- * another over-count episode) and are older than 400 days, so the state
- * does not grow for ever. Returns how many were dropped. */
+ * another over-count episode) and are older than BMSUB_ALERT_KEEP_DAYS, so
+ * the state does not grow for ever (cluster mode prunes the database's
+ * ledger by the same rule). Returns how many were dropped. */
+#define BMSUB_ALERT_KEEP_DAYS 400
 BMSUB_API size_t bmsub_alerts_prune(const struct bmsub_license *lic,
     const struct bmsub_eval *ev, struct bmsub_state *st);
 

@@ -150,6 +150,7 @@ bmsub_config_defaults(struct bmsub_config **out)
 	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
 		return BMSUB_E_NOMEM;
 	cfg->cluster_node_timeout_hours = 48;
+	cfg->cluster_claim_lease_seconds = 900;
 	if ((r = set_str(&cfg->license, BMSUB_CONFDIR "/license")) != 0 ||
 	    (r = set_str(&cfg->keys_dir, BMSUB_CONFDIR "/keys.d")) != 0 ||
 	    (r = set_str(&cfg->state_dir, BMSUB_STATEDIR)) != 0 ||
@@ -181,6 +182,16 @@ enum val_rule {
 	V_BOOL,		/* true or false, into an int */
 	V_TEXT,		/* printable text, blanks allowed (a libpq conninfo) */
 	V_HOURS,	/* integer 1..8760, into an int */
+	V_SECONDS,	/* integer 180..86400, into an int */
+};
+
+/* The bounded integer rules: their range and the unit named in errors. */
+static const struct {
+	long long min, max;
+	const char *unit;
+} int_rules[] = {
+	[V_HOURS] = { 1, 8760, "hours" },
+	[V_SECONDS] = { 180, 86400, "seconds" },
 };
 
 struct key_rule {
@@ -229,6 +240,8 @@ static const struct key_rule cluster_keys[] = {
 	{ "node", V_WORD, CFG_OFF(cluster_node), NULL },
 	{ "node_timeout_hours", V_HOURS, CFG_OFF(cluster_node_timeout_hours),
 	    NULL },
+	{ "claim_lease_seconds", V_SECONDS,
+	    CFG_OFF(cluster_claim_lease_seconds), NULL },
 	{ NULL, 0, 0, NULL },
 };
 static const struct key_rule top_keys[] = {
@@ -318,19 +331,21 @@ read_value(const config_setting_t *s, const struct key_rule *k,
 		    config_setting_get_bool(s) != 0;
 		return BMSUB_OK;
 	}
-	if (k->rule == V_HOURS) {
-		long long h;
+	if (k->rule == V_HOURS || k->rule == V_SECONDS) {
+		long long h, lo = int_rules[k->rule].min,
+		    hi = int_rules[k->rule].max;
 
 		if (config_setting_type(s) != CONFIG_TYPE_INT &&
 		    config_setting_type(s) != CONFIG_TYPE_INT64)
 			return bm_err(err, BMSUB_E_CONFIG, line,
-			    "%s: whole number of hours expected", key);
+			    "%s: whole number of %s expected", key,
+			    int_rules[k->rule].unit);
 		h = config_setting_get_int64(s);
 		if (config_setting_type(s) == CONFIG_TYPE_INT)
 			h = config_setting_get_int(s);
-		if (h < 1 || h > 8760)
+		if (h < lo || h > hi)
 			return bm_err(err, BMSUB_E_CONFIG, line,
-			    "%s: %lld out of range 1..8760", key, h);
+			    "%s: %lld out of range %lld..%lld", key, h, lo, hi);
 		*(int *)((char *)cfg + k->off) = (int)h;
 		return BMSUB_OK;
 	}

@@ -11,6 +11,9 @@
  *	high-water 1790000000		H, the clock high-water mark
  *	refreshed 1790000000		last refresh
  *	notified 1790000000		last notify run
+ *	node-clock 1790000000		cluster mode: this node's clock at
+ *					the last refresh ("refreshed" is the
+ *					database's)
  *	sent <key> <time>		when alert <key> was last sent (0..n)
  *	end				last line: a truncated file is corrupt
  *
@@ -36,6 +39,7 @@ bmsub_state_init(struct bmsub_state *st)
 	st->high_water = BMSUB_TIME_NONE;
 	st->last_refresh = BMSUB_TIME_NONE;
 	st->last_notify = BMSUB_TIME_NONE;
+	st->node_clock = BMSUB_TIME_NONE;
 }
 
 void
@@ -199,6 +203,7 @@ const struct bm_state_keyword bm_state_keywords[] = {
 	{ "high-water", BM_KW_TIME, offsetof(struct bmsub_state, high_water) },
 	{ "refreshed", BM_KW_TIME, offsetof(struct bmsub_state, last_refresh) },
 	{ "notified", BM_KW_TIME, offsetof(struct bmsub_state, last_notify) },
+	{ "node-clock", BM_KW_TIME, offsetof(struct bmsub_state, node_clock) },
 	{ "sent", BM_KW_SENT, 0 },
 };
 const size_t bm_state_nkeywords =

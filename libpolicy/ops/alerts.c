@@ -8,7 +8,7 @@
 
 /* Records of another license or episode are kept this long after their
  * last sending, then dropped by bmsub_alerts_prune. */
-#define PRUNE_AGE ((int64_t)400 * BM_DAY)
+#define PRUNE_AGE ((int64_t)BMSUB_ALERT_KEEP_DAYS * BM_DAY)
 
 const char *
 bmsub_alert_name(enum bmsub_alert_kind k)

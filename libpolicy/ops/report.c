@@ -57,8 +57,10 @@ _Static_assert(CFG_OFF(hosted_only) ==
     CFG_OFF(cluster_database) == CFG_OFF(hosted_only) + sizeof(void *) &&
     CFG_OFF(cluster_node_timeout_hours) == CFG_OFF(cluster_database) +
     NELEM(config_strs2) * sizeof(char *) &&
-    sizeof(struct bmsub_config) == CFG_OFF(cluster_node_timeout_hours) +
-    sizeof(void *),
+    CFG_OFF(cluster_claim_lease_seconds) ==
+    CFG_OFF(cluster_node_timeout_hours) + sizeof(int) &&
+    sizeof(struct bmsub_config) == CFG_OFF(cluster_claim_lease_seconds) +
+    sizeof(int),
     "a new struct bmsub_config field must be copied by config_dup");
 
 /* A deep copy of c, freed by bmsub_config_free. */
@@ -94,6 +96,7 @@ config_dup(const struct bmsub_config *c, struct bmsub_config **out)
 	}
 	d->hosted_only = c->hosted_only;
 	d->cluster_node_timeout_hours = c->cluster_node_timeout_hours;
+	d->cluster_claim_lease_seconds = c->cluster_claim_lease_seconds;
 	*out = d;
 	d = NULL;	/* transferred */
 	r = 0; /* success */

@@ -79,10 +79,10 @@ node c x1 x2 x3
 
 # --- schema: init twice is idempotent
 expect_rc 0 "cluster init" -- ck a cluster init
-expect_grep "upgraded from version 0 to 1" "$T/out" "upgraded from version 0 to 1"
+expect_grep "upgraded from version 0 to 2" "$T/out" "upgraded from version 0 to 2"
 expect_rc 0 "cluster init again" -- ck b cluster init
 expect_grep "nothing to do" "$T/out" "nothing to do"
-[ "$(psqlq 'SELECT count(*) FROM bmsub_schema_version')" = 1 ] && ok || fail "one schema_version row"
+[ "$(psqlq 'SELECT count(*) FROM bmsub_schema_version')" = 2 ] && ok || fail "two schema_version rows"
 expect_rc 2 "cluster without a subcommand" -- ck a cluster
 expect_rc 2 "cluster bogus" -- ck a cluster drop
 expect_rc 2 "refresh --users in cluster mode" -- ck a refresh --users 5
@@ -239,5 +239,98 @@ if command -v ldd >/dev/null; then
 	ldd "$B/pam_bmsub.so" "$B/libbmsub.so" | grep -q libpq && fail "libpq in the login path" || ok
 	ldd "$B/bmsub-check" | grep -q libpq && ok || fail "bmsub-check without libpq"
 fi
+# --- cluster status: the license each node runs, when a late one dropped out
+expect_rc 0 "refresh a at the end" -- ck a --force-clock --at "$LATER" refresh
+expect_rc 0 "cluster status lists the license ids" -- ck a --at "$LATER" cluster status
+expect_grep "^b .* 6 users, license BM-CL2, clock " "$T/out" "status: b's users and license id"
+expect_rc 0 "cluster status --json" -- ck a --json --at "$LATER" cluster status
+[ "$(json_get "$T/out" 'd["nodes"][1]["license_id"]')" = BM-CL2 ] && ok || fail "json license_id: $(cat "$T/out")"
+L2=$(date -u -d '+8 days 6 hours' +%Y-%m-%dT%H:%M:%SZ)
+for n in a b; do ck $n --force-clock --at "$L2" refresh >/dev/null 2>&1; done
+expect_rc 1 "cluster status: c dropped out" -- ck a --at "$L2" cluster status
+cs=$(psqlq "SELECT to_char(to_timestamp(last_seen + 7200) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM bmsub_nodes WHERE node = 'c'")
+expect_grep "^c .*LATE: left out of the count since $cs \(2 h without a refresh\)" "$T/out" "status says when c dropped out"
+expect_nogrep "^[ab] .*LATE" "$T/out" "a and b are not late"
+
+# --- monitor names a node whose clock is off (recorded by its refresh)
+if command -v faketime >/dev/null; then
+	expect_rc 0 "refresh c with its clock 2 days behind" -- faketime -f '-2d' "$B/bmsub-check" -c "$T/c/etc/bmsub.conf" refresh
+	expect_grep "node c: clock off by -172800 s" "$T/err" "refresh names it"
+	ck c monitor >"$T/out" 2>&1; [ $? = 1 ] && ok || fail "monitor with a skewed clock: not WARNING: $(cat "$T/out")"
+	expect_grep "BMSUB WARNING.*node c: clock off by -172800 s from the database's" "$T/out" "monitor names the skewed node"
+	expect_rc 0 "refresh c with a good clock" -- ck c refresh
+	ck c monitor >"$T/out" 2>&1
+	expect_nogrep "clock off" "$T/out" "monitor: clock fixed, nothing said"
+fi
+
+# --- cluster.claim_lease_seconds: a fourth node over the license claims
+# for 180 s; notify warns when the sendmail timeout is not a minute shorter
+node d $(seq -f 'd%.0f' 1 15)
+sed -i 's/node_timeout_hours = 2;/node_timeout_hours = 2; claim_lease_seconds = 180;/' "$T/d/etc/bmsub.conf"
+expect_rc 0 "refresh d: over the license" -- ck d refresh
+expect_grep "^27 users counted" "$T/out" "^27 users counted"
+ND=$(psqlq "SELECT floor(extract(epoch FROM now()))::bigint")
+at_() { date -u -d "@$(( ND + $1 ))" +%Y-%m-%dT%H:%M:%SZ; }
+before=$(mails)
+: >"$T/hang"; rm -f "$T/hang.pid"
+ck d --force-clock --at "$(at_ 0)" notify >/dev/null 2>&1 & pk=$!
+i=0; while [ ! -s "$T/hang.pid" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+kill -9 $pk; wait $pk 2>/dev/null
+kill "$(cat "$T/hang.pid")" 2>/dev/null
+rm -f "$T/hang"
+[ "$(psqlq "SELECT lease_until - $ND FROM bmsub_alerts WHERE claimed_by LIKE 'd:%'")" = 180 ] && ok ||
+	fail "d's claim: $(psqlq "SELECT key, claimed_by, lease_until - $ND FROM bmsub_alerts WHERE lease_until IS NOT NULL")"
+expect_rc 0 "notify on d 179 s later: the claim holds" -- ck d --force-clock --at "$(at_ 179)" notify
+expect_grep "being sent by another node" "$T/out" "claim held at 179 s"
+[ "$(mails)" = "$before" ] && ok || fail "sent within the lease"
+BMSUB_SENDMAIL_TIMEOUT=200 ck d --force-clock --at "$(at_ 180)" notify >"$T/out" 2>"$T/err"
+expect_grep "claim_lease_seconds \(180\) is not a minute longer than the sendmail timeout \(200 s\)" "$T/err" "lease vs sendmail timeout"
+[ "$(mails)" = "$((before + 1))" ] && ok || fail "after the 180 s lease: $(mails) mails, want $((before + 1))"
+BMSUB_SENDMAIL_TIMEOUT=200 ck d doctor >"$T/out" 2>&1
+expect_grep "cluster.*claim_lease_seconds \(180\) is not a minute longer" "$T/out" "doctor: lease vs sendmail timeout"
+ck d doctor >"$T/out" 2>&1
+expect_nogrep "claim_lease_seconds" "$T/out" "doctor: a 180 s lease over 120 s is fine"
+expect_rc 0 "notify on a: nothing to send again" -- ck a --force-clock --at "$(at_ 181)" notify
+expect_nogrep "claim_lease_seconds" "$T/err" "900 s lease: no warning"
+[ "$(mails)" = "$((before + 1))" ] && ok || fail "sent twice: $(mails)"
+
+# --- pruning (bmsub-check(8)): ledger rows of another license or episode
+# neither sent nor claimed within 400 days, and superseded licenses
+# published longer ago than that, go at notify; the rest stays
+D=86400
+# judged at --at: the platform's H (8 days ahead, above) forgotten first
+expect_rc 0 "clock reset before pruning" -- ck a clock reset
+NE=$((ND + 200))
+psqlq "INSERT INTO bmsub_alerts (key, sent_at, claimed_by, lease_until) VALUES
+	('over:1000', $NE - 401 * $D, NULL, NULL),
+	('over:1001', $NE - 399 * $D, NULL, NULL),
+	('expiry-2m:BM-OLD', $NE - 500 * $D, NULL, NULL),
+	('expiry-2m:BM-CL3', $NE - 500 * $D, NULL, NULL),
+	('over:1002', NULL, 'x:1', $NE - 401 * $D),
+	('over:1003', $NE - 500 * $D, 'x:2', $NE + 600),
+	('over:1004', $NE + 10 * $D, NULL, NULL)"
+psqlq "INSERT INTO bmsub_license (id, text, node, published) VALUES
+	(-2, 'old', 'a', $NE - 401 * $D), (-1, 'recent', 'a', $NE - 399 * $D)"
+make_license "$T/lic3" id=BM-CL3 kind=prod issued=2026-01-01 expires=2030-01-01 users=40
+expect_rc 0 "install a third license on a" -- ck a install "$T/lic3"
+psqlq "UPDATE bmsub_license SET published = $NE - 900 * $D WHERE id = (SELECT max(id) FROM bmsub_license)"
+expect_rc 0 "notify prunes" -- ck a --force-clock --at "$(at_ 200)" notify
+left=$(psqlq "SELECT string_agg(key, ' ' ORDER BY key) FROM bmsub_alerts WHERE key IN ('over:1000', 'over:1001', 'expiry-2m:BM-OLD', 'expiry-2m:BM-CL3', 'over:1002', 'over:1003', 'over:1004')")
+[ "$left" = "expiry-2m:BM-CL3 over:1001 over:1003 over:1004" ] && ok || fail "ledger after pruning: $left"
+[ "$(psqlq "SELECT string_agg(text, ' ' ORDER BY id) FROM bmsub_license WHERE id < 0")" = recent ] && ok || fail "license history after pruning"
+[ "$(psqlq "SELECT count(*) FROM bmsub_license WHERE id > 0")" = 1 ] && ok || fail "the newest license pruned"
+expect_rc 0 "refresh b after pruning: the newest license kept" -- ck b refresh
+expect_grep "took license BM-CL3" "$T/out" "b takes the newest"
+
+# --- a database at schema version 1 is upgraded in place, its rows kept
+psqlq "DELETE FROM bmsub_schema_version WHERE version = 2; CREATE INDEX bmsub_logins_login ON bmsub_logins (login); ALTER TABLE bmsub_logins ALTER COLUMN login TYPE text COLLATE \"default\""
+rows=$(psqlq "SELECT count(*) FROM bmsub_logins")
+expect_rc 0 "cluster init on a version 1 schema" -- ck c cluster init
+expect_grep "upgraded from version 1 to 2" "$T/out" "upgraded from version 1 to 2"
+[ "$(psqlq "SELECT count(*) FROM bmsub_logins")" = "$rows" ] && ok || fail "logins lost by the upgrade"
+[ "$(psqlq "SELECT collation_name FROM information_schema.columns WHERE table_name = 'bmsub_logins' AND column_name = 'login'")" = C ] && ok || fail "login not in collation C"
+[ -z "$(psqlq "SELECT indexname FROM pg_indexes WHERE indexname = 'bmsub_logins_login'")" ] && ok || fail "index on login kept"
+expect_rc 0 "refresh after the upgrade" -- ck c refresh
+
 echo "cluster.sh: $(( $(date +%s) - start )) s"
 done_checks

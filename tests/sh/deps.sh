@@ -22,8 +22,8 @@ expect_rc 0 "nothing missing" -- d "" check
 expect_rc 1 "missing, not root" -- d "libsodium-dev check" check
 expect_grep "^  apt-get update && apt-get install -y --no-install-recommends libsodium-dev check$" "$T/err" "exact install line"
 expect_nogrep "must not run" "$T/err" "apt-get not run as non-root"
-expect_rc 1 "demo set names its packages" -- d "pamtester nginx-light spawn-fcgi" demo
-expect_grep "install -y --no-install-recommends pamtester nginx-light spawn-fcgi$" "$T/err" "demo line (bmsub-web's step included)"
+expect_rc 1 "demo set names its packages" -- d "pamtester nginx-light spawn-fcgi postgresql" demo
+expect_grep "install -y --no-install-recommends pamtester nginx-light spawn-fcgi postgresql$" "$T/err" "demo line (bmsub-web's and the cluster's steps included)"
 expect_rc 1 "deb set names its packages" -- d "debhelper lintian mmdebstrap" deb
 expect_grep "install -y --no-install-recommends debhelper lintian mmdebstrap$" "$T/err" "deb line"
 expect_rc 0 "build set ignores the deb packages" -- d "lintian" build

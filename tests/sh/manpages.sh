@@ -274,7 +274,8 @@ while read -r k; do
 	# true needs a user source (users.hosted_only): false is the good one
 	bool) good=false bad='"yes"' ;;
 	text) good='"host=/nonexistent dbname=x"' bad='[ "x" ]' ;;
-	integer) good=12 bad='"12"' ;;
+	# in every integer key's range (hours 1..8760, seconds 180..86400)
+	integer) good=600 bad='"600"' ;;
 	group) good="{ roster = \"$T/etc/roster\"; }" bad='"x"' ;;
 	*) fail "bmsub.conf(5): no type for $k"; continue ;;
 	esac

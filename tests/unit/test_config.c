@@ -63,6 +63,7 @@ assert_defaults(const struct bmsub_config *c)
 	ck_assert_ptr_null(c->cluster_database);
 	ck_assert_ptr_null(c->cluster_node);
 	ck_assert_int_eq(c->cluster_node_timeout_hours, 48);
+	ck_assert_int_eq(c->cluster_claim_lease_seconds, 900);
 }
 
 START_TEST(test_defaults)
@@ -129,6 +130,7 @@ START_TEST(test_full_file)
 	    "dbname=bmsub user=bmsub sslmode=verify-full");
 	ck_assert_str_eq(c->cluster_node, "imap1");
 	ck_assert_int_eq(c->cluster_node_timeout_hours, 12);
+	ck_assert_int_eq(c->cluster_claim_lease_seconds, 600);
 	assert_list(&c->local_domains, ld);
 	assert_list(&c->external_groups, xg);
 	ck_assert_str_eq(c->external_roster, "/srv/bmsub/external");
@@ -180,9 +182,9 @@ START_TEST(test_shipped_uncommented)
 		*o++ = *p;
 	}
 	*o = '\0';
-	/* 4 top keys, 5 groups with 2+5+5+3+3 keys (users.external on one
+	/* 4 top keys, 5 groups with 2+5+5+3+4 keys (users.external on one
 	 * line), 5 closing braces */
-	ck_assert_int_eq(keys, 4 + 5 + 18 + 5);
+	ck_assert_int_eq(keys, 4 + 5 + 19 + 5);
 	ck_assert_msg(bm_config_parse(out, "uncommented", &c, &e) == 0, "%s",
 	    e.msg);
 	ck_assert_str_eq(c->license, "/etc/bmsub/license");
@@ -193,6 +195,7 @@ START_TEST(test_shipped_uncommented)
 	ck_assert_str_eq(c->notify_from, "bmsub@example.com");
 	ck_assert_str_eq(c->cluster_node, "imap1");
 	ck_assert_int_eq(c->cluster_node_timeout_hours, 48);
+	ck_assert_int_eq(c->cluster_claim_lease_seconds, 900);
 	assert_list(&c->services[BMSUB_CAT_IMAP], imap);
 	bmsub_config_free(c);
 	free(out);
@@ -276,6 +279,26 @@ static const struct bad {
 	  "cluster.node_timeout_hours: whole number of hours expected" },
 	{ "cluster = { node_timeout_hours = 1.5; };", 1,
 	  "cluster.node_timeout_hours: whole number" },
+	{ "cluster = { claim_lease_seconds = 179; };", 1,
+	  "cluster.claim_lease_seconds: 179 out of range 180..86400" },
+	{ "cluster = { claim_lease_seconds = 0; };", 1,
+	  "cluster.claim_lease_seconds: 0 out of range" },
+	{ "cluster = { claim_lease_seconds = -900; };", 1,
+	  "cluster.claim_lease_seconds: -900 out of range" },
+	{ "cluster = { claim_lease_seconds = 86401; };", 1,
+	  "cluster.claim_lease_seconds: 86401 out of range 180..86400" },
+	{ "cluster = { claim_lease_seconds = 4294968196L; };", 1,
+	  "cluster.claim_lease_seconds: 4294968196 out of range" },
+	{ "cluster = { claim_lease_seconds = \"900\"; };", 1,
+	  "cluster.claim_lease_seconds: whole number of seconds expected" },
+	{ "cluster = { claim_lease_seconds = 900.0; };", 1,
+	  "cluster.claim_lease_seconds: whole number of seconds" },
+	{ "cluster = { claim_lease_seconds = true; };", 1,
+	  "cluster.claim_lease_seconds: whole number" },
+	{ "cluster = { claim_lease_seconds = [ 900 ]; };", 1,
+	  "cluster.claim_lease_seconds: whole number" },
+	{ "cluster = { claim_lease_second = 900; };", 1,
+	  "cluster.claim_lease_second" },
 	{ "cluster = { port = 5432; };", 1, "cluster.port" },
 	/* cross checks */
 	{ "users = {\n  groups = [\"mail\"];\n  roster = \"/r\";\n};", 3,
@@ -349,6 +372,29 @@ START_TEST(test_good)
 	ck_assert_msg(bm_config_parse(good[_i].text, "t", &c, &e) == 0,
 	    "case %d: %s", _i, e.msg);
 	ck_assert_ptr_nonnull(c);
+	bmsub_config_free(c);
+}
+END_TEST
+
+/* The claim lease's bounds are inclusive and the value is kept. */
+static const struct lease_case {
+	const char *text;
+	int want;
+} lease_cases[] = {
+	{ "cluster = { claim_lease_seconds = 180; };", 180 },
+	{ "cluster = { claim_lease_seconds = 86400; };", 86400 },
+	{ "cluster = { claim_lease_seconds = 86400L; };", 86400 },
+	{ "cluster = { node_timeout_hours = 1; };", 900 },
+};
+
+START_TEST(test_lease_bounds)
+{
+	struct bmsub_config *c = NULL;
+	struct bmsub_error e;
+
+	ck_assert_msg(bm_config_parse(lease_cases[_i].text, "t", &c, &e) == 0,
+	    "case %d: %s", _i, e.msg);
+	ck_assert_int_eq(c->cluster_claim_lease_seconds, lease_cases[_i].want);
 	bmsub_config_free(c);
 }
 END_TEST
@@ -554,6 +600,7 @@ main(void)
 	tcase_add_test(tc, test_shipped_uncommented);
 	tcase_add_loop_test(tc, test_bad, 0, (int)N(bad));
 	tcase_add_loop_test(tc, test_good, 0, (int)N(good));
+	tcase_add_loop_test(tc, test_lease_bounds, 0, (int)N(lease_cases));
 	tcase_add_test(tc, test_long_values);
 	suite_add_tcase(s, tc);
 

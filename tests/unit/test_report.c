@@ -485,7 +485,9 @@ _Static_assert(offsetof(struct bmsub_config, hosted_only) ==
     offsetof(struct bmsub_config, cluster_database) == offsetof(struct
     bmsub_config, hosted_only) + sizeof(void *) &&
     sizeof(struct bmsub_config) == offsetof(struct bmsub_config,
-    cluster_node_timeout_hours) + sizeof(void *) &&
+    cluster_claim_lease_seconds) + sizeof(int) &&
+    offsetof(struct bmsub_config, cluster_claim_lease_seconds) ==
+    offsetof(struct bmsub_config, cluster_node_timeout_hours) + sizeof(int) &&
     offsetof(struct bmsub_config, cluster_node_timeout_hours) ==
     offsetof(struct bmsub_config, cluster_database) + 2 * sizeof(char *),
     "a new struct bmsub_config field must be compared by config_same");
@@ -562,6 +564,10 @@ config_same(const struct bmsub_config *got, const struct bmsub_config *want)
 	    want->cluster_node_timeout_hours);
 	if (want->cluster_node_timeout_hours != 48)
 		config_set |= 1u << (17 + BMSUB_CAT__COUNT);
+	ck_assert_int_eq(got->cluster_claim_lease_seconds,
+	    want->cluster_claim_lease_seconds);
+	if (want->cluster_claim_lease_seconds != 900)
+		config_set |= 1u << (18 + BMSUB_CAT__COUNT);
 }
 
 /* tests/data/conf/full.conf sets every key but users.roster, which
@@ -596,7 +602,7 @@ START_TEST(report_config_copy)
 		want = NULL;
 	}
 	/* every field was set by one of the texts (services.other cannot) */
-	ck_assert_uint_eq(config_set, ((1u << (18 + BMSUB_CAT__COUNT)) - 1) &
+	ck_assert_uint_eq(config_set, ((1u << (19 + BMSUB_CAT__COUNT)) - 1) &
 	    ~(1u << (12 + BMSUB_CAT_OTHER)));
 	free(full);
 	free(text);

@@ -43,6 +43,7 @@ assert_init(const struct bmsub_state *st)
 	ck_assert(st->high_water == BMSUB_TIME_NONE);
 	ck_assert(st->last_refresh == BMSUB_TIME_NONE);
 	ck_assert(st->last_notify == BMSUB_TIME_NONE);
+	ck_assert(st->node_clock == BMSUB_TIME_NONE);
 	ck_assert_ptr_null(st->sent);
 	ck_assert_uint_eq(st->n_sent, 0);
 }
@@ -54,7 +55,7 @@ scribble(struct bmsub_state *st)
 	st->have_count = 7;
 	st->count = 99;
 	st->over_since = st->high_water = 5;
-	st->last_refresh = st->last_notify = 6;
+	st->last_refresh = st->last_notify = st->node_clock = 6;
 	st->sent = NULL;
 	st->n_sent = 0;
 }
@@ -66,6 +67,7 @@ static const char full_text[] =
     "high-water 1790000001\n"
     "refreshed 1790000002\n"
     "notified 1790000003\n"
+    "node-clock 1790000004\n"
     "sent expiry-notice 1780000000\n"
     "sent over:7d 0\n"
     "sent A.b_c:9-Z 253402300799\n"
@@ -81,6 +83,7 @@ fill_full(struct bmsub_state *st)
 	st->high_water = 1790000001;
 	st->last_refresh = 1790000002;
 	st->last_notify = 1790000003;
+	st->node_clock = 1790000004;
 	ck_assert_int_eq(bmsub_state_sent_set(st, "expiry-notice",
 	    1780000000), 0);
 	ck_assert_int_eq(bmsub_state_sent_set(st, "over:7d", 0), 0);
@@ -99,6 +102,7 @@ assert_full(const struct bmsub_state *st)
 	ck_assert(st->high_water == 1790000001);
 	ck_assert(st->last_refresh == 1790000002);
 	ck_assert(st->last_notify == 1790000003);
+	ck_assert(st->node_clock == 1790000004);
 	ck_assert_uint_eq(st->n_sent, 3);
 	ck_assert_int_eq(bmsub_state_sent_get(st, "expiry-notice", &at), 0);
 	ck_assert(at == 1780000000);
@@ -237,6 +241,11 @@ static const struct corrupt {
 	  "high-water given twice" },
 	{ "bmsub-state 1\nnotified 1\nnotified 2\nend\n", 0, 3,
 	  "notified given twice" },
+	{ "bmsub-state 1\nnode-clock 1\nnode-clock 1\nend\n", 0, 3,
+	  "node-clock given twice" },
+	{ "bmsub-state 1\nnode-clock -300\nend\n", 0, 2,
+	  "bad node-clock time" },
+	{ "bmsub-state 1\nnode-clock\nend\n", 0, 2, "unknown line" },
 	{ "bmsub-state 1\nrefreshed 253402300800\nend\n", 0, 2,
 	  "bad refreshed time" },
 	{ "bmsub-state 1\nnotified 99999999999999999999\nend\n", 0, 2,
@@ -281,6 +290,7 @@ static const struct {
 	{ "high-water", offsetof(struct bmsub_state, high_water) },
 	{ "refreshed", offsetof(struct bmsub_state, last_refresh) },
 	{ "notified", offsetof(struct bmsub_state, last_notify) },
+	{ "node-clock", offsetof(struct bmsub_state, node_clock) },
 };
 
 static int64_t

@@ -122,6 +122,8 @@ int cli_opts(struct cli *c, int argc, char **argv, unsigned allow,
 /* sendmail.c: runs "sendmail -t -oi" with msg on its standard input; 0,
  * or -1 with the reason in why. */
 int cli_sendmail(const char *prog, const char *msg, char *why, size_t whysize);
+/* The seconds cli_sendmail lets sendmail run ($BMSUB_SENDMAIL_TIMEOUT). */
+unsigned cli_sendmail_timeout(void);
 
 /* Commands, one file each: each returns the process exit code; argv[0]
  * is the command. */

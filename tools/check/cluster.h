@@ -10,14 +10,12 @@
 
 /* A node whose clock is further than this from the database's is named. */
 #define CLUSTER_SKEW_MAX 300
-/* An alert claimed by a notify that died is free again after this. */
-#define CLUSTER_LEASE 900
-#define CLUSTER_SCHEMA_VERSION 1
 
 /* 1 when the configuration has a cluster section. */
 int cluster_enabled(const struct cli *c);
 /* This node's name: cluster.node, else the host name. */
 const char *cluster_node(const struct cli *c);
+const char *cluster_node_of(const struct bmsub_config *cfg);
 /* Connects (conninfo from cluster.database); a password in a config
  * others can read is refused. NULL and told ("WHAT: ...") on failure. */
 PGconn *db_connect(struct cli *c, const char *what);
@@ -32,19 +30,29 @@ int db_migrate(PGconn *db, const char *what, int *from, int *to);
 
 /* refresh's part: sends this node's logins (the users text's hosted
  * lines), reads back C, O and H; *count, *over_since, *high_water set.
- * lic_users: N of the local license, 0 when none. 0 or EXIT_NO (told). */
+ * lic_id, lic_users: the local license's id and N (when have_lic),
+ * reported in bmsub_nodes. 0 or EXIT_NO (told). */
 int cluster_refresh(struct cli *c, const char *users_text, uint64_t local,
-    uint32_t lic_users, int have_lic, uint64_t *count, int64_t *over_since,
-    int64_t *high_water, int64_t *now, struct bmsub_strlist *rcpt);
+    const char *lic_id, uint32_t lic_users, int have_lic, uint64_t *count,
+    int64_t *over_since, int64_t *high_water, int64_t *now, int64_t *offset,
+    struct bmsub_strlist *rcpt);
 
 /* notify's part (the alert ledger): the database's sending records merged
  * into st (the latest of each); 0 or -1 (told). */
 int cluster_ledger_pull(PGconn *db, struct bmsub_state *st);
-/* Claims alert key for CLUSTER_LEASE seconds from now, unless someone
- * sent it after last_sent or holds a live claim: 1 claimed, 0 not ours,
- * -1 error (told). claimer: unique to this process. */
+/* Claims alert key for lease seconds from now (cluster.claim_lease_seconds:
+ * a notify that died is relieved after it), unless someone sent it after
+ * last_sent or holds a live claim: 1 claimed, 0 not ours, -1 error (told).
+ * claimer: unique to this process. */
 int cluster_ledger_claim(PGconn *db, const char *key, const char *claimer,
-    int64_t now, int64_t last_sent);
+    int64_t now, int64_t last_sent, int lease);
+/* What can never matter again, removed (bmsub-check(8) says the rule):
+ * ledger rows of another license id or over-count episode, neither
+ * claimed nor sent within BMSUB_ALERT_KEEP_DAYS before now; superseded
+ * licenses published longer ago than that. lic_id: NULL when none;
+ * over_since: BMSUB_TIME_NONE when not over. 0 or -1 (told). */
+int cluster_prune(PGconn *db, const char *lic_id, int64_t over_since,
+    int64_t now);
 /* The claimed alert was sent at sent_at; 0 or -1 (told). */
 int cluster_ledger_sent(PGconn *db, const char *key, const char *claimer,
     int64_t sent_at);

@@ -20,10 +20,16 @@ cluster_enabled(const struct cli *c)
 const char *
 cluster_node(const struct cli *c)
 {
+	return cluster_node_of(c->cfg);
+}
+
+const char *
+cluster_node_of(const struct bmsub_config *cfg)
+{
 	static char host[256];
 
-	if (c->cfg->cluster_node != NULL)
-		return c->cfg->cluster_node;
+	if (cfg->cluster_node != NULL)
+		return cfg->cluster_node;
 	if (host[0] == '\0') {
 		if (gethostname(host, sizeof(host)) != 0)
 			snprintf(host, sizeof(host), "localhost");
@@ -127,6 +133,7 @@ db_now(struct cli *c, PGconn *db, const char *what, int64_t *now,
 	PGresult *res;
 	char *end;
 	long long t;
+	int bad;
 
 	res = PQexec(db, "SELECT floor(extract(epoch FROM clock_timestamp()))::bigint");
 	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK ||
@@ -136,8 +143,9 @@ db_now(struct cli *c, PGconn *db, const char *what, int64_t *now,
 		return -1;
 	}
 	t = strtoll(PQgetvalue(res, 0, 0), &end, 10);
+	bad = *end != '\0';	/* end points into res */
 	PQclear(res);
-	if (*end != '\0') {
+	if (bad) {
 		cli_warn("%s: database: bad time", what);
 		return -1;
 	}
@@ -166,6 +174,11 @@ static const char *const migrations[] = {
 	"CREATE TABLE bmsub_recipients (address text PRIMARY KEY);"
 	"CREATE TABLE bmsub_alerts (key text PRIMARY KEY,"
 	"  claimed_by text, lease_until bigint, sent_at bigint);",
+	/* 2: logins compared byte for byte (the count's DISTINCT and the
+	 * set diff's lookups skip the locale's strcoll), and no index on
+	 * login alone (no query uses it): a third fewer bytes a row */
+	"DROP INDEX IF EXISTS bmsub_logins_login;"
+	"ALTER TABLE bmsub_logins ALTER COLUMN login TYPE text COLLATE \"C\";",
 };
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 

@@ -1016,6 +1016,12 @@ check_cluster(struct doc *d)
 		emit(d, ST_WARN, "cluster", "the local mirror is %s: run "
 		    "bmsub-check refresh (timer)", lr == BMSUB_TIME_NONE ?
 		    "never refreshed" : "over 2 hours old");
+	else if (cli_sendmail_timeout() + 60 >
+	    (unsigned)d->c->cfg->cluster_claim_lease_seconds)
+		emit(d, ST_WARN, "cluster", "cluster.claim_lease_seconds (%d) "
+		    "is not a minute longer than the sendmail timeout (%u s): "
+		    "an alert may be sent twice", d->c->cfg->
+		    cluster_claim_lease_seconds, cli_sendmail_timeout());
 	else
 		emit(d, ST_OK, "cluster", "node %s: database reachable, clock "
 		    "%+lld s, mirror refreshed", cluster_node(d->c),

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "cluster.h"
 
 /*
  * "BMSUB <STATUS> - <text> | perfdata".
@@ -139,6 +140,7 @@ other_text(FILE *f, const struct bmsub_report *rep, int st)
 	 * (SPEC 8); over 2 hours old, the database or refresh is down */
 	if (rep->config->cluster_database != NULL) {
 		int64_t lr = rep->state.st.last_refresh;
+		int64_t nc = rep->state.st.node_clock;
 
 		if (lr == BMSUB_TIME_NONE) {
 			fprintf(f, "; cluster mirror never refreshed");
@@ -147,6 +149,15 @@ other_text(FILE *f, const struct bmsub_report *rep, int st)
 			fprintf(f, "; cluster mirror %" PRId64 " h old (database "
 			    "unreachable or refresh not running)",
 			    (rep->now - lr) / 3600);
+			st = mon_worse(st, MON_WARNING);
+		}
+		/* the node's clock against the database's, at that refresh */
+		if (lr != BMSUB_TIME_NONE && nc != BMSUB_TIME_NONE &&
+		    (nc - lr > CLUSTER_SKEW_MAX ||
+		    lr - nc > CLUSTER_SKEW_MAX)) {
+			fprintf(f, "; node %s: clock off by %+" PRId64 " s "
+			    "from the database's (fix it: NTP)",
+			    cluster_node_of(rep->config), nc - lr);
 			st = mon_worse(st, MON_WARNING);
 		}
 	}

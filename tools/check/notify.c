@@ -161,7 +161,8 @@ notify_one(struct notify *n, const struct bmsub_alert *a)
 			printf("----- %s (dry run, not sent) -----\n%s", a->key,
 			    msg);
 	} else if (n->db != NULL && (claim = cluster_ledger_claim(n->db,
-	    a->key, n->claimer, n->c->now, a->last_sent)) != 1) {
+	    a->key, n->claimer, n->c->now, a->last_sent,
+	    n->c->cfg->cluster_claim_lease_seconds)) != 1) {
 		if (claim < 0) {
 			err_text = "database";
 			n->failed = 1;
@@ -232,6 +233,10 @@ notify_send(struct notify *n)
 	if (n->dry_run)
 		return;
 	bmsub_alerts_prune(n->lic, &n->rep->eval, n->st);
+	if (n->db != NULL && cluster_prune(n->db, n->lic != NULL ?
+	    n->lic->id : NULL, n->rep->eval.over_since,
+	    n->rep->eval.effective) != 0)
+		n->failed = 1;
 	n->st->last_notify = n->c->now;
 	cli_saw_time(n->c, n->st);
 	if (bmsub_state_save(n->c->cfg->state_dir, n->st, &e) != 0) {
@@ -271,6 +276,15 @@ cmd_notify(struct cli *c, int argc, char **argv)
 			goto out;
 		}
 		c->now = t;
+		/* a claim that lapses while its sendmail still runs lets
+		 * another node send the alert too */
+		if (cli_sendmail_timeout() + 60 > (unsigned)
+		    c->cfg->cluster_claim_lease_seconds)
+			cli_warn("notify: cluster.claim_lease_seconds (%d) is "
+			    "not a minute longer than the sendmail timeout "
+			    "(%u s): an alert may be sent twice",
+			    c->cfg->cluster_claim_lease_seconds,
+			    cli_sendmail_timeout());
 		snprintf(n.claimer, sizeof(n.claimer), "%s:%ld",
 		    cluster_node(c), (long)getpid());
 	}

@@ -125,11 +125,11 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 		/* the platform's C, O and H, the database's clock */
 		uint64_t local = count;
 		struct bmsub_strlist rcpt = { NULL, 0 };
-		int64_t o, h, t;
+		int64_t o, h, t, off;
 
 		if ((r = cluster_refresh(c, us->text, local, lic != NULL ?
-		    lic->users : 0, lic != NULL, &count, &o, &h, &t,
-		    &rcpt)) == 0 && bmsub_recipients_save(
+		    lic->id : NULL, lic != NULL ? lic->users : 0, lic != NULL,
+		    &count, &o, &h, &t, &off, &rcpt)) == 0 && bmsub_recipients_save(
 		    c->cfg->state_dir, &rcpt, &err) != 0) {
 			cli_warn("refresh: recipients not saved: %s", err.msg);
 			r = EXIT_NO;
@@ -145,6 +145,8 @@ cmd_refresh(struct cli *c, int argc, char **argv)
 		(void)bmsub_state_refresh(&st, lic, count, t);
 		st.over_since = o;
 		st.high_water = h;
+		/* for monitor: this node's clock against the database's */
+		st.node_clock = t + off >= 0 ? t + off : BMSUB_TIME_NONE;
 	} else if (bmsub_state_refresh(&st, lic, count, c->now))
 		/* the state as loaded under the lock, not the report's */
 		cli_ahead_warning(c);

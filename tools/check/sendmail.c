@@ -22,8 +22,8 @@
 #define SENDMAIL_TIMEOUT 120
 #define SENDMAIL_TIMEOUT_MAX 3600
 
-static unsigned
-sendmail_timeout(void)
+unsigned
+cli_sendmail_timeout(void)
 {
 	const char *s = getenv("BMSUB_SENDMAIL_TIMEOUT");
 	unsigned long v;
@@ -163,7 +163,7 @@ int
 cli_sendmail(const char *prog, const char *msg, char *why, size_t whysize)
 {
 	struct timespec deadline;
-	unsigned timeout = sendmail_timeout();
+	unsigned timeout = cli_sendmail_timeout();
 	int fd = -1, status = 0, timed_out = 0;
 	size_t off;
 	pid_t pid;
