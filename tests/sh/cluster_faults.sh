@@ -94,14 +94,19 @@ EOS
 }
 ck() { n=$1; shift; "$B/bmsub-check" -c "$T/$n/etc/bmsub.conf" "$@"; }
 state_field() { sed -n "s/^$2 //p" "$T/$1/state/state"; }
-# mailset DIR...: "TIME KEY" of each message queued there
+# mailset DIR...: "TIME KEY" of each message queued there (one awk, no
+# find: it runs after each kill)
 mailset() {
-	find "$@" -type f -name 'm.*' -exec cat {} + | awk '
+	_n=$#
+	for _d; do for _f in "$_d"/m.*; do [ ! -e "$_f" ] || set -- "$@" "$_f"; done; done
+	shift "$_n"
+	[ $# -gt 0 ] || return 0
+	awk '
 	BEGIN { split("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec", m, " ")
 		for (i = 1; i <= 12; i++) mon[m[i]] = sprintf("%02d", i) }
 	/^Date: / { d = $5 "-" mon[$4] "-" $3 "T" $6 }
 	/^X-Bmsub-Alert: / { k = $2 }
-	/^=====FAKE-SENDMAIL-END=====/ { print d, k; d = k = "" }'
+	/^=====FAKE-SENDMAIL-END=====/ { print d, k; d = k = "" }' "$@"
 }
 epoch() { date -u -d "$1" +%s; }
 
@@ -378,7 +383,8 @@ psqlq "CREATE FUNCTION bmsub_test_slow() RETURNS trigger LANGUAGE plpgsql AS \$\
 # license history as published, no half claim, each alert the ledger
 # records as sent in the mails. Leaves the rows in $T/sql, the mails in
 # $T/mails, the mirrors' md5 in $T/md5.
-H_prev=0
+H_prev=0 nl='
+'
 consistent() {
 	sql "SELECT 'shared', count(*), coalesce(max(high_water), -1), coalesce(max(over_since), -1) FROM bmsub_shared" \
 	    "SELECT 'badusers', count(*) FROM bmsub_nodes n WHERE users <> (SELECT count(*) FROM bmsub_logins l WHERE l.node = n.node)" \
@@ -390,25 +396,29 @@ consistent() {
 	mailset "$T/a/mail.d" "$T/b/mail.d" "$T/c/mail.d" >"$T/mails"
 	md5sum "$T/a/etc/license" "$T/b/etc/license" "$T/c/etc/license" \
 		"$T/a/state/recipients" "$T/b/state/recipients" "$T/c/state/recipients" >"$T/md5"
+	# first line H, then what is wrong, "; " between
 	bad=$(awk -F'|' -v hp="$H_prev" -v hmax="$1" -v T="$T" '
+	function bad(what) { out = out what "; " }
 	FILENAME ~ /versions$/ { split($0, w, " "); ver[w[1]] = w[2]; next }
 	FILENAME ~ /lichist$/ { hist = hist $0 " "; next }
 	FILENAME ~ /mails$/ { mail[$0] = 1; next }
 	FILENAME ~ /md5$/ { split($0, w, " "); f = w[2]; sub(T "/", "", f)
 		v = ver[w[1]]; if (!((f ~ /license$/ && v ~ /^(L1|KA|KB)$/) || (f ~ /recipients$/ && v ~ /^rcpt/)))
-			print f " not a whole version"; next }
-	FILENAME ~ /state$/ { if (FNR == 1 && $0 != "bmsub-state 1") print FILENAME " partial"
+			bad(f " not a whole version"); next }
+	FILENAME ~ /state$/ { if (FNR == 1 && $0 != "bmsub-state 1") bad(FILENAME " partial")
 		last[FILENAME] = $0; next }
-	$1 == "shared" { if ($2 != 1 || $3 < hp || $3 > hmax || $4 != -1) print "shared row: " $0; next }
-	$1 == "badusers" || $1 == "badlease" { if ($2 != 0) print $0; next }
-	$1 == "set" { sets++; if (ver[$3] !~ "^set\\." $2 "\\.") print "login set of " $2 " neither old nor new"; next }
+	$1 == "shared" { h = $3; if ($2 != 1 || $3 < hp || $3 > hmax || $4 != -1) bad("shared row: " $0); next }
+	$1 == "badusers" || $1 == "badlease" { if ($2 != 0) bad($0); next }
+	$1 == "set" { sets++; if (ver[$3] !~ "^set\\." $2 "\\.") bad("login set of " $2 " neither old nor new"); next }
 	$1 == "lic" { lic = lic $2 " "; next }
-	$1 == "sent" { if (!(($2 " " $3) in mail)) print "ledger says sent, no mail: " $2 " " $3; next }
-	END { if (lic != hist) print "license history: " lic " want " hist
-		if (sets != 3) print sets + 0 " login sets, want 3"
-		for (f in last) if (last[f] != "end") print f " partial" }
+	$1 == "sent" { if (!(($2 " " $3) in mail)) bad("ledger says sent, no mail: " $2 " " $3); next }
+	END { if (lic != hist) bad("license history: " lic " want " hist)
+		if (sets != 3) bad(sets + 0 " login sets, want 3")
+		for (f in last) if (last[f] != "end") bad(f " partial")
+		print h; printf "%s", out }
 	' "$T/versions" "$T/lichist" "$T/mails" "$T/md5" "$T/a/state/state" "$T/b/state/state" "$T/c/state/state" "$T/sql")
-	H_prev=$(awk -F'|' '$1 == "shared" { print $3 }' "$T/sql")
+	H_prev=${bad%%"$nl"*}
+	bad=${bad#"$H_prev"}
 	[ -z "$bad" ] && ok || fail "after kill $k ($2): $bad"
 }
 
@@ -478,7 +488,7 @@ while [ $kills -lt "$KILLS" ] && [ $k -lt $N4 ] && read -r X u r <&6 &&
 	else
 		[ $rc != 137 ] || nk=$((nk + 1))
 		at=${AT%Z}
-		m0=$(awk -v t="$at" -v k="$key" '$1 >= t && $2 == k' "$T/mails" | wc -l)
+		m0=$(awk -v t="$at" -v k="$key" '$1 >= t && $2 == k { n++ } END { print n + 0 }' "$T/mails")
 		claimed=$(grep -c "^claim|$key|$X:$pid\$" "$T/sql")
 		if [ $rc = 137 ]; then
 			case $claimed$m0 in
@@ -489,7 +499,7 @@ while [ $kills -lt "$KILLS" ] && [ $k -lt $N4 ] && read -r X u r <&6 &&
 		# the next notify, after the lease: the alert is mailed once,
 		# twice only when the killed one had mailed it without recording
 		ck $X --force-clock --at "$AT960" notify >"$T/out" 2>&1 || fail "notify $X after kill $k: $(cat "$T/out")"
-		m1=$(mailset "$T/a/mail.d" "$T/b/mail.d" "$T/c/mail.d" | awk -v t="$at" -v k="$key" '$1 >= t && $2 == k' | wc -l)
+		m1=$(mailset "$T/a/mail.d" "$T/b/mail.d" "$T/c/mail.d" | awk -v t="$at" -v k="$key" '$1 >= t && $2 == k { n++ } END { print n + 0 }')
 		want=1; [ "$claimed$m0" != 11 ] || want=2
 		[ "$m1" = $want ] && ok || fail "kill $k of notify on $X ($claimed$m0 after $ms ms, exit $rc): $key mailed $m1 times, want $want"
 	fi
