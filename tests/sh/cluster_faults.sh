@@ -262,6 +262,213 @@ part3() {		# 07-07 05:00: install on a; a PAM process on c sees it
 	done
 	[ "$(psqlq "SELECT count(*) FROM bmsub_license")" = 1 ] && ok || fail "the license history: $(psqlq "SELECT id, node FROM bmsub_license")"
 }
+# ------------------------------------------------------------------ kill -9
+# In the background while the year runs: its own nodes a, b, c under
+# $T/k, its own database (kills) on the same server, its checks counted
+# here at the end.
+psqlq "CREATE DATABASE kills" >/dev/null && ok || fail "CREATE DATABASE kills"
+(
+	TY=$T T=$T/k DB="host=$TY/pg port=$PORT dbname=kills user=bmsub"
+	n_checks=0 n_fail=0
+	mkdir -p "$T" && chmod 755 "$T" && cp "$TY/L0" "$TY/fake-sendmail" "$T/" || exit 1
+	node a u01 u02 u03 u04 u05
+	node b u04 u05 u06 u07 u08
+	node c x1
+	# One psql session for the checks: SQL in on fd 4, lines out on fd 5.
+	mkfifo "$T/sql.in" "$T/sql.out"
+	"$PGBIN/psql" -X -A -t -q "$DB" <"$T/sql.in" >"$T/sql.out" 2>&1 &
+	psql_pid=$!
+	at_exit 'exec 4>&-; kill $psql_pid 2>/dev/null'
+	exec 4>"$T/sql.in" 5<"$T/sql.out"
+	# sql QUERY...: the rows of each, into $T/sql
+	sql() {
+		printf '%s;\n' "$@" >&4
+		printf '\\echo @@end\n' >&4
+		: >"$T/sql"
+		while read -r line <&5; do
+			[ "$line" != @@end ] || break
+			echo "$line" >>"$T/sql"
+		done
+	}
+	md5() { md5sum | cut -c1-32; }
+	iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
+
+	# two prod licenses expired (blocked: an alert every 2 days), installed
+	# in turn; rosters and recipients in two versions each
+	make_license "$T/KA" id=BM-KA kind=prod issued=2031-01-01 expires=2031-11-01 users=100
+	make_license "$T/KB" id=BM-KB kind=prod issued=2031-01-01 expires=2031-11-01 users=100
+	B4=$(epoch 2032-01-05T06:00:00Z)
+	expect_rc 0 "cluster init (kills)" -- ck a cluster init
+	expect_rc 0 "recipients add on a" -- ck a --force-clock --at "$(iso "$B4")" recipients add ops@example.test
+	expect_rc 0 "install KA on a" -- ck a --force-clock --at "$(iso "$B4")" install --force "$T/KA"
+	for n in a b c; do
+		expect_rc 0 "refresh $n before the kills" -- ck $n --force-clock --at "$(iso "$B4")" refresh
+		cp "$T/$n/roster" "$T/$n/roster.1"
+		{ cat "$T/$n/roster"; echo "k-$n"; } >"$T/$n/roster.2"
+		for v in 1 2; do LC_ALL=C sort "$T/$n/roster.$v" | md5 >"$T/$n/set.$v"; done
+	done
+	va=1 vb=1 vc=1
+	# every version of each file a writer may leave: md5 -> name
+	{
+		for f in KA KB; do echo "$(md5 <"$T/$f") $f"; done
+		for n in a b c; do for v in 1 2; do echo "$(cat "$T/$n/set.$v") set.$n.$v"; done; done
+		echo "$(md5 <"$T/a/state/recipients") rcpt.1"
+		echo "$(md5 <"$T/b/state/recipients") rcpt.1"
+		expect_rc 0 "recipients add (a second version)" -- ck a recipients add billing@example.test >&2
+		echo "$(md5 <"$T/a/state/recipients") rcpt.2"
+		expect_rc 0 "refresh b takes it" -- ck b --force-clock --at "$(iso "$B4")" refresh >&2
+		echo "$(md5 <"$T/b/state/recipients") rcpt.2"
+	} >"$T/versions"
+	psqlq "SELECT md5(text) FROM bmsub_license ORDER BY id" >"$T/lichist"
+	[ "$(tail -n 1 "$T/lichist")" = "$(md5 <"$T/KA")" ] && ok || fail "KA not the last published"
+	rcpt=2 lic=KA
+	# a slow database: the login sets take 20 ms more, inside refresh's
+	# transaction, so that kills land between its statements too
+	psqlq "CREATE FUNCTION bmsub_test_slow() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN PERFORM pg_sleep(0.02); RETURN NULL; END \$\$" &&
+		psqlq "CREATE TRIGGER bmsub_test_slow AFTER INSERT ON bmsub_logins FOR EACH STATEMENT EXECUTE FUNCTION bmsub_test_slow()" &&
+		ok || fail "the slow trigger"
+
+	# consistent HMAX WHAT: the schema and every mirror after a kill: one
+	# shared row, H not back and not past HMAX, O none, each node's users the
+	# size of its login set, each set and mirror file a whole version, the
+	# license history as published, no half claim, each alert the ledger
+	# records as sent in the mails. Leaves the rows in $T/sql, the mails in
+	# $T/mails, the mirrors' md5 in $T/md5.
+	H_prev=0 nl=$(printf '\n_'); nl=${nl%_}
+	consistent() {
+		sql "SELECT 'shared', count(*), coalesce(max(high_water), -1), coalesce(max(over_since), -1) FROM bmsub_shared" \
+		    "SELECT 'badusers', count(*) FROM bmsub_nodes n WHERE users <> (SELECT count(*) FROM bmsub_logins l WHERE l.node = n.node)" \
+		    "SELECT 'set', node, md5(string_agg(login, E'\\n' ORDER BY login COLLATE \"C\") || E'\\n') FROM bmsub_logins GROUP BY node ORDER BY node" \
+		    "SELECT 'lic', md5(text) FROM bmsub_license ORDER BY id" \
+		    "SELECT 'badlease', count(*) FROM bmsub_alerts WHERE (claimed_by IS NULL) <> (lease_until IS NULL)" \
+		    "SELECT 'sent', to_char(to_timestamp(sent_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS'), key FROM bmsub_alerts WHERE sent_at IS NOT NULL" \
+		    "SELECT 'claim', key, claimed_by FROM bmsub_alerts WHERE claimed_by IS NOT NULL"
+		mailset "$T/a/mail.d" "$T/b/mail.d" "$T/c/mail.d" >"$T/mails"
+		md5sum "$T/a/etc/license" "$T/b/etc/license" "$T/c/etc/license" \
+			"$T/a/state/recipients" "$T/b/state/recipients" "$T/c/state/recipients" >"$T/md5"
+		# first line H, then what is wrong, "; " between
+		bad=$(awk -F'|' -v hp="$H_prev" -v hmax="$1" -v T="$T" '
+		function bad(what) { out = out what "; " }
+		FILENAME ~ /versions$/ { split($0, w, " "); ver[w[1]] = w[2]; next }
+		FILENAME ~ /lichist$/ { hist = hist $0 " "; next }
+		FILENAME ~ /mails$/ { mail[$0] = 1; next }
+		FILENAME ~ /md5$/ { split($0, w, " "); f = w[2]; sub(T "/", "", f)
+			v = ver[w[1]]; if (!((f ~ /license$/ && v ~ /^(KA|KB)$/) || (f ~ /recipients$/ && v ~ /^rcpt/)))
+				bad(f " not a whole version"); next }
+		FILENAME ~ /state$/ { if (FNR == 1 && $0 != "bmsub-state 1") bad(FILENAME " partial")
+			last[FILENAME] = $0; next }
+		$1 == "shared" { h = $3; if ($2 != 1 || $3 < hp || $3 > hmax || $4 != -1) bad("shared row: " $0); next }
+		$1 == "badusers" || $1 == "badlease" { if ($2 != 0) bad($0); next }
+		$1 == "set" { sets++; if (ver[$3] !~ "^set\\." $2 "\\.") bad("login set of " $2 " neither old nor new"); next }
+		$1 == "lic" { lic = lic $2 " "; next }
+		$1 == "sent" { if (!(($2 " " $3) in mail)) bad("ledger says sent, no mail: " $2 " " $3); next }
+		END { if (lic != hist) bad("license history: " lic " want " hist)
+			if (sets != 3) bad(sets + 0 " login sets, want 3")
+			for (f in last) if (last[f] != "end") bad(f " partial")
+			print h; printf "%s", out }
+		' "$T/versions" "$T/lichist" "$T/mails" "$T/md5" "$T/a/state/state" "$T/b/state/state" "$T/c/state/state" "$T/sql")
+		H_prev=${bad%%"$nl"*}
+		bad=${bad#"$H_prev"}
+		[ -z "$bad" ] && ok || fail "after kill $k ($2): $bad"
+	}
+
+	KILLS=${KILLS:-200}
+	SEED=${KILL_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+	echo "kill -9: seed $SEED (KILL_SEED=$SEED to repeat)"
+	N4=$((KILLS * 3))
+	# each run: node, 0-999 (the delay), 0-5 (what changes before); its
+	# times: the run, +60 s (the next refresh), +960 s (the next notify)
+	awk -v seed="$SEED" -v n=$N4 'BEGIN { srand(seed); for (i = 0; i < n; i++)
+		print substr("abc", int(rand() * 3) + 1, 1), int(rand() * 1000), int(rand() * 6) }' >"$T/rand"
+	awk -v b=$((B4 + 3600)) -v n=$N4 'BEGIN { for (i = 0; i < n; i++) {
+		t = b + i * 90000; print "@" t; print "@" (t + 60); print "@" (t + 960) } }' |
+		date -u -f - +%Y-%m-%dT%H:%M:%SZ >"$T/times"
+	exec 6<"$T/rand" 7<"$T/times"
+	# the kill lands within 1.2 times a whole run (measured on the next runs)
+	est_r=60 est_n=45
+	k=0 kills=0 rk=0 rk_new=0 nk=0 nk_pre=0 nk_lease=0 nk_twice=0 nk_done=0
+	while [ $kills -lt "$KILLS" ] && [ $k -lt $N4 ] && read -r X u r <&6 &&
+		read -r AT <&7 && read -r AT60 <&7 && read -r AT960 <&7; do
+		TK=$((B4 + 3600 + k * 90000))
+		if [ $((k % 2)) = 0 ]; then
+			what=refresh
+			eval "v=\$((3 - \$v$X)); v$X=\$v"
+			cp "$T/$X/roster.$v" "$T/$X/roster"
+			case $X in a) Y=b ;; b) Y=c ;; c) Y=a ;; esac
+			if [ $((r % 3)) = 0 ]; then	# another node installs the other license
+				case $lic in KA) lic=KB ;; *) lic=KA ;; esac
+				ck $Y --force-clock --at "$AT" install --force "$T/$lic" >"$T/out" 2>&1 ||
+					fail "install $lic on $Y: $(cat "$T/out")"
+				md5 <"$T/$lic" >>"$T/lichist"
+			elif [ $((r % 3)) = 1 ]; then	# another node changes the recipients
+				if [ $rcpt = 2 ]; then ck $Y recipients remove billing@example.test >"$T/out" 2>&1; rcpt=1
+				else ck $Y recipients add billing@example.test >"$T/out" 2>&1; rcpt=2; fi ||
+					fail "recipients on $Y: $(cat "$T/out")"
+			fi
+			ms=$((u * est_r * 12 / 10000))
+		else
+			what=notify
+			key="blocked:$(sed -n 's/^id: //p' "$T/$X/etc/license")"
+			ms=$((u * est_n * 12 / 10000))
+			[ $((r % 2)) = 0 ] || { : >"$T/slow"; ms=$((u * (est_n + 30) * 12 / 10000)); }
+		fi
+		setsid "$B/bmsub-check" -c "$T/$X/etc/bmsub.conf" --force-clock --at "$AT" $what >/dev/null 2>&1 &
+		pid=$!
+		sleep "$(printf '0.%03d' "$ms")"
+		kill -KILL "-$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null; rc=$?
+		rm -f "$T/slow"
+		[ $rc = 137 ] && kills=$((kills + 1))
+		consistent $((TK + 960)) "$what on $X after $ms ms, exit $rc"
+		if [ $what = refresh ]; then
+			[ $rc != 137 ] || rk=$((rk + 1))
+			[ $rc != 137 ] || ! grep -q "^set|$X|$(cat "$T/$X/set.$v")\$" "$T/sql" || rk_new=$((rk_new + 1))
+			# the next refresh converges: this node's set, C, license and
+			# recipients are the database's
+			t0=$(date +%s%N)
+			ck $X --force-clock --at "$AT60" refresh >"$T/out" 2>&1 || fail "refresh $X after kill $k: $(cat "$T/out")"
+			est_r=$(( (3 * est_r + ($(date +%s%N) - t0) / 1000000) / 4 ))
+			sql "SELECT 'set', md5(string_agg(login, E'\\n' ORDER BY login COLLATE \"C\") || E'\\n') FROM bmsub_logins WHERE node = '$X'" \
+			    "SELECT 'count', count(DISTINCT login) FROM bmsub_logins l JOIN bmsub_nodes n USING (node) WHERE n.last_seen >= $((TK + 60 - 192 * 3600)) OR n.node = '$X'" \
+			    "SELECT 'lic', md5(text) FROM bmsub_license ORDER BY id DESC LIMIT 1"
+			got=$(tr '\n' ' ' <"$T/sql")
+			mine=$(md5sum "$T/$X/etc/license" "$T/$X/state/recipients" "$T/$lic" | awk -v T="$T" -v want="rcpt.$rcpt" '
+				FILENAME ~ /versions$/ { ver[$1] = $2; next }
+				{ m[FNR] = $1 } END { if (ver[m[2]] != want) print "recipients " ver[m[2]]
+					if (m[1] != m[3]) print "license " ver[m[1]] }' "$T/versions" -)
+			want="set|$(cat "$T/$X/set.$v") count|$(state_field $X count) lic|$(md5 <"$T/$X/etc/license") "
+			[ "$got" = "$want" ] && [ -z "$mine" ] && ok ||
+				fail "refresh $X after kill $k: database '$got', mirror '$want' $mine"
+		else
+			[ $rc != 137 ] || nk=$((nk + 1))
+			at=${AT%Z}
+			m0=$(awk -v t="$at" -v k="$key" '$1 >= t && $2 == k { n++ } END { print n + 0 }' "$T/mails")
+			claimed=$(grep -c "^claim|$key|$X:$pid\$" "$T/sql")
+			if [ $rc = 137 ]; then
+				case $claimed$m0 in
+				00) nk_pre=$((nk_pre + 1)) ;; 10) nk_lease=$((nk_lease + 1)) ;;
+				11) nk_twice=$((nk_twice + 1)) ;; 01) nk_done=$((nk_done + 1)) ;;
+				esac
+			fi
+			# the next notify, after the lease: the alert is mailed once,
+			# twice only when the killed one had mailed it without recording
+			t0=$(date +%s%N)
+			ck $X --force-clock --at "$AT960" notify >"$T/out" 2>&1 || fail "notify $X after kill $k: $(cat "$T/out")"
+			est_n=$(( (3 * est_n + ($(date +%s%N) - t0) / 1000000) / 4 ))
+			m1=$(mailset "$T/a/mail.d" "$T/b/mail.d" "$T/c/mail.d" | awk -v t="$at" -v k="$key" '$1 >= t && $2 == k { n++ } END { print n + 0 }')
+			want=1; [ "$claimed$m0" != 11 ] || want=2
+			[ "$m1" = $want ] && ok || fail "kill $k of notify on $X ($claimed$m0 after $ms ms, exit $rc): $key mailed $m1 times, want $want"
+		fi
+		k=$((k + 1))
+	done
+	[ $kills -ge "$KILLS" ] && ok || fail "only $kills kills landed in $k runs"
+	[ $rk_new -ge 1 ] && [ $((rk - rk_new)) -ge 1 ] && ok || fail "refresh kills: $rk_new of $rk after the commit: not both sides"
+	[ $nk_lease -ge 1 ] && ok || fail "no notify killed between the claim and the sending"
+	echo "kill -9: $kills kills in $k runs; refresh $rk ($rk_new after the commit), runs of $est_r ms; notify $nk (before the claim $nk_pre, claimed not mailed $nk_lease, mailed not recorded $nk_twice, recorded $nk_done), runs of $est_n ms"
+	echo "$n_checks $n_fail" >"$TY/k.counts"
+) >"$T/k.log" 2>&1 &
+kill_pid=$!
+
 bad_notify=0 bad_refresh=0 down_notify=0 down_refresh=0
 i=0
 while read -r D; do
@@ -324,190 +531,12 @@ expect_grep "^2031-07-05T07:00:00 trial-ended:BM-Y0$" "$T/year.cluster" "trial-e
 [ "$(psqlq "SELECT count(*) FROM bmsub_alerts WHERE claimed_by IS NOT NULL OR lease_until IS NOT NULL")" = 0 ] && ok ||
 	fail "claims left in the ledger"
 echo "year: $(wc -l <"$T/year.cluster") alerts ($(awk '{ sub(/:.*/, "", $2); n[$2]++ } END { for (k in n) printf "%s %d, ", k, n[k] }' "$T/year.cluster")mailed by a $(ls "$T/a/mail.d" | wc -l), b $(ls "$T/b/mail.d" | wc -l), c $(ls "$T/c/mail.d" | wc -l)), $(( $(date +%s) - start )) s so far"
-
-# ------------------------------------------------------------------ kill -9
-# One psql session for the checks: SQL in on fd 4, lines out on fd 5.
-mkfifo "$T/sql.in" "$T/sql.out"
-"$PGBIN/psql" -X -A -t -q "$DB" <"$T/sql.in" >"$T/sql.out" 2>&1 &
-psql_pid=$!
-at_exit 'exec 4>&-; kill $psql_pid 2>/dev/null'
-exec 4>"$T/sql.in" 5<"$T/sql.out"
-# sql QUERY...: the rows of each, into $T/sql
-sql() {
-	printf '%s;\n' "$@" >&4
-	printf '\\echo @@end\n' >&4
-	: >"$T/sql"
-	while read -r line <&5; do
-		[ "$line" != @@end ] || break
-		echo "$line" >>"$T/sql"
-	done
-}
-md5() { md5sum | cut -c1-32; }
-iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
-
-# two prod licenses expired (blocked: an alert every 2 days), installed
-# in turn; rosters and recipients in two versions each
-make_license "$T/KA" id=BM-KA kind=prod issued=2031-01-01 expires=2031-11-01 users=100
-make_license "$T/KB" id=BM-KB kind=prod issued=2031-01-01 expires=2031-11-01 users=100
-B4=$(epoch 2032-01-05T06:00:00Z)
-expect_rc 0 "install KA on a" -- ck a --force-clock --at "$(iso "$B4")" install --force "$T/KA"
-for n in a b c; do
-	expect_rc 0 "refresh $n before the kills" -- ck $n --force-clock --at "$(iso "$B4")" refresh
-	cp "$T/$n/roster" "$T/$n/roster.1"
-	{ cat "$T/$n/roster"; echo "k-$n"; } >"$T/$n/roster.2"
-	for v in 1 2; do LC_ALL=C sort "$T/$n/roster.$v" | md5 >"$T/$n/set.$v"; done
-done
-va=1 vb=1 vc=1
-# every version of each file a writer may leave: md5 -> name
-{
-	for f in L1 KA KB; do echo "$(md5 <"$T/$f") $f"; done
-	for n in a b c; do for v in 1 2; do echo "$(cat "$T/$n/set.$v") set.$n.$v"; done; done
-	echo "$(md5 <"$T/a/state/recipients") rcpt.1"
-	expect_rc 0 "recipients add (a second version)" -- ck a recipients add billing@example.test >&2
-	echo "$(md5 <"$T/a/state/recipients") rcpt.2"
-	expect_rc 0 "refresh b takes it" -- ck b --force-clock --at "$(iso "$B4")" refresh >&2
-	echo "$(md5 <"$T/b/state/recipients") rcpt.2"
-} >"$T/versions"
-psqlq "SELECT md5(text) FROM bmsub_license ORDER BY id" >"$T/lichist"
-[ "$(tail -n 1 "$T/lichist")" = "$(md5 <"$T/KA")" ] && ok || fail "KA not the last published"
-rcpt=2 lic=KA
-# a slow database: the login sets take 20 ms more, inside refresh's
-# transaction, so that kills land between its statements too
-psqlq "CREATE FUNCTION bmsub_test_slow() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN PERFORM pg_sleep(0.02); RETURN NULL; END \$\$" &&
-	psqlq "CREATE TRIGGER bmsub_test_slow AFTER INSERT ON bmsub_logins FOR EACH STATEMENT EXECUTE FUNCTION bmsub_test_slow()" &&
-	ok || fail "the slow trigger"
-
-# consistent HMAX WHAT: the schema and every mirror after a kill: one
-# shared row, H not back and not past HMAX, O none, each node's users the
-# size of its login set, each set and mirror file a whole version, the
-# license history as published, no half claim, each alert the ledger
-# records as sent in the mails. Leaves the rows in $T/sql, the mails in
-# $T/mails, the mirrors' md5 in $T/md5.
-H_prev=0 nl='
-'
-consistent() {
-	sql "SELECT 'shared', count(*), coalesce(max(high_water), -1), coalesce(max(over_since), -1) FROM bmsub_shared" \
-	    "SELECT 'badusers', count(*) FROM bmsub_nodes n WHERE users <> (SELECT count(*) FROM bmsub_logins l WHERE l.node = n.node)" \
-	    "SELECT 'set', node, md5(string_agg(login, E'\\n' ORDER BY login COLLATE \"C\") || E'\\n') FROM bmsub_logins GROUP BY node ORDER BY node" \
-	    "SELECT 'lic', md5(text) FROM bmsub_license ORDER BY id" \
-	    "SELECT 'badlease', count(*) FROM bmsub_alerts WHERE (claimed_by IS NULL) <> (lease_until IS NULL)" \
-	    "SELECT 'sent', to_char(to_timestamp(sent_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS'), key FROM bmsub_alerts WHERE sent_at IS NOT NULL" \
-	    "SELECT 'claim', key, claimed_by FROM bmsub_alerts WHERE claimed_by IS NOT NULL"
-	mailset "$T/a/mail.d" "$T/b/mail.d" "$T/c/mail.d" >"$T/mails"
-	md5sum "$T/a/etc/license" "$T/b/etc/license" "$T/c/etc/license" \
-		"$T/a/state/recipients" "$T/b/state/recipients" "$T/c/state/recipients" >"$T/md5"
-	# first line H, then what is wrong, "; " between
-	bad=$(awk -F'|' -v hp="$H_prev" -v hmax="$1" -v T="$T" '
-	function bad(what) { out = out what "; " }
-	FILENAME ~ /versions$/ { split($0, w, " "); ver[w[1]] = w[2]; next }
-	FILENAME ~ /lichist$/ { hist = hist $0 " "; next }
-	FILENAME ~ /mails$/ { mail[$0] = 1; next }
-	FILENAME ~ /md5$/ { split($0, w, " "); f = w[2]; sub(T "/", "", f)
-		v = ver[w[1]]; if (!((f ~ /license$/ && v ~ /^(L1|KA|KB)$/) || (f ~ /recipients$/ && v ~ /^rcpt/)))
-			bad(f " not a whole version"); next }
-	FILENAME ~ /state$/ { if (FNR == 1 && $0 != "bmsub-state 1") bad(FILENAME " partial")
-		last[FILENAME] = $0; next }
-	$1 == "shared" { h = $3; if ($2 != 1 || $3 < hp || $3 > hmax || $4 != -1) bad("shared row: " $0); next }
-	$1 == "badusers" || $1 == "badlease" { if ($2 != 0) bad($0); next }
-	$1 == "set" { sets++; if (ver[$3] !~ "^set\\." $2 "\\.") bad("login set of " $2 " neither old nor new"); next }
-	$1 == "lic" { lic = lic $2 " "; next }
-	$1 == "sent" { if (!(($2 " " $3) in mail)) bad("ledger says sent, no mail: " $2 " " $3); next }
-	END { if (lic != hist) bad("license history: " lic " want " hist)
-		if (sets != 3) bad(sets + 0 " login sets, want 3")
-		for (f in last) if (last[f] != "end") bad(f " partial")
-		print h; printf "%s", out }
-	' "$T/versions" "$T/lichist" "$T/mails" "$T/md5" "$T/a/state/state" "$T/b/state/state" "$T/c/state/state" "$T/sql")
-	H_prev=${bad%%"$nl"*}
-	bad=${bad#"$H_prev"}
-	[ -z "$bad" ] && ok || fail "after kill $k ($2): $bad"
-}
-
-KILLS=${KILLS:-200}
-SEED=${KILL_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
-echo "kill -9: seed $SEED (KILL_SEED=$SEED to repeat)"
-N4=$((KILLS * 3))
-# each run: node, 0-999 (the delay), 0-5 (what changes before); its
-# times: the run, +60 s (the next refresh), +960 s (the next notify)
-awk -v seed="$SEED" -v n=$N4 'BEGIN { srand(seed); for (i = 0; i < n; i++)
-	print substr("abc", int(rand() * 3) + 1, 1), int(rand() * 1000), int(rand() * 6) }' >"$T/rand"
-awk -v b=$((B4 + 3600)) -v n=$N4 'BEGIN { for (i = 0; i < n; i++) {
-	t = b + i * 90000; print "@" t; print "@" (t + 60); print "@" (t + 960) } }' |
-	date -u -f - +%Y-%m-%dT%H:%M:%SZ >"$T/times"
-exec 6<"$T/rand" 7<"$T/times"
-k=0 kills=0 rk=0 rk_new=0 nk=0 nk_pre=0 nk_lease=0 nk_twice=0 nk_done=0
-while [ $kills -lt "$KILLS" ] && [ $k -lt $N4 ] && read -r X u r <&6 &&
-	read -r AT <&7 && read -r AT60 <&7 && read -r AT960 <&7; do
-	TK=$((B4 + 3600 + k * 90000))
-	if [ $((k % 2)) = 0 ]; then
-		what=refresh
-		eval "v=\$((3 - \$v$X)); v$X=\$v"
-		cp "$T/$X/roster.$v" "$T/$X/roster"
-		case $X in a) Y=b ;; b) Y=c ;; c) Y=a ;; esac
-		if [ $((r % 3)) = 0 ]; then	# another node installs the other license
-			case $lic in KA) lic=KB ;; *) lic=KA ;; esac
-			ck $Y --force-clock --at "$AT" install --force "$T/$lic" >"$T/out" 2>&1 ||
-				fail "install $lic on $Y: $(cat "$T/out")"
-			md5 <"$T/$lic" >>"$T/lichist"
-		elif [ $((r % 3)) = 1 ]; then	# another node changes the recipients
-			if [ $rcpt = 2 ]; then ck $Y recipients remove billing@example.test >"$T/out" 2>&1; rcpt=1
-			else ck $Y recipients add billing@example.test >"$T/out" 2>&1; rcpt=2; fi ||
-				fail "recipients on $Y: $(cat "$T/out")"
-		fi
-		ms=$((u * 60 / 1000))
-	else
-		what=notify
-		key="blocked:$(sed -n 's/^id: //p' "$T/$X/etc/license")"
-		ms=$((u * 45 / 1000))
-		[ $((r % 2)) = 0 ] || { : >"$T/slow"; ms=$((u * 80 / 1000)); }
-	fi
-	setsid "$B/bmsub-check" -c "$T/$X/etc/bmsub.conf" --force-clock --at "$AT" $what >/dev/null 2>&1 &
-	pid=$!
-	sleep "$(printf '0.%03d' "$ms")"
-	kill -KILL "-$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null; rc=$?
-	rm -f "$T/slow"
-	[ $rc = 137 ] && kills=$((kills + 1))
-	consistent $((TK + 960)) "$what on $X after $ms ms, exit $rc"
-	if [ $what = refresh ]; then
-		[ $rc != 137 ] || rk=$((rk + 1))
-		[ $rc != 137 ] || ! grep -q "^set|$X|$(cat "$T/$X/set.$v")\$" "$T/sql" || rk_new=$((rk_new + 1))
-		# the next refresh converges: this node's set, C, license and
-		# recipients are the database's
-		ck $X --force-clock --at "$AT60" refresh >"$T/out" 2>&1 || fail "refresh $X after kill $k: $(cat "$T/out")"
-		sql "SELECT 'set', md5(string_agg(login, E'\\n' ORDER BY login COLLATE \"C\") || E'\\n') FROM bmsub_logins WHERE node = '$X'" \
-		    "SELECT 'count', count(DISTINCT login) FROM bmsub_logins l JOIN bmsub_nodes n USING (node) WHERE n.last_seen >= $((TK + 60 - 192 * 3600)) OR n.node = '$X'" \
-		    "SELECT 'lic', md5(text) FROM bmsub_license ORDER BY id DESC LIMIT 1"
-		got=$(tr '\n' ' ' <"$T/sql")
-		mine=$(md5sum "$T/$X/etc/license" "$T/$X/state/recipients" "$T/$lic" | awk -v T="$T" -v want="rcpt.$rcpt" '
-			FILENAME ~ /versions$/ { ver[$1] = $2; next }
-			{ m[FNR] = $1 } END { if (ver[m[2]] != want) print "recipients " ver[m[2]]
-				if (m[1] != m[3]) print "license " ver[m[1]] }' "$T/versions" -)
-		want="set|$(cat "$T/$X/set.$v") count|$(state_field $X count) lic|$(md5 <"$T/$X/etc/license") "
-		[ "$got" = "$want" ] && [ -z "$mine" ] && ok ||
-			fail "refresh $X after kill $k: database '$got', mirror '$want' $mine"
-	else
-		[ $rc != 137 ] || nk=$((nk + 1))
-		at=${AT%Z}
-		m0=$(awk -v t="$at" -v k="$key" '$1 >= t && $2 == k { n++ } END { print n + 0 }' "$T/mails")
-		claimed=$(grep -c "^claim|$key|$X:$pid\$" "$T/sql")
-		if [ $rc = 137 ]; then
-			case $claimed$m0 in
-			00) nk_pre=$((nk_pre + 1)) ;; 10) nk_lease=$((nk_lease + 1)) ;;
-			11) nk_twice=$((nk_twice + 1)) ;; 01) nk_done=$((nk_done + 1)) ;;
-			esac
-		fi
-		# the next notify, after the lease: the alert is mailed once,
-		# twice only when the killed one had mailed it without recording
-		ck $X --force-clock --at "$AT960" notify >"$T/out" 2>&1 || fail "notify $X after kill $k: $(cat "$T/out")"
-		m1=$(mailset "$T/a/mail.d" "$T/b/mail.d" "$T/c/mail.d" | awk -v t="$at" -v k="$key" '$1 >= t && $2 == k { n++ } END { print n + 0 }')
-		want=1; [ "$claimed$m0" != 11 ] || want=2
-		[ "$m1" = $want ] && ok || fail "kill $k of notify on $X ($claimed$m0 after $ms ms, exit $rc): $key mailed $m1 times, want $want"
-	fi
-	k=$((k + 1))
-done
-[ $kills -ge "$KILLS" ] && ok || fail "only $kills kills landed in $k runs"
-[ $rk_new -ge 1 ] && [ $((rk - rk_new)) -ge 1 ] && ok || fail "refresh kills: $rk_new of $rk after the commit: not both sides"
-[ $nk_lease -ge 1 ] && ok || fail "no notify killed between the claim and the sending"
-echo "kill -9: $kills kills in $k runs; refresh $rk ($rk_new after the commit); notify $nk (before the claim $nk_pre, claimed not mailed $nk_lease, mailed not recorded $nk_twice, recorded $nk_done)"
+wait "$kill_pid"
+cat "$T/k.log"
+if read -r kc kf <"$T/k.counts"; then
+	n_checks=$((n_checks + kc)) n_fail=$((n_fail + kf))
+else
+	fail "the kills did not finish"
+fi
 echo "cluster_faults.sh: $(( $(date +%s) - start )) s"
 done_checks
