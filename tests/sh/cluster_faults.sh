@@ -23,9 +23,14 @@
 #     tampered license in the database is refused by every node, each
 #     keeping its copy, and the PAM process still allows;
 #
-# then kill -9 (the process group, as systemd does) of refresh and notify
-# at random moments, KILLS (default 200) kills that landed, alternately,
-# with rosters, licenses and recipients changing under them: after each
+# and meanwhile, on three more nodes with a PostgreSQL of their own,
+# kill -9 (the process group, as systemd does) of refresh and
+# notify at random moments (within 1.2 times a run, measured; a trigger
+# makes the database 20 ms slow inside refresh's transaction and
+# sendmail is 30 ms slow half the time, so that kills land between the
+# statements and between the claim and the mail), KILLS (default 200)
+# kills that landed, alternately, with rosters, licenses and recipients
+# changing under them: after each
 # the schema (license history, login sets, shared O/H, ledger) and every
 # mirror (state, license, recipients: old or new, never partial) are
 # consistent, and the next run converges, no alert lost; an alert is
@@ -263,22 +268,23 @@ part3() {		# 07-07 05:00: install on a; a PAM process on c sees it
 	[ "$(psqlq "SELECT count(*) FROM bmsub_license")" = 1 ] && ok || fail "the license history: $(psqlq "SELECT id, node FROM bmsub_license")"
 }
 # ------------------------------------------------------------------ kill -9
-# In the background while the year runs: its own nodes a, b, c under
-# $T/k, its own database (kills) on the same server, its checks counted
+# In the background while the year runs: its own nodes a, b, c and its
+# own PostgreSQL (the year stops its own) under $T/k, its checks counted
 # here at the end.
-psqlq "CREATE DATABASE kills" >/dev/null && ok || fail "CREATE DATABASE kills"
+at_exit 'srv_stop "$(cat "$T/k.pgpid" 2>/dev/null)"'
 (
-	TY=$T T=$T/k DB="host=$TY/pg port=$PORT dbname=kills user=bmsub"
+	TY=$T T=$T/k
 	n_checks=0 n_fail=0
 	mkdir -p "$T" && chmod 755 "$T" && cp "$TY/L0" "$TY/fake-sendmail" "$T/" || exit 1
+	pg_init
+	echo "$PGPID" >"$TY/k.pgpid"
 	node a u01 u02 u03 u04 u05
 	node b u04 u05 u06 u07 u08
 	node c x1
 	# One psql session for the checks: SQL in on fd 4, lines out on fd 5.
 	mkfifo "$T/sql.in" "$T/sql.out"
 	"$PGBIN/psql" -X -A -t -q "$DB" <"$T/sql.in" >"$T/sql.out" 2>&1 &
-	psql_pid=$!
-	at_exit 'exec 4>&-; kill $psql_pid 2>/dev/null'
+	psql_pid=$!	# it ends when fd 4 closes (below, or with this subshell)
 	exec 4>"$T/sql.in" 5<"$T/sql.out"
 	# sql QUERY...: the rows of each, into $T/sql
 	sql() {
@@ -465,6 +471,10 @@ psqlq "CREATE DATABASE kills" >/dev/null && ok || fail "CREATE DATABASE kills"
 	[ $rk_new -ge 1 ] && [ $((rk - rk_new)) -ge 1 ] && ok || fail "refresh kills: $rk_new of $rk after the commit: not both sides"
 	[ $nk_lease -ge 1 ] && ok || fail "no notify killed between the claim and the sending"
 	echo "kill -9: $kills kills in $k runs; refresh $rk ($rk_new after the commit), runs of $est_r ms; notify $nk (before the claim $nk_pre, claimed not mailed $nk_lease, mailed not recorded $nk_twice, recorded $nk_done), runs of $est_n ms"
+	exec 4>&-
+	wait "$psql_pid"
+	pg_stop
+	rm -f "$TY/k.pgpid"
 	echo "$n_checks $n_fail" >"$TY/k.counts"
 ) >"$T/k.log" 2>&1 &
 kill_pid=$!
