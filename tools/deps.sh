@@ -31,8 +31,8 @@ servers="$servers dovecot-auth-lua lua5.4 fail2ban"
 # bmsub-web behind nginx (tests/sh/web.sh), a real browser on it
 # (tests/sh/web_browser.sh), ab for make bench
 servers="$servers spawn-fcgi chromium chromium-driver python3-selenium apache2-utils"
-# PostgreSQL 15 for cluster mode (tests/sh/cluster.sh), faketime for a
-# node with a wrong clock
+# PostgreSQL 15 for cluster mode (tests/sh/cluster.sh, cluster_faults.sh),
+# faketime for a node with a wrong clock and for PAM at a simulated time
 servers="$servers postgresql faketime"
 case $what in
 # make deb and make check-deb: dpkg-buildpackage and debhelper, lintian,

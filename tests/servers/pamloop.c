@@ -13,13 +13,17 @@
  *
  * runs the plan's steps in one process, one a line: "SERVICE USER N [SRC
  * DST]" (with SRC DST, a copy of SRC is renamed over DST first: a license
- * or config swapped in) and prints "step K: rc R: COUNT" for each.
+ * or config swapped in) and prints "step K: rc R: COUNT" for each. A line
+ * "! COMMAND" runs COMMAND through sh between two steps (a refresh while
+ * the process keeps its PAM module loaded, as a daemon does) and prints
+ * "step K: exit E".
  */
 #include <security/pam_appl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 static int
 conv(int n, const struct pam_message **msg, struct pam_response **resp,
@@ -73,6 +77,13 @@ plan(const char *confdir, const char *path)
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
 		step++;
+		if (line[0] == '!') {
+			fflush(stdout);
+			rc = system(line + 1);
+			printf("step %lu: exit %d\n", step, rc == -1 ? -1 :
+			    WIFEXITED(rc) ? WEXITSTATUS(rc) : 128);
+			continue;
+		}
 		k = sscanf(line, "%63s %63s %lu %4095s %4095s", service, user,
 		    &n, src, dst);
 		if (k != 3 && k != 5) {

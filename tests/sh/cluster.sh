@@ -6,34 +6,13 @@
 # state folders. Simulated time (--at) instead of sleeps.
 . "${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 . "$TOP/tests/servers/common.sh"
+. "$TOP/tests/servers/pg.sh"
 
 [ -x "$B/bmsub-check" ] || skip "no $B/bmsub-check"
-PGBIN=/usr/lib/postgresql/15/bin
-[ -x "$PGBIN/postgres" ] || skip "PostgreSQL 15 missing (tools/deps.sh check)"
-is_root || skip "needs root (postgres runs as the postgres user)"
-id postgres >/dev/null 2>&1 || skip "no postgres user"
-command -v setpriv >/dev/null || skip "setpriv missing"
+pg_need
 
 start=$(date +%s)
-chmod 711 "$T"
-mkdir -p "$T/pg"
-chown postgres: "$T/pg"
-asPG() { setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"; }
-asPG "$PGBIN/initdb" -D "$T/pg/data" -U bmsub -A trust --no-sync \
-	>"$T/pg/initdb.log" 2>&1 || { cat "$T/pg/initdb.log"; fail "initdb"; done_checks; }
-PORT=$(srv_port)
-pg_start() {
-	setpriv --reuid=postgres --regid=postgres --init-groups -- "$PGBIN/postgres" -D "$T/pg/data" -k "$T/pg" -h 127.0.0.1 \
-		-p "$PORT" -F -c fsync=off >>"$T/pg/log" 2>&1 &
-	PGPID=$!
-	srv_wait_port "$PORT" || { cat "$T/pg/log"; fail "postgres start"; done_checks; }
-	i=0
-	while [ ! -S "$T/pg/.s.PGSQL.$PORT" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-}
-pg_start
-at_exit 'srv_stop $PGPID'
-DB="host=$T/pg port=$PORT dbname=postgres user=bmsub"
-psqlq() { "$PGBIN/psql" -X -A -t -q "host=$T/pg port=$PORT dbname=postgres user=bmsub" -c "$1"; }
+pg_init
 
 make_license "$T/lic" id=BM-CL kind=prod issued=2026-01-01 expires=2030-01-01 users=8
 
@@ -171,7 +150,7 @@ expect_rc 1 "bad conninfo" -- "$B/bmsub-check" -c "$T/a/etc/pw.conf" refresh
 expect_grep "cluster.database" "$T/err" "cluster.database"
 
 # --- database down: logins decided from the mirror, writers exit 1
-srv_stop "$PGPID"
+pg_stop
 expect_rc 0 "decide with the database down" -- ck a decide --user u1 --service imap
 expect_rc 1 "refresh with the database down" -- ck a refresh
 expect_grep "database unreachable" "$T/err" "database unreachable"
@@ -184,7 +163,6 @@ expect_grep "cluster.*database unreachable" "$T/out" "doctor: database down"
 M3=$(date -u -d '+8 days 6 hours' +%Y-%m-%dT%H:%M:%SZ)
 ck a --at "$M3" monitor >"$T/out" 2>&1; [ $? = 1 ] && ok || fail "monitor with an old mirror: not WARNING: $(cat "$T/out")"
 expect_grep "BMSUB WARNING .*cluster mirror 3 h old" "$T/out" "monitor names the old mirror"
-srv_stopped=
 pg_start
 expect_rc 0 "refresh after the restart" -- ck a --force-clock --at "$LATER" refresh
 expect_grep "^9 users counted" "$T/out" "^9 users counted"
