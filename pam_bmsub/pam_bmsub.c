@@ -4,9 +4,6 @@
  * may log in to this service now (account, or auth), and tells the service
  * about redirects and banners through the PAM environment.
  */
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
@@ -15,6 +12,7 @@
 #include <security/pam_ext.h>
 
 #include "bmsub.h"
+#include "internal.h"
 
 /* Built with -fvisibility=hidden: the map exports only these. */
 #define PAM_BMSUB_EXPORT PAM_EXTERN __attribute__((visibility("default")))
@@ -39,17 +37,6 @@ struct options {
 #define SEEN_SERVICE 0x2
 #define SEEN_DEBUG 0x4
 #define SEEN_QUIET 0x8
-
-/* Contexts by config path, shared by every transaction of this process.
- * Never freed: the module is linked -z nodelete, so the cache outlives
- * pam_end's dlclose and a daemon does not re-read the files per login. */
-struct ctx_entry {
-	char *conf;
-	struct bmsub_ctx *ctx;
-	struct ctx_entry *next;
-};
-static pthread_mutex_t ctx_list_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct ctx_entry *ctx_list;
 
 /* Log sink for the library: pam_syslog within this transaction. */
 struct sink {
@@ -135,42 +122,6 @@ sink_fn(void *arg, int priority, const char *msg)
 	if (priority >= LOG_DEBUG && !s->debug)
 		return;
 	pam_syslog(s->pamh, priority, "%s", msg);
-}
-
-/* The shared context for conf, created on first use. */
-static struct bmsub_ctx *
-ctx_get(const char *conf, struct bmsub_error *err)
-{
-	struct ctx_entry *e;
-	struct bmsub_ctx *ctx = NULL;
-
-	if (pthread_mutex_lock(&ctx_list_lock) != 0) {
-		snprintf(err->msg, sizeof(err->msg), "cannot take the lock");
-		return NULL;
-	}
-	for (e = ctx_list; e != NULL; e = e->next)
-		if (strcmp(e->conf, conf) == 0) {
-			ctx = e->ctx;
-			goto out;
-		}
-	if ((e = calloc(1, sizeof(*e))) == NULL ||
-	    (e->conf = strdup(conf)) == NULL) {
-		if (e != NULL)
-			free(e);
-		snprintf(err->msg, sizeof(err->msg), "out of memory");
-		goto out;
-	}
-	if (bmsub_ctx_new(conf, &e->ctx, err) != 0) {
-		free(e->conf);
-		free(e);
-		goto out;
-	}
-	e->next = ctx_list;
-	ctx_list = e;
-	ctx = e->ctx;
- out:
-	pthread_mutex_unlock(&ctx_list_lock);
-	return ctx;
 }
 
 static int
@@ -332,8 +283,10 @@ gate(pam_handle_t *pamh, int flags, int argc, const char **argv,
 		item = "";
 	service = item;
 
+	/* one context per config path, shared by every transaction of this
+	 * process: a daemon does not re-read the files per login */
 	memset(&err, 0, sizeof(err));
-	if ((ctx = ctx_get(opt.conf, &err)) == NULL) {
+	if (bm_ctx_shared(opt.conf, &ctx, &err) != 0) {
 		pam_syslog(pamh, LOG_ERR, "%s: %s", opt.conf, err.msg);
 		return PAM_SERVICE_ERR;
 	}

@@ -1026,3 +1026,53 @@ bm_ctx_view(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 	pthread_mutex_unlock(&ctx->lock);
 	return r;
 }
+
+/* The modules' contexts by config path (bm_ctx_shared), never freed. */
+struct shared_ctx {
+	char *conf;
+	struct bmsub_ctx *ctx;
+	struct shared_ctx *next;
+};
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct shared_ctx *shared_list;
+
+int
+bm_ctx_shared(const char *conf, struct bmsub_ctx **out,
+    struct bmsub_error *err)
+{
+	struct shared_ctx *e = NULL;
+	int r = BMSUB_E_INTERNAL;
+
+	if (out != NULL)
+		*out = NULL;
+	if (conf == NULL || out == NULL)
+		return bm_err(err, BMSUB_E_INVALID, 0, "missing argument");
+	if (pthread_mutex_lock(&shared_lock) != 0)
+		return bm_err(err, BMSUB_E_INTERNAL, 0, "cannot take the lock");
+	for (e = shared_list; e != NULL; e = e->next)
+		if (strcmp(e->conf, conf) == 0) {
+			*out = e->ctx;
+			e = NULL;
+			r = 0;
+			goto out;
+		}
+	if ((e = calloc(1, sizeof(*e))) == NULL ||
+	    (e->conf = strdup(conf)) == NULL) {
+		r = bm_err(err, BMSUB_E_NOMEM, 0, NULL);
+		goto out;
+	}
+	if ((r = bmsub_ctx_new(conf, &e->ctx, err)) != 0)
+		goto out;
+	e->next = shared_list;
+	shared_list = e;
+	*out = e->ctx;
+	e = NULL;	/* transferred */
+	r = 0; /* success */
+ out:
+	pthread_mutex_unlock(&shared_lock);
+	if (e != NULL) {
+		free(e->conf);
+		free(e);
+	}
+	return r;
+}
