@@ -148,18 +148,21 @@ has_control(const char *s)
 	return 0;
 }
 
+static void
+env_unset(pam_handle_t *pamh, const char *name)
+{
+	if (pam_getenv(pamh, name) != NULL)
+		(void)pam_putenv(pamh, name);
+}
+
 /* Removes our variables left by an earlier call in this transaction. */
 static void
 env_clear(pam_handle_t *pamh)
 {
-	static const char *const names[] = {
-		ENV_DECISION, ENV_PHASE, ENV_REDIRECT, ENV_BANNER
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (pam_getenv(pamh, names[i]) != NULL)
-			(void)pam_putenv(pamh, names[i]);
+	env_unset(pamh, ENV_DECISION);
+	env_unset(pamh, ENV_PHASE);
+	env_unset(pamh, ENV_REDIRECT);
+	env_unset(pamh, ENV_BANNER);
 }
 
 static int
@@ -168,6 +171,13 @@ env_publish(pam_handle_t *pamh, const struct bmsub_result *res)
 	const struct bmsub_verdict *v = &res->verdict;
 	int r;
 
+	/* each of the four replaced or removed: nothing of an earlier call
+	 * of this transaction stays (gate clears them on a refusal); the
+	 * lookups first, while the list is shortest */
+	if (v->decision != BMSUB_REDIRECT || v->redirect == NULL)
+		env_unset(pamh, ENV_REDIRECT);
+	if (v->banner[0] == '\0')
+		env_unset(pamh, ENV_BANNER);
 	if ((r = env_set(pamh, ENV_DECISION,
 	    bmsub_decision_name(v->decision))) != PAM_SUCCESS ||
 	    (r = env_set(pamh, ENV_PHASE, v->phase != NULL ? v->phase : "")) !=
@@ -253,11 +263,11 @@ tell(pam_handle_t *pamh, int flags, const struct options *opt,
 }
 
 /*
- * The common body of account and auth: decides, logs, talks and publishes
- * the environment, and returns the PAM code for_what must return.
+ * What gate does but the clearing: decides, logs, talks and publishes the
+ * environment, and returns the PAM code for_what must return.
  */
 static int
-gate(pam_handle_t *pamh, int flags, int argc, const char **argv,
+gate_body(pam_handle_t *pamh, int flags, int argc, const char **argv,
     int for_what)
 {
 	struct options opt;
@@ -271,9 +281,6 @@ gate(pam_handle_t *pamh, int flags, int argc, const char **argv,
 	const char *user = NULL, *service;
 	int r;
 
-	/* whatever an earlier call of this transaction published (auth, then
-	 * account) must not outlive a refusal, whichever path refuses */
-	env_clear(pamh);
 	if (parse_args(pamh, argc, argv, &opt) != 0)
 		return PAM_SERVICE_ERR;
 	if ((r = get_user(pamh, &user)) != PAM_SUCCESS)
@@ -285,7 +292,7 @@ gate(pam_handle_t *pamh, int flags, int argc, const char **argv,
 
 	/* one context per config path, shared by every transaction of this
 	 * process: a daemon does not re-read the files per login */
-	memset(&err, 0, sizeof(err));
+	bm_err_clear(&err);
 	if (bm_ctx_shared(opt.conf, &ctx, &err) != 0) {
 		pam_syslog(pamh, LOG_ERR, "%s: %s", opt.conf, err.msg);
 		return PAM_SERVICE_ERR;
@@ -323,6 +330,25 @@ gate(pam_handle_t *pamh, int flags, int argc, const char **argv,
 		return PAM_BUF_ERR;
 	}
 	return for_what == FOR_AUTH ? PAM_IGNORE : PAM_SUCCESS;
+}
+
+/*
+ * The common body of account and auth. Whatever an earlier call of this
+ * transaction published (auth, then account) must not outlive a refusal,
+ * whichever path refuses: cleared after any answer but a let-in, which
+ * replaced or removed each variable (env_publish). Clearing first, at
+ * every call, cost four lookups per login.
+ */
+static int
+gate(pam_handle_t *pamh, int flags, int argc, const char **argv,
+    int for_what)
+{
+	int ok = for_what == FOR_AUTH ? PAM_IGNORE : PAM_SUCCESS;
+	int r = gate_body(pamh, flags, argc, argv, for_what);
+
+	if (r != ok)
+		env_clear(pamh);
+	return r;
 }
 
 PAM_BMSUB_EXPORT int
