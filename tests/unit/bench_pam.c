@@ -74,9 +74,11 @@ now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* One transaction; returns its duration in ns, dies on a wrong answer. */
-static int64_t
-one(const char *dir, const char *service, const char *user, int want)
+/* One transaction; returns its duration in ns, dies on a wrong answer.
+ * Never inlined nor cloned: tools/bench_callgrind.sh counts the
+ * instructions inside it (--toggle-collect=transaction). */
+__attribute__((noinline, noclone)) static int64_t
+transaction(const char *dir, const char *service, const char *user, int want)
 {
 	struct pam_conv c = { conv, NULL };
 	pam_handle_t *pamh = NULL;
@@ -119,9 +121,9 @@ warm(const char *dir, const char *service, const char *user, int want,
 	if (v == NULL)
 		pt_die("calloc");
 	for (i = 0; i < 50; i++)
-		(void)one(dir, service, user, want);
+		(void)transaction(dir, service, user, want);
 	for (i = 0; i < n; i++)
-		v[i] = one(dir, service, user, want);
+		v[i] = transaction(dir, service, user, want);
 	m = median_us(v, n);
 	free(v);
 	return m;
@@ -144,7 +146,7 @@ cold(const char *dir, const char *service, const char *user, int want,
 			pt_die("fork");
 		if (pid == 0) {
 			close(fd[0]);
-			t = one(dir, service, user, want);
+			t = transaction(dir, service, user, want);
 			_exit(write(fd[1], &t, sizeof(t)) == sizeof(t) ? 0 : 1);
 		}
 		close(fd[1]);
@@ -361,7 +363,7 @@ main(int argc, char **argv)
 		    dlopen(permit2, RTLD_NOW | RTLD_NODELETE) == NULL)
 			pt_die("dlopen: %s", dlerror());
 		for (i = 0; i < n; i++)
-			(void)one(e.dir, only, "nobody", PAM_SUCCESS);
+			(void)transaction(e.dir, only, "nobody", PAM_SUCCESS);
 		pt_env_free(&e);
 		pt_env_free(&e2);
 		return 0;
