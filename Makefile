@@ -4,9 +4,12 @@
 #   make            build into build/ (runnable in place)
 #   make check      install test dependencies (as root), build, run every test
 #   make demo       install demo dependencies (as root), run the demo
-#   make bench      PAM transaction cost against a pam_permit baseline, the
-#                   load test over BENCH_LOAD (1,000,000) transactions, and
-#                   bmsub-web's nginx gate against a static file
+#   make bench      PAM transaction cost against a pam_permit baseline (and
+#                   against pam_permit plus a copy of it: what one more
+#                   stack line costs libpam), the load test over BENCH_LOAD
+#                   (1,000,000) transactions, and bmsub-web's nginx gate
+#                   against a static file; instruction counts per
+#                   transaction: sh tools/bench_callgrind.sh build
 #   make bench-cluster  cluster mode against a PostgreSQL started here (as
 #                   root): 20 nodes x 50,000 logins (BENCH_NODES,
 #                   BENCH_LOGINS), refresh times and the database's size

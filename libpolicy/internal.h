@@ -286,6 +286,16 @@ typedef int bm_ctx_view_fn(const struct bm_ctx_view *v, void *arg);
 int bm_ctx_view(struct bmsub_ctx *ctx, const struct bmsub_log *log,
     bm_ctx_view_fn *fn, void *arg, struct bmsub_error *err);
 
+/* --- one context per config path and process (login/context.c) --- */
+/* For the modules (pam_bmsub.so, the Lua module), which keep a context
+ * across transactions: *out is the context for conf, made at its first
+ * use and never freed (the modules are linked -z nodelete, so it outlives
+ * the dlclose of pam_end or lua_close). Thread-safe. 0, or BMSUB_E_NOMEM,
+ * BMSUB_E_INTERNAL (the lock) or what bmsub_ctx_new returns; *out is then
+ * NULL and the next call tries again. */
+int bm_ctx_shared(const char *conf, struct bmsub_ctx **out,
+    struct bmsub_error *err);
+
 /* --- the atomic writer (ops/atomic.c) --- */
 /* bmsub_file_write_atomic with flags: BM_WRITE_LOCKED when the caller
  * holds the lock that serialises every writer of the folder (the state

@@ -5,9 +5,6 @@
  * config path and process (as pam_bmsub.so does), whether user may log
  * in to service now. Made for Dovecot's Lua passdb (conf/dovecot/).
  */
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
@@ -16,53 +13,9 @@
 #include <lauxlib.h>
 
 #include "bmsub.h"
+#include "internal.h"
 
 #define BMSUB_LUA_EXPORT __attribute__((visibility("default")))
-
-/* Contexts by config path, shared by every Lua state of this process and
- * never freed: the module is linked -z nodelete, so lua_close's dlclose
- * keeps the cache. */
-struct ctx_entry {
-	char *conf;
-	struct bmsub_ctx *ctx;
-	struct ctx_entry *next;
-};
-static pthread_mutex_t ctx_list_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct ctx_entry *ctx_list;
-
-static struct bmsub_ctx *
-ctx_get(const char *conf, struct bmsub_error *err)
-{
-	struct ctx_entry *e;
-	struct bmsub_ctx *ctx = NULL;
-
-	if (pthread_mutex_lock(&ctx_list_lock) != 0) {
-		snprintf(err->msg, sizeof(err->msg), "cannot take the lock");
-		return NULL;
-	}
-	for (e = ctx_list; e != NULL; e = e->next)
-		if (strcmp(e->conf, conf) == 0) {
-			ctx = e->ctx;
-			goto out;
-		}
-	if ((e = calloc(1, sizeof(*e))) == NULL ||
-	    (e->conf = strdup(conf)) == NULL) {
-		free(e);
-		snprintf(err->msg, sizeof(err->msg), "out of memory");
-		goto out;
-	}
-	if (bmsub_ctx_new(conf, &e->ctx, err) != 0) {
-		free(e->conf);
-		free(e);
-		goto out;
-	}
-	e->next = ctx_list;
-	ctx_list = e;
-	ctx = e->ctx;
- out:
-	pthread_mutex_unlock(&ctx_list_lock);
-	return ctx;
-}
 
 static int
 has_control(const char *s, size_t len)
@@ -127,11 +80,12 @@ l_decide(lua_State *L)
 	if (lua_gettop(L) > 4)
 		return luaL_argerror(L, 5, "at most 4 arguments");
 
+	/* one context per config path and process, shared by every Lua
+	 * state (bm_ctx_shared) */
 	memset(&err, 0, sizeof(err));
-	if ((ctx = ctx_get(conf, &err)) == NULL) {
+	if ((r = bm_ctx_shared(conf, &ctx, &err)) != 0) {
 		lua_pushnil(L);
-		lua_pushstring(L, bmsub_err_token(err.code != 0 ? err.code :
-		    BMSUB_E_CONFIG));
+		lua_pushstring(L, bmsub_err_token(r));
 		lua_pushfstring(L, "%s: %s", conf, err.msg);
 		return 3;
 	}

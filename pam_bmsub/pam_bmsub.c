@@ -4,9 +4,6 @@
  * may log in to this service now (account, or auth), and tells the service
  * about redirects and banners through the PAM environment.
  */
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
@@ -15,6 +12,7 @@
 #include <security/pam_ext.h>
 
 #include "bmsub.h"
+#include "internal.h"
 
 /* Built with -fvisibility=hidden: the map exports only these. */
 #define PAM_BMSUB_EXPORT PAM_EXTERN __attribute__((visibility("default")))
@@ -39,17 +37,6 @@ struct options {
 #define SEEN_SERVICE 0x2
 #define SEEN_DEBUG 0x4
 #define SEEN_QUIET 0x8
-
-/* Contexts by config path, shared by every transaction of this process.
- * Never freed: the module is linked -z nodelete, so the cache outlives
- * pam_end's dlclose and a daemon does not re-read the files per login. */
-struct ctx_entry {
-	char *conf;
-	struct bmsub_ctx *ctx;
-	struct ctx_entry *next;
-};
-static pthread_mutex_t ctx_list_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct ctx_entry *ctx_list;
 
 /* Log sink for the library: pam_syslog within this transaction. */
 struct sink {
@@ -137,42 +124,6 @@ sink_fn(void *arg, int priority, const char *msg)
 	pam_syslog(s->pamh, priority, "%s", msg);
 }
 
-/* The shared context for conf, created on first use. */
-static struct bmsub_ctx *
-ctx_get(const char *conf, struct bmsub_error *err)
-{
-	struct ctx_entry *e;
-	struct bmsub_ctx *ctx = NULL;
-
-	if (pthread_mutex_lock(&ctx_list_lock) != 0) {
-		snprintf(err->msg, sizeof(err->msg), "cannot take the lock");
-		return NULL;
-	}
-	for (e = ctx_list; e != NULL; e = e->next)
-		if (strcmp(e->conf, conf) == 0) {
-			ctx = e->ctx;
-			goto out;
-		}
-	if ((e = calloc(1, sizeof(*e))) == NULL ||
-	    (e->conf = strdup(conf)) == NULL) {
-		if (e != NULL)
-			free(e);
-		snprintf(err->msg, sizeof(err->msg), "out of memory");
-		goto out;
-	}
-	if (bmsub_ctx_new(conf, &e->ctx, err) != 0) {
-		free(e->conf);
-		free(e);
-		goto out;
-	}
-	e->next = ctx_list;
-	ctx_list = e;
-	ctx = e->ctx;
- out:
-	pthread_mutex_unlock(&ctx_list_lock);
-	return ctx;
-}
-
 static int
 env_set(pam_handle_t *pamh, const char *name, const char *value)
 {
@@ -197,18 +148,21 @@ has_control(const char *s)
 	return 0;
 }
 
+static void
+env_unset(pam_handle_t *pamh, const char *name)
+{
+	if (pam_getenv(pamh, name) != NULL)
+		(void)pam_putenv(pamh, name);
+}
+
 /* Removes our variables left by an earlier call in this transaction. */
 static void
 env_clear(pam_handle_t *pamh)
 {
-	static const char *const names[] = {
-		ENV_DECISION, ENV_PHASE, ENV_REDIRECT, ENV_BANNER
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (pam_getenv(pamh, names[i]) != NULL)
-			(void)pam_putenv(pamh, names[i]);
+	env_unset(pamh, ENV_DECISION);
+	env_unset(pamh, ENV_PHASE);
+	env_unset(pamh, ENV_REDIRECT);
+	env_unset(pamh, ENV_BANNER);
 }
 
 static int
@@ -217,6 +171,13 @@ env_publish(pam_handle_t *pamh, const struct bmsub_result *res)
 	const struct bmsub_verdict *v = &res->verdict;
 	int r;
 
+	/* each of the four replaced or removed: nothing of an earlier call
+	 * of this transaction stays (gate clears them on a refusal); the
+	 * lookups first, while the list is shortest */
+	if (v->decision != BMSUB_REDIRECT || v->redirect == NULL)
+		env_unset(pamh, ENV_REDIRECT);
+	if (v->banner[0] == '\0')
+		env_unset(pamh, ENV_BANNER);
 	if ((r = env_set(pamh, ENV_DECISION,
 	    bmsub_decision_name(v->decision))) != PAM_SUCCESS ||
 	    (r = env_set(pamh, ENV_PHASE, v->phase != NULL ? v->phase : "")) !=
@@ -302,11 +263,11 @@ tell(pam_handle_t *pamh, int flags, const struct options *opt,
 }
 
 /*
- * The common body of account and auth: decides, logs, talks and publishes
- * the environment, and returns the PAM code for_what must return.
+ * What gate does but the clearing: decides, logs, talks and publishes the
+ * environment, and returns the PAM code for_what must return.
  */
 static int
-gate(pam_handle_t *pamh, int flags, int argc, const char **argv,
+gate_body(pam_handle_t *pamh, int flags, int argc, const char **argv,
     int for_what)
 {
 	struct options opt;
@@ -320,9 +281,6 @@ gate(pam_handle_t *pamh, int flags, int argc, const char **argv,
 	const char *user = NULL, *service;
 	int r;
 
-	/* whatever an earlier call of this transaction published (auth, then
-	 * account) must not outlive a refusal, whichever path refuses */
-	env_clear(pamh);
 	if (parse_args(pamh, argc, argv, &opt) != 0)
 		return PAM_SERVICE_ERR;
 	if ((r = get_user(pamh, &user)) != PAM_SUCCESS)
@@ -332,8 +290,10 @@ gate(pam_handle_t *pamh, int flags, int argc, const char **argv,
 		item = "";
 	service = item;
 
-	memset(&err, 0, sizeof(err));
-	if ((ctx = ctx_get(opt.conf, &err)) == NULL) {
+	/* one context per config path, shared by every transaction of this
+	 * process: a daemon does not re-read the files per login */
+	bm_err_clear(&err);
+	if (bm_ctx_shared(opt.conf, &ctx, &err) != 0) {
 		pam_syslog(pamh, LOG_ERR, "%s: %s", opt.conf, err.msg);
 		return PAM_SERVICE_ERR;
 	}
@@ -370,6 +330,25 @@ gate(pam_handle_t *pamh, int flags, int argc, const char **argv,
 		return PAM_BUF_ERR;
 	}
 	return for_what == FOR_AUTH ? PAM_IGNORE : PAM_SUCCESS;
+}
+
+/*
+ * The common body of account and auth. Whatever an earlier call of this
+ * transaction published (auth, then account) must not outlive a refusal,
+ * whichever path refuses: cleared after any answer but a let-in, which
+ * replaced or removed each variable (env_publish). Clearing first, at
+ * every call, cost four lookups per login.
+ */
+static int
+gate(pam_handle_t *pamh, int flags, int argc, const char **argv,
+    int for_what)
+{
+	int ok = for_what == FOR_AUTH ? PAM_IGNORE : PAM_SUCCESS;
+	int r = gate_body(pamh, flags, argc, argv, for_what);
+
+	if (r != ok)
+		env_clear(pamh);
+	return r;
 }
 
 PAM_BMSUB_EXPORT int

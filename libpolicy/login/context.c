@@ -103,6 +103,23 @@ struct bmsub_ctx {
 	int clean;			/* the cache matched the files when
 					 * the watches were in place */
 	struct bmsub_ctx *next;		/* in all_ctx */
+
+	/* Bumped by every refresh that looked at the files (anything but
+	 * a quiet inotify read): what was decided under an older one may
+	 * rest on files since changed. */
+	unsigned long gen;
+	/* The last pair of verdicts: bmsub_evaluate and bmsub_decide are
+	 * pure, so the same files (gen), second, category and hosting give
+	 * the same two verdicts (see both_verdicts). */
+	struct {
+		int valid;
+		unsigned long gen;
+		int64_t now;
+		enum bmsub_category cat;
+		enum bmsub_hosting hosting;
+		int equal;		/* as_user and as_admin the same */
+		struct bmsub_verdict as_user, as_admin;
+	} memo;
 };
 
 static int
@@ -775,6 +792,7 @@ refresh(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 
 	if (watch_quiet(ctx))
 		return 0;
+	ctx->gen++;	/* whatever is decided next rests on this walk */
 	watch_start(ctx);
 	if (ctx->loaded)
 		watch_config(ctx);
@@ -846,13 +864,13 @@ verdicts_equal(const struct bmsub_verdict *a, const struct bmsub_verdict *b)
 /*
  * Under the lock: the category, the evaluation at rq->now and the verdict
  * both as a user and as an administrator (the role is looked up only when
- * they differ). *url points into res (a copy of admin_url, since another
- * thread may reload the config once the lock is released).
+ * they differ: *equal). *url points into res (a copy of admin_url, since
+ * another thread may reload the config once the lock is released). The
+ * verdicts are ctx->memo's, valid until the lock is released.
  */
 static int
 both_verdicts(struct bmsub_ctx *ctx, const struct bmsub_request *rq,
-    struct bmsub_result *res, struct bmsub_verdict *as_user,
-    struct bmsub_verdict *as_admin, const char **url,
+    struct bmsub_result *res, int *equal, const char **url,
     struct bmsub_error *err)
 {
 	const char *au = ctx->cfg->cfg->admin_url;
@@ -873,17 +891,47 @@ both_verdicts(struct bmsub_ctx *ctx, const struct bmsub_request *rq,
 		res->category = bmsub_config_category(ctx->cfg->cfg,
 		    rq->service != NULL ? rq->service : "");
 	res->license_err = ctx->lic_err;
-	bmsub_evaluate(ctx->lic_err == 0 ? &ctx->lic : NULL, ctx->lic_err,
-	    ctx->have_state ? &ctx->st : NULL, rq->now, &ev);
-	/* an external user is refused whatever the license; an
-	 * administrator never is (as_admin ignores the sets) */
 	res->hosting = bm_users_hosting(ctx->cfg->cfg, &ctx->users,
 	    ctx->users_err, rq->user);
-	bmsub_decide_hosted(&ev, 0, res->category, ctx->have_recipients, *url,
-	    res->hosting, as_user);
-	bmsub_decide(&ev, 1, res->category, ctx->have_recipients, *url,
-	    as_admin);
+	/* everything else they depend on (license, state, recipients,
+	 * admin_url) is the files': gen */
+	if (!ctx->memo.valid || ctx->memo.gen != ctx->gen ||
+	    ctx->memo.now != rq->now || ctx->memo.cat != res->category ||
+	    ctx->memo.hosting != res->hosting) {
+		ctx->memo.valid = 0;
+		bmsub_evaluate(ctx->lic_err == 0 ? &ctx->lic : NULL,
+		    ctx->lic_err, ctx->have_state ? &ctx->st : NULL, rq->now,
+		    &ev);
+		/* an external user is refused whatever the license; an
+		 * administrator never is (as_admin ignores the sets) */
+		bmsub_decide_hosted(&ev, 0, res->category,
+		    ctx->have_recipients, *url, res->hosting,
+		    &ctx->memo.as_user);
+		bmsub_decide(&ev, 1, res->category, ctx->have_recipients,
+		    *url, &ctx->memo.as_admin);
+		ctx->memo.equal = verdicts_equal(&ctx->memo.as_user,
+		    &ctx->memo.as_admin);
+		ctx->memo.gen = ctx->gen;
+		ctx->memo.now = rq->now;
+		ctx->memo.cat = res->category;
+		ctx->memo.hosting = res->hosting;
+		ctx->memo.valid = 1;
+	}
+	*equal = ctx->memo.equal;
 	return 0;
+}
+
+/* *to = *from, the texts up to their NUL only (a struct copy moves the
+ * whole 1 KiB of a short text). */
+static void
+verdict_copy(struct bmsub_verdict *to, const struct bmsub_verdict *from)
+{
+	to->decision = from->decision;
+	to->phase = from->phase;
+	to->reason = from->reason;
+	to->redirect = from->redirect;
+	memcpy(to->banner, from->banner, strlen(from->banner) + 1);
+	memcpy(to->message, from->message, strlen(from->message) + 1);
 }
 
 /*
@@ -916,33 +964,47 @@ bmsub_ctx_decide(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 	struct bmsub_error e;
 	struct cfgref *cfg = NULL;
 	const char *url = NULL;
-	int r = BMSUB_E_INTERNAL, locked = 0, is_admin = 0;
+	int r = BMSUB_E_INTERNAL, locked = 0, is_admin = 0, equal = 0;
 
-	if (res != NULL)
-		memset(res, 0, sizeof(*res));
-	if (ctx == NULL || rq == NULL || res == NULL)
+	if (res == NULL)
 		return bm_err(err, BMSUB_E_INVALID, 0, "missing argument");
-	if (rq->user == NULL || *rq->user == '\0')
-		return bm_err(err, BMSUB_E_INVALID, 0, "no user name");
-	if (rq->category < -1 || rq->category >= (int)BMSUB_CAT__COUNT)
-		return bm_err(err, BMSUB_E_INVALID, 0, "bad category %d",
+	if (ctx == NULL || rq == NULL) {
+		r = bm_err(err, BMSUB_E_INVALID, 0, "missing argument");
+		goto fail;
+	}
+	if (rq->user == NULL || *rq->user == '\0') {
+		r = bm_err(err, BMSUB_E_INVALID, 0, "no user name");
+		goto fail;
+	}
+	if (rq->category < -1 || rq->category >= (int)BMSUB_CAT__COUNT) {
+		r = bm_err(err, BMSUB_E_INVALID, 0, "bad category %d",
 		    rq->category);
+		goto fail;
+	}
+	/* every field is written below (both_verdicts, the verdict) or
+	 * here: clearing the whole 1.6 KiB was a tenth of a login's cost */
+	res->is_admin = 0;
+	res->role_looked_up = 0;
+	res->admin_url[0] = '\0';
 
-	if (pthread_mutex_lock(&ctx->lock) != 0)
-		return bm_err(err, BMSUB_E_INTERNAL, 0, "mutex");
+	if (pthread_mutex_lock(&ctx->lock) != 0) {
+		r = bm_err(err, BMSUB_E_INTERNAL, 0, "mutex");
+		goto fail;
+	}
 	locked = 1;
 	if ((r = refresh(ctx, log, err)) != 0)
 		goto out;
 
-	if ((r = both_verdicts(ctx, rq, res, &as_user, &as_admin, &url,
-	    err)) != 0)
+	if ((r = both_verdicts(ctx, rq, res, &equal, &url, err)) != 0)
 		goto out;
-	if (verdicts_equal(&as_user, &as_admin)) {
-		res->verdict = as_user;
+	if (equal) {
+		verdict_copy(&res->verdict, &ctx->memo.as_user);
 		res->role_looked_up = 0;
 		r = 0; /* success */
 		goto out;
 	}
+	verdict_copy(&as_user, &ctx->memo.as_user);
+	verdict_copy(&as_admin, &ctx->memo.as_admin);
 
 	/* The role matters: look it up without the lock (NSS may be slow,
 	 * e.g. LDAP), holding a reference on this config. */
@@ -962,7 +1024,7 @@ bmsub_ctx_decide(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 	}
 	res->is_admin = is_admin != 0;
 	res->role_looked_up = 1;
-	res->verdict = is_admin ? as_admin : as_user;
+	verdict_copy(&res->verdict, is_admin ? &as_admin : &as_user);
 	r = 0; /* success */
  out:
 	if (!locked)
@@ -974,9 +1036,10 @@ bmsub_ctx_decide(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 		    (res->verdict.decision == BMSUB_REDIRECT && url != NULL) ?
 		    res->admin_url : NULL;
 		bm_err_clear(err);
-	} else {
-		memset(res, 0, sizeof(*res));
+		return 0;
 	}
+ fail:
+	memset(res, 0, sizeof(*res));
 	return r;
 }
 
@@ -1024,5 +1087,69 @@ bm_ctx_view(struct bmsub_ctx *ctx, const struct bmsub_log *log,
 	r = fn(&v, arg);
  out:
 	pthread_mutex_unlock(&ctx->lock);
+	return r;
+}
+
+/* The modules' contexts by config path (bm_ctx_shared), never freed: a
+ * list that only grows at its head, so a reader walks it without the lock
+ * (an entry is complete before the release store that publishes it). */
+struct shared_ctx {
+	char *conf;
+	struct bmsub_ctx *ctx;
+	struct shared_ctx *next;
+};
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct shared_ctx *shared_list;
+
+static struct bmsub_ctx *
+shared_find(const char *conf)
+{
+	struct shared_ctx *e;
+
+	for (e = __atomic_load_n(&shared_list, __ATOMIC_ACQUIRE); e != NULL;
+	    e = e->next)
+		if (strcmp(e->conf, conf) == 0)
+			return e->ctx;
+	return NULL;
+}
+
+int
+bm_ctx_shared(const char *conf, struct bmsub_ctx **out,
+    struct bmsub_error *err)
+{
+	struct shared_ctx *e = NULL;
+	int r = BMSUB_E_INTERNAL;
+
+	if (out != NULL)
+		*out = NULL;
+	if (conf == NULL || out == NULL)
+		return bm_err(err, BMSUB_E_INVALID, 0, "missing argument");
+	if ((*out = shared_find(conf)) != NULL)
+		return 0;
+	if (pthread_mutex_lock(&shared_lock) != 0)
+		return bm_err(err, BMSUB_E_INTERNAL, 0, "cannot take the lock");
+	/* another thread may have made it since */
+	if ((*out = shared_find(conf)) != NULL) {
+		r = 0;
+		goto out;
+	}
+	if ((e = calloc(1, sizeof(*e))) == NULL ||
+	    (e->conf = strdup(conf)) == NULL) {
+		r = bm_err(err, BMSUB_E_NOMEM, 0, NULL);
+		goto out;
+	}
+	if ((r = bmsub_ctx_new(conf, &e->ctx, err)) != 0)
+		goto out;
+	e->next = shared_list;
+	__atomic_store_n(&shared_list, e, __ATOMIC_RELEASE);
+	*out = e->ctx;
+	e = NULL;	/* transferred */
+	r = 0; /* success */
+ out:
+	pthread_mutex_unlock(&shared_lock);
+	if (e != NULL) {
+		free(e->conf);
+		free(e);
+	}
 	return r;
 }

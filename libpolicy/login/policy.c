@@ -164,25 +164,48 @@ eval_clock(const struct bmsub_state *st, int64_t now, struct bmsub_eval *ev)
 
 /*
  * expires - 2 months and - 1 month: the calendar arithmetic is half of
- * a decision's cost and the license rarely changes, so each thread keeps
- * the last answer.
+ * a decision's cost and the license rarely changes, so the last answer is
+ * kept, under a sequence lock: a reader that saw the sequence odd or
+ * changed computes it again, a writer that finds it taken does not write.
+ * Not thread-local: a dlopen'ed module's dynamic TLS crashed
+ * LeakSanitizer's tracer (gcc 12) in the PAM tests, and costs a
+ * __tls_get_addr call.
  */
+static struct {
+	unsigned seq;		/* odd while written */
+	int64_t expires, notice_at, warning_at;
+} months_memo = { 0, BMSUB_TIME_NONE, 0, 0 };
+
 static void
 months_before(int64_t expires, int64_t *notice_at, int64_t *warning_at)
 {
-	static __thread struct {
-		int set;
-		int64_t expires, notice_at, warning_at;
-	} memo;
+	unsigned seq = __atomic_load_n(&months_memo.seq, __ATOMIC_ACQUIRE);
+	int64_t e, n, w;
 
-	if (!memo.set || memo.expires != expires) {
-		memo.notice_at = bmsub_add_months(expires, -2);
-		memo.warning_at = bmsub_add_months(expires, -1);
-		memo.expires = expires;
-		memo.set = 1;
+	if ((seq & 1) == 0) {
+		e = __atomic_load_n(&months_memo.expires, __ATOMIC_RELAXED);
+		n = __atomic_load_n(&months_memo.notice_at, __ATOMIC_RELAXED);
+		w = __atomic_load_n(&months_memo.warning_at, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (e == expires && e != BMSUB_TIME_NONE &&
+		    __atomic_load_n(&months_memo.seq, __ATOMIC_RELAXED) == seq) {
+			*notice_at = n;
+			*warning_at = w;
+			return;
+		}
 	}
-	*notice_at = memo.notice_at;
-	*warning_at = memo.warning_at;
+	*notice_at = bmsub_add_months(expires, -2);
+	*warning_at = bmsub_add_months(expires, -1);
+	if ((seq & 1) == 0 && __atomic_compare_exchange_n(&months_memo.seq,
+	    &seq, seq + 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		__atomic_store_n(&months_memo.expires, expires, __ATOMIC_RELAXED);
+		__atomic_store_n(&months_memo.notice_at, *notice_at,
+		    __ATOMIC_RELAXED);
+		__atomic_store_n(&months_memo.warning_at, *warning_at,
+		    __ATOMIC_RELAXED);
+		__atomic_store_n(&months_memo.seq, seq + 2, __ATOMIC_RELEASE);
+	}
 }
 
 /* Thresholds, figures and the date phase of a valid license. */

@@ -470,6 +470,56 @@ START_TEST(test_env_cleared_on_error)
 }
 END_TEST
 
+/* Our variables set before the module runs (by the application, or a
+ * module such as pam_env reading a file a user writes): a let-in replaces
+ * or removes each one, so no forged redirect or banner reaches the
+ * service. */
+START_TEST(test_env_forged_replaced)
+{
+	static const struct {
+		int days;		/* license expires in */
+		const char *phase;
+		int banner;		/* ours: grace shows one to users */
+	} cases[] = {
+		{ 200, "ok", 0 },
+		{ -2, "grace", 1 },
+	};
+	struct pt_env e;
+	struct pt_out o;
+	struct pam_conv conv = { pt_conv, &o };
+	pam_handle_t *pamh = NULL;
+	const char *b;
+	size_t i;
+
+	pt_env_init(&e, NULL);
+	pt_service(&e, "imap", NULL);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pt_install_days(&e, cases[i].days);
+		memset(&o, 0, sizeof(o));
+		ck_assert_int_eq(pam_start_confdir("imap", "nobody", &conv,
+		    e.dir, &pamh), PAM_SUCCESS);
+		ck_assert_int_eq(pam_putenv(pamh, "BMSUB_DECISION=forged"), 0);
+		ck_assert_int_eq(pam_putenv(pamh, "BMSUB_PHASE=forged"), 0);
+		ck_assert_int_eq(pam_putenv(pamh,
+		    "BMSUB_REDIRECT=https://forged.example/"), 0);
+		ck_assert_int_eq(pam_putenv(pamh, "BMSUB_BANNER=forged"), 0);
+		ck_assert_int_eq(pam_acct_mgmt(pamh, PAM_SILENT), PAM_SUCCESS);
+		ck_assert_str_eq(pam_getenv(pamh, "BMSUB_DECISION"), "allow");
+		ck_assert_str_eq(pam_getenv(pamh, "BMSUB_PHASE"),
+		    cases[i].phase);
+		ck_assert_ptr_null(pam_getenv(pamh, "BMSUB_REDIRECT"));
+		b = pam_getenv(pamh, "BMSUB_BANNER");
+		if (cases[i].banner) {
+			ck_assert_ptr_nonnull(b);
+			ck_assert_str_ne(b, "forged");
+		} else
+			ck_assert_ptr_null(b);
+		pam_end(pamh, PAM_SUCCESS);
+	}
+	pt_env_free(&e);
+}
+END_TEST
+
 /* ---- no user ---- */
 
 START_TEST(test_no_user)
@@ -1135,6 +1185,57 @@ START_TEST(test_ctx_api)
 }
 END_TEST
 
+/*
+ * One context, files untouched, the clock moving: each call decides at
+ * its own rq->now (the context keeps the last verdicts for the same files
+ * and second: a verdict of another second must never come back).
+ */
+START_TEST(test_ctx_clock)
+{
+	static const struct {
+		int64_t days;		/* rq->now = now + days */
+		enum bmsub_decision decision;
+		const char *phase;
+		int banner;
+	} steps[] = {
+		{ 0, BMSUB_ALLOW, "warning", 0 },
+		{ 12, BMSUB_ALLOW, "grace", 1 },	/* E + 2 days */
+		{ 12, BMSUB_ALLOW, "grace", 1 },	/* same second again */
+		{ 30, BMSUB_DENY, "blocked", 0 },	/* E + G + 10 days */
+		{ 0, BMSUB_ALLOW, "warning", 0 },	/* back: the time given */
+		{ 12, BMSUB_ALLOW, "grace", 1 },
+		{ 0, BMSUB_ALLOW, "warning", 0 },
+	};
+	struct pt_env e;
+	struct bmsub_ctx *ctx = NULL;
+	struct bmsub_request rq;
+	struct bmsub_result res;
+	struct bmsub_error err;
+	int64_t now = (int64_t)time(NULL);
+	size_t i;
+
+	pt_env_init(&e, NULL);
+	pt_install_days(&e, 10);	/* E in 10 days, 10 days of grace */
+	ck_assert_int_eq(bmsub_ctx_new(e.conf, &ctx, &err), 0);
+	memset(&rq, 0, sizeof(rq));
+	rq.user = "nobody";
+	rq.service = "imap";
+	rq.category = -1;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		rq.now = now + steps[i].days * PT_DAY;
+		ck_assert_int_eq(bmsub_ctx_decide(ctx, NULL, &rq, &res, &err),
+		    0);
+		ck_assert_msg(res.verdict.decision == steps[i].decision,
+		    "step %zu: decision %d", i, (int)res.verdict.decision);
+		ck_assert_str_eq(res.verdict.phase, steps[i].phase);
+		ck_assert_int_eq(res.verdict.banner[0] != '\0',
+		    steps[i].banner);
+	}
+	bmsub_ctx_free(ctx);
+	pt_env_free(&e);
+}
+END_TEST
+
 /* Logs of the context: a bad license is logged once per change. */
 struct logrec {
 	int n_err;
@@ -1350,6 +1451,7 @@ main(void)
 	tcase_add_loop_test(tc, test_bad_config, 0, N(conf_cases));
 	tcase_add_test(tc, test_no_user);
 	tcase_add_test(tc, test_env_cleared_on_error);
+	tcase_add_test(tc, test_env_forged_replaced);
 	tcase_add_test(tc, test_direct_codes);
 	suite_add_tcase(s, tc);
 
@@ -1365,6 +1467,7 @@ main(void)
 	tcase_add_test(tc, test_config_replaced);
 	tcase_add_test(tc, test_two_confs);
 	tcase_add_test(tc, test_ctx_api);
+	tcase_add_test(tc, test_ctx_clock);
 	tcase_add_test(tc, test_ctx_log_once);
 	suite_add_tcase(s, tc);
 

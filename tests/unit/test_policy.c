@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_policy.c - bmsub_evaluate: date and count phases, clock, can-add. */
 #include <check.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +135,60 @@ START_TEST(test_month_clamping)
 	ck_assert_int_eq(ev.date_phase, BMSUB_DATE_WARNING);
 	bmsub_evaluate(&l, 0, NULL, ts(clamps[_i].notice) - 1, &ev);
 	ck_assert_int_eq(ev.date_phase, BMSUB_DATE_OK);
+}
+END_TEST
+
+/*
+ * The months of each license, several licenses in one process and
+ * threads (bmsub_evaluate keeps the last answer in one slot shared by
+ * all threads): never another license's months, never a torn pair.
+ */
+#define MEMO_THREADS 4
+#define MEMO_ROUNDS 20000
+
+static void *
+month_memo_thread(void *arg)
+{
+	size_t k = (size_t)(uintptr_t)arg, i, wrong = 0, c;
+	struct bmsub_license l = tlib_license(BMSUB_KIND_PROD, 10, NULL, NULL, NULL);
+	struct bmsub_eval ev;
+
+	l.issued = ts("2026-01-01T00:00:00Z");
+	for (i = 0; i < MEMO_ROUNDS; i++) {
+		c = (i + k) % N(clamps);
+		l.expires = ts(clamps[c].expires);
+		bmsub_evaluate(&l, 0, NULL, l.issued, &ev);
+		if (ev.notice_at != ts(clamps[c].notice) ||
+		    ev.warning_at != ts(clamps[c].warning))
+			wrong++;
+	}
+	return (void *)(uintptr_t)wrong;
+}
+
+START_TEST(test_month_memo)
+{
+	struct bmsub_license l = tlib_license(BMSUB_KIND_PROD, 10, NULL, NULL, NULL);
+	struct bmsub_eval ev;
+	pthread_t th[MEMO_THREADS];
+	void *wrong;
+	size_t i, c;
+
+	l.issued = ts("2026-01-01T00:00:00Z");
+	for (i = 0; i < 3 * N(clamps); i++) {
+		c = (i * 2) % N(clamps);	/* each one after another */
+		l.expires = ts(clamps[c].expires);
+		bmsub_evaluate(&l, 0, NULL, l.issued, &ev);
+		ck_assert_int_eq(ev.notice_at, ts(clamps[c].notice));
+		ck_assert_int_eq(ev.warning_at, ts(clamps[c].warning));
+	}
+	for (i = 0; i < MEMO_THREADS; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, month_memo_thread,
+		    (void *)(uintptr_t)i), 0);
+	for (i = 0; i < MEMO_THREADS; i++) {
+		ck_assert_int_eq(pthread_join(th[i], &wrong), 0);
+		ck_assert_msg(wrong == NULL, "thread %zu: %zu wrong months", i,
+		    (size_t)(uintptr_t)wrong);
+	}
 }
 END_TEST
 
@@ -566,6 +621,7 @@ main(void)
 	tcase_add_loop_test(tc, test_date_thresholds, 0, N(thresholds));
 	tcase_add_loop_test(tc, test_threshold_fields, 0, N(fields));
 	tcase_add_loop_test(tc, test_month_clamping, 0, N(clamps));
+	tcase_add_test(tc, test_month_memo);
 	tcase_add_loop_test(tc, test_no_license, 0, N(nolic));
 	tcase_add_test(tc, test_not_yet_valid);
 	tcase_add_loop_test(tc, test_clock, 0, N(clocks));
