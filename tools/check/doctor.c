@@ -509,32 +509,36 @@ nginx_file(const struct doc *d, const char *path, int top, char *user,
 
 /* The user nginx runs its PAM stacks as and the services it names, from
  * every file under /etc/nginx (Debian's default user: www-data), and
- * where bmsub-web's snippets are. */
+ * where bmsub-web's snippets are. Names in alphabetical order, so that
+ * the files named (the first to include a snippet) do not depend on the
+ * file system's order: sites-enabled/ comes before snippets/. */
 static void
 nginx_scan(const struct doc *d, const char *dir, int depth, char *user,
     size_t usize, struct bmsub_strlist *svcs, struct web_nginx *wn)
 {
 	char path[4096];
-	struct dirent *de;
-	DIR *dd;
+	struct dirent **names = NULL;
+	int i, n;
 
-	if (depth > 4 || (dd = opendir(dir)) == NULL)
+	if (depth > 4 || (n = scandir(dir, &names, NULL, alphasort)) < 0)
 		return;
-	while ((de = readdir(dd)) != NULL) {
+	for (i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
 		struct stat sb;
 
-		if (de->d_name[0] == '.' || snprintf(path, sizeof(path),
-		    "%s/%s", dir, de->d_name) >= (int)sizeof(path) ||
-		    stat(path, &sb) != 0)
+		if (name[0] == '.' || snprintf(path, sizeof(path), "%s/%s",
+		    dir, name) >= (int)sizeof(path) || stat(path, &sb) != 0)
 			continue;
 		if (S_ISDIR(sb.st_mode))
 			nginx_scan(d, path, depth + 1, user, usize, svcs, wn);
 		else
 			nginx_file(d, path, depth == 0 &&
-			    strcmp(de->d_name, "nginx.conf") == 0, user, usize,
+			    strcmp(name, "nginx.conf") == 0, user, usize,
 			    svcs, wn);
 	}
-	closedir(dd);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 }
 
 static int
