@@ -9,7 +9,7 @@ build/mutate/, this script applies the change, rebuilds, runs the tests the
 mutant names and counts it killed when one of them fails (or times out),
 survived when all pass. The file is then put back byte for byte.
 
-    mutate.py [--only SUBSTRING] [--list] [--keep] [--timeout S]
+    mutate.py [--only SUBSTRING[,SUBSTRING...]] [--list] [--keep] [--timeout S]
 
 The mutants file, one block per mutant:
 
@@ -153,13 +153,15 @@ def run_test(src, test, timeout):
 
 def main():
     ap = argparse.ArgumentParser(description="mutation run of bmsub")
-    ap.add_argument("--only", default="", help="mutants whose name holds this")
+    ap.add_argument("--only", default="", help="mutants whose name holds this "
+                    "(several: separated by commas)")
     ap.add_argument("--list", action="store_true", help="list and check only")
     ap.add_argument("--keep", action="store_true", help="keep build/mutate")
     ap.add_argument("--timeout", type=int, default=300)
     a = ap.parse_args()
 
-    muts = [m for m in parse(LIST) if a.only in m.name]
+    wanted = a.only.split(",")
+    muts = [m for m in parse(LIST) if any(w in m.name for w in wanted)]
     if not muts:
         die("no mutant matches %r" % a.only)
     for m in muts:
