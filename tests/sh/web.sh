@@ -82,6 +82,33 @@ req 403 "POST with a future token" admin0 POST /bmsub/recipients \
 	--data "token=ffffffffff.${TOK#*.}&op=add&address=eve@example.com"
 req 403 "token of another user" admin0 POST /bmsub/license \
 	--data "token=garbage&license=x"
+# tokens signed with the responder's own key, as main.c's token_mac does
+# ("<time hex>.<HMAC-SHA256 of 'bmsub-web csrf\n', the user, a NUL, the
+# time hex>"): with the MAC right, the time and the user decide
+mktok() { # USER SECONDS-FROM-NOW
+	python3 - "$T/web/csrf.key" "$1" "$2" <<'EOP'
+import hashlib, hmac, sys, time
+key = open(sys.argv[1], "rb").read()
+ts = "%x" % (int(time.time()) + int(sys.argv[3]))
+msg = b"bmsub-web csrf\n" + sys.argv[2].encode() + b"\0" + ts.encode()
+print(ts + "." + hmac.new(key, msg, hashlib.sha256).hexdigest())
+EOP
+}
+req 400 "a token signed now is taken (the helper refuses the unknown address)" admin0 \
+	POST /bmsub/recipients --data "token=$(mktok admin0 0)&op=remove&address=nobody@example.com"
+expect_grep 'class="err"' "$T/body" "signed token: the request reached the helper"
+req 400 "a token signed 11h59 ago is taken" admin0 POST /bmsub/recipients \
+	--data "token=$(mktok admin0 -43140)&op=remove&address=nobody@example.com"
+req 403 "a token signed 12h01 ago is stale" admin0 POST /bmsub/recipients \
+	--data "token=$(mktok admin0 -43260)&op=add&address=eve@example.com"
+req 403 "a token signed for 10 min from now" admin0 POST /bmsub/recipients \
+	--data "token=$(mktok admin0 600)&op=add&address=eve@example.com"
+req 403 "a token signed for another user" admin0 POST /bmsub/recipients \
+	--data "token=$(mktok alice 0)&op=add&address=eve@example.com"
+req 403 "a signed token with a byte more" admin0 POST /bmsub/recipients \
+	--data "token=$(mktok admin0 0)0&op=add&address=eve@example.com"
+req 403 "a non-admin's malformed form: the role is checked first" alice \
+	POST /bmsub/recipients --data "x"
 unchanged "refused tokens"
 
 # --- bad input, each a clear 4xx, nothing changed ---
@@ -100,6 +127,7 @@ req 400 "unknown field" admin0 POST /bmsub/recipients \
 	--data "token=$TOK&op=add&address=eve@example.com&x=1"
 req 400 "missing address" admin0 POST /bmsub/recipients --data "token=$TOK&op=add"
 req 400 "empty address" admin0 POST /bmsub/recipients --data "token=$TOK&op=add&address="
+expect_grep "Missing form field .{1,6}address" "$T/body" "empty address: says which field"
 req 400 "missing op" admin0 POST /bmsub/recipients --data "token=$TOK&address=eve@example.com"
 req 400 "unknown op" admin0 POST /bmsub/recipients --data "token=$TOK&op=drop&address=eve@example.com"
 req 400 "not UTF-8" admin0 POST /bmsub/recipients --data "token=$TOK&op=add&address=%FFeve@example.com"
