@@ -146,6 +146,17 @@ expect_grep "^9 users counted" "$T/out" "^9 users counted"
 expect_rc 1 "cluster status: c late" -- ck a --at "$LATER" cluster status
 expect_grep "^c .*LATE" "$T/out" "^c .*LATE"
 expect_nogrep "^a .*LATE" "$T/out" "^a .*LATE"
+# an hour on, a and b still fresh and over: the refresh keeps the
+# platform's O (periodic refreshes never postpone the block); H is the
+# latest database time seen
+oL=$(state_field a over-since)
+LATER1=$(date -u -d '+8 days 4 hours' +%Y-%m-%dT%H:%M:%SZ)
+expect_rc 0 "refresh a an hour on" -- ck a --force-clock --at "$LATER1" refresh
+expect_grep "^9 users counted" "$T/out" "an hour on: 9 users counted"
+[ -n "$oL" ] && [ "$(state_field a over-since)" = "$oL" ] && ok ||
+	fail "O moved while still over: '$(state_field a over-since)', was '$oL'"
+[ "$(psqlq 'SELECT high_water FROM bmsub_shared')" = "$(date -u -d "$LATER1" +%s)" ] && ok ||
+	fail "H is not the latest refresh's time: $(psqlq 'SELECT high_water FROM bmsub_shared')"
 
 # --- a skewed clock is named and moves nothing
 H0=$(psqlq 'SELECT high_water FROM bmsub_shared')
@@ -181,7 +192,7 @@ expect_rc 1 "cluster status with the database down" -- ck a cluster status
 ck a doctor >"$T/out" 2>&1
 expect_grep "cluster.*database unreachable" "$T/out" "doctor: database down"
 
-M3=$(date -u -d '+8 days 6 hours' +%Y-%m-%dT%H:%M:%SZ)
+M3=$(date -u -d '+8 days 7 hours' +%Y-%m-%dT%H:%M:%SZ)
 ck a --at "$M3" monitor >"$T/out" 2>&1; [ $? = 1 ] && ok || fail "monitor with an old mirror: not WARNING: $(cat "$T/out")"
 expect_grep "BMSUB WARNING .*cluster mirror 3 h old" "$T/out" "monitor names the old mirror"
 srv_stopped=
@@ -191,6 +202,13 @@ expect_grep "^9 users counted" "$T/out" "^9 users counted"
 
 # --- install on a: b and c take it at their next refresh; a tampered
 # copy in the database is refused by every node, which keeps its own
+# first one for exactly the 9 counted: C = N is not over, O ends
+make_license "$T/lic9" id=BM-CL9 kind=prod issued=2026-01-01 expires=2030-01-01 users=9
+expect_rc 0 "install a license for 9 on a" -- ck a install "$T/lic9"
+expect_rc 0 "refresh a under it" -- ck a --force-clock --at "$LATER" refresh
+expect_grep "^9 users counted for 9 licensed$" "$T/out" "9 counted for 9, not over"
+[ -z "$(state_field a over-since)" ] && ok || fail "C = N still over since $(state_field a over-since)"
+[ -z "$(psqlq 'SELECT over_since FROM bmsub_shared')" ] && ok || fail "the platform's O not ended at C = N"
 make_license "$T/lic2" id=BM-CL2 kind=prod issued=2026-01-01 expires=2030-01-01 users=20
 expect_rc 0 "install on a" -- ck a install "$T/lic2"
 expect_grep "published in the cluster database" "$T/out" "install publishes"
@@ -215,7 +233,7 @@ expect_rc 0 "recipients add on a" -- ck a recipients add billing@example.test
 expect_rc 0 "refresh c" -- ck c --force-clock --at "$LATER" refresh
 expect_rc 0 "recipients list on c" -- ck c recipients list
 expect_grep "billing@example.test" "$T/out" "c has a's recipient"
-expect_rc 0 "recipients remove on b" -- ck b recipients remove billing@example.test
+expect_rc 0 "recipients remove on b (the domain in other case)" -- ck b recipients remove billing@EXAMPLE.test
 [ "$(psqlq "SELECT count(*) FROM bmsub_recipients WHERE address = 'billing@example.test'")" = 0 ] && ok || fail "removed from the database"
 # the last recipient removed on one node is gone from the others too
 expect_rc 0 "recipients remove the last one on b" -- ck b recipients remove ops@example.test
