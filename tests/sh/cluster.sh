@@ -93,6 +93,7 @@ expect_rc 0 "refresh a" -- ck a refresh
 expect_grep "^6 users counted" "$T/out" "^6 users counted"
 expect_rc 0 "refresh b" -- ck b refresh
 expect_grep "^9 users counted" "$T/out" "^9 users counted"
+sleep 1	# c's first refresh a second after b's: the platform's O is b's
 expect_rc 0 "refresh c" -- ck c refresh
 expect_grep "^12 users counted" "$T/out" "^12 users counted"
 for n in a b; do expect_rc 0 "refresh $n again" -- ck $n refresh; expect_grep "^12 users counted" "$T/out"; done
@@ -113,7 +114,11 @@ wait $pa; ra=$? ; wait $pb; rb=$?; wait $pc; rc_=$?
 [ "$ra$rb$rc_" = 000 ] && ok || fail "concurrent notify exits $ra $rb $rc_: $(cat "$T/n.a" "$T/n.b" "$T/n.c")"
 [ "$(mails)" = "$due" ] && ok || fail "concurrent notify: $(mails) mails for $due due alerts"
 [ "$(psqlq 'SELECT count(*) FROM bmsub_alerts WHERE sent_at IS NOT NULL')" = "$due" ] && ok || fail "ledger rows"
-for n in a b c; do ck $n notify >/dev/null 2>&1; done
+for n in a b c; do
+	expect_rc 0 "second round on $n" -- ck $n notify
+	# the ledger's sent times are pulled into the mirror: nothing is due
+	expect_grep "^no alert due" "$T/out" "second round on $n: nothing due"
+done
 [ "$(mails)" = "$due" ] && ok || fail "a second round sent again: $(mails)"
 
 # --- notify killed between the claim and the sending: sent later, once
@@ -229,6 +234,9 @@ done
 psqlq "DELETE FROM bmsub_license WHERE id = (SELECT max(id) FROM bmsub_license)"
 
 # --- recipients are shared; clock reset forgets the platform's H too
+expect_rc 1 "recipients add of a bad address" -- ck a recipients add "not an address"
+[ "$(psqlq "SELECT count(*) FROM bmsub_recipients WHERE address LIKE 'not%'")" = 0 ] && ok ||
+	fail "a bad address reached the database"
 expect_rc 0 "recipients add on a" -- ck a recipients add billing@example.test
 expect_rc 0 "refresh c" -- ck c --force-clock --at "$LATER" refresh
 expect_rc 0 "recipients list on c" -- ck c recipients list
@@ -251,6 +259,21 @@ if command -v faketime >/dev/null; then
 	faketime -f '+2d' "$B/bmsub-check" -c "$T/c/etc/bmsub.conf" doctor >"$T/out" 2>&1
 	expect_grep "cluster.*node c: clock off by" "$T/out" "doctor names the skewed node"
 fi
+
+# --- a server that ran alone brings its recipients at cluster init
+node d z1
+printf 'd-ops@example.test\n' >"$T/d/state/recipients"
+chmod 644 "$T/d/state/recipients"
+expect_rc 0 "cluster init on a node with local recipients" -- ck d cluster init
+expect_grep "^published 1 local recipient$" "$T/out" "init publishes the local recipient"
+[ "$(psqlq "SELECT count(*) FROM bmsub_recipients WHERE address = 'd-ops@example.test'")" = 1 ] && ok ||
+	fail "d's recipient not in the database"
+# --- a schema newer than this bmsub-check is refused, nothing changed
+psqlq "INSERT INTO bmsub_schema_version (version) VALUES (2)"
+expect_rc 1 "cluster init under a newer schema" -- ck a cluster init
+expect_grep "schema version 2 is newer" "$T/err" "names the newer schema"
+[ "$(psqlq 'SELECT max(version) FROM bmsub_schema_version')" = 2 ] && ok || fail "newer schema touched"
+psqlq "DELETE FROM bmsub_schema_version WHERE version = 2"
 
 # --- no libpq in the login path
 if command -v ldd >/dev/null; then
