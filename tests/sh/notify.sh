@@ -199,6 +199,18 @@ expect_rc 0 "renewed" -- $CK --force-clock --at 2027-07-03T03:00:00Z notify
 expect_grep '^no alert due' "$T/out" "no alert after renewal"
 cp "$T/lic1" "$T/etc/license"
 
+# a clock set back a month: the alerts due are those of the effective
+# time (H - 1 day), and they are recorded at it, not at the raw clock
+# (grace repeats every 2 days: sent at 07-01, not due at 07-02T12)
+fresh
+$CK --force-clock --at 2027-07-02 refresh --users 5 >/dev/null
+expect_rc 0 "clock set back a month" -- $CK --force-clock --at 2027-06-01 notify
+expect_grep '^sent grace:BM-Y1 ' "$T/out" "set-back clock: the grace alert of the effective time"
+expect_rc 0 "a day and a half on" -- $CK --force-clock --at 2027-07-02T12:00:00Z notify
+expect_grep '^no alert due' "$T/out" "set-back clock: the alert counts as sent at the effective time"
+n_checks=$((n_checks + 1))
+[ "$(mailcheck "$T/mail" | wc -l)" = 1 ] || { fail "set-back clock: not one mail"; mailcheck "$T/mail"; }
+
 # trial: one alert when it ends, never again
 fresh
 make_license "$T/etc/license" id=TR-9 customer="Trial Co" kind=trial \
