@@ -182,6 +182,10 @@ expect_grep "^Location: $URL/webmail/settings/" "$T/headers" "sent to the new ad
 req 200 "grace: admin under admin_url passes" admin0 GET /webmail/settings/
 req 200 "grace: admin under admin_url, with a query" admin0 GET "/webmail/settings/?a=1"
 req 302 "grace: a look-alike path is not under it" admin0 GET /webmail/settingsX/
+# admin_url a file: that very path with a query passes (the query cut)
+sed -i "s|^admin_url = .*|admin_url = \"$URL/webmail/settings/index.html\";|" "$T/bmsub/bmsub.conf"
+req 200 "grace: admin at admin_url itself, with a query" admin0 GET "/webmail/settings/index.html?a=1"
+req 302 "grace: admin at admin_url's folder" admin0 GET /webmail/settings/
 cp "$T/conf.orig" "$T/bmsub/bmsub.conf"
 
 # --- blocked: the message page, admin redirected ---
