@@ -251,6 +251,19 @@ expect_rc 2 "add without address" -- $CK recipients add
 expect_rc 2 "unknown subcommand" -- $CK recipients purge
 expect_rc 0 "add external" -- $CK recipients add boss@elsewhere.test
 expect_grep 'not in notify.local_domains' "$T/err" "add warns about an outside address"
+# local: the domain or one below it, in any case; a look-alike is not
+expect_rc 0 "add a look-alike domain" -- $CK recipients add x@notexample.test
+expect_grep '^bmsub-check: x@notexample.test is not in notify.local_domains' "$T/err" "a look-alike domain is not local"
+expect_rc 0 "add a subdomain in other case" -- $CK recipients add y@Mail.EXAMPLE.test
+expect_nogrep 'not in notify.local_domains' "$T/err" "a subdomain, any case, is local"
+expect_rc 0 "add the domain in other case" -- $CK recipients add z@Example.Test
+expect_nogrep 'not in notify.local_domains' "$T/err" "the domain, any case, is local"
+expect_rc 0 "list --json: local flags" -- $CK --json recipients list
+n_checks=$((n_checks + 1))
+[ "$(json_get "$T/out" '" ".join("%s=%s" % (r["address"], r["local"]) for r in d["recipients"])')" = \
+	"ops@example.test=True boss@elsewhere.test=False x@notexample.test=False y@Mail.EXAMPLE.test=True z@Example.Test=True" ] ||
+	fail "json local flags: $(cat "$T/out")"
+for a in x@notexample.test y@Mail.EXAMPLE.test z@Example.Test; do $CK recipients remove "$a" >/dev/null; done
 expect_rc 0 "remove local" -- $CK recipients remove ops@example.test
 expect_rc 0 "list --json" -- $CK --json recipients list
 json_ok "$T/out"

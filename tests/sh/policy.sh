@@ -63,6 +63,8 @@ long255=$(head -c 255 /dev/zero | tr '\0' u)
 line4096=$(head -c 4082 /dev/zero | tr '\0' a)	# "ccert_subject=" + 4082
 name65=$(head -c 65 /dev/zero | tr '\0' n)
 many=$(i=0; while [ $i -lt 129 ]; do echo "x_$i=v"; i=$((i + 1)); done)
+many128=$(i=0; while [ $i -lt 128 ]; do echo "x_$i=v"; i=$((i + 1)); done)	# + request: 129
+many126=$(i=0; while [ $i -lt 126 ]; do echo "x_$i=v"; i=$((i + 1)); done)	# + 2: 128
 NOTHOSTED='action=554 5.7.1 Access refused: your mailbox is not hosted on this mail platform'
 DEFER='action=DEFER_IF_PERMIT 4.7.0 bmsub-policy: malformed request: '
 
@@ -91,6 +93,8 @@ bad duplicate attribute|$P\nrecipient=a\nrecipient=b\n|${DEFER}an attribute give
 bad duplicate sasl_username|$P\nsasl_username=ext\nsasl_username=alice\n|${DEFER}an attribute given twice
 bad duplicate request|$P\n$P\n|${DEFER}an attribute given twice
 bad line too long|$P\nccert_subject=$long\nsasl_username=alice\n|${DEFER}a line longer than 4096 bytes
+good 128 attributes|$P\n$(printf '%s' "$many126" | sed 's/$/\\n/' | tr -d '\n')sasl_username=alice\n|action=DUNNO
+bad 129 attributes|$P\n$(printf '%s' "$many128" | sed 's/$/\\n/' | tr -d '\n')|${DEFER}more than 128 attributes
 bad too many attributes|$P\n$(printf '%s' "$many" | sed 's/$/\\n/' | tr -d '\n')|${DEFER}more than 128 attributes
 bad NUL byte|$P\nsasl_username=al\000ice\n|${DEFER}NUL byte
 bad control in sasl_username|$P\nsasl_username=al\033ice\n|${DEFER}control character in sasl_username

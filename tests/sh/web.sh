@@ -208,7 +208,7 @@ expect_grep 'bad-signature' "$T/body" "says bad-signature"
 web_license -40 BM-OLD "Example SA" "$T/old.lic"
 req 400 "expired license" admin0 POST /bmsub/license \
 	--data "token=$TOK" --data-urlencode "license@$T/old.lic"
-expect_grep 'expired' "$T/body" "says expired"
+expect_grep 'license BM-OLD is refused \(expired\)' "$T/body" "says the license is refused: expired"
 req 400 "garbage" admin0 POST /bmsub/license --data "token=$TOK&license=hello"
 req 400 "no license field" admin0 POST /bmsub/license --data "token=$TOK"
 req 400 "license with a CR alone" admin0 POST /bmsub/license --data "token=$TOK&license=a%0Db"
