@@ -221,6 +221,10 @@ def main():
                     if r in ("fail", "timeout"):
                         verdict, by = "killed", "%s (%s)" % (t, r)
                         break
+                    if r == "skip":	# it passed the baseline: judged nothing
+                        bad.append(m)
+                        verdict, by = "SKIPPED", t
+                        break
         finally:
             with open(path, "wb") as f:
                 f.write(orig)
@@ -246,7 +250,7 @@ def main():
     print()
     print("mutation score: %d killed of %d non-equivalent = %.1f %% "
           "(target %.0f %%); %d mutants in all, %d equivalent (%.1f %% "
-          "of all killed), %d did not build, %ds"
+          "of all killed), %d did not build or skipped, %ds"
           % (len(killed), total - nequiv, score, TARGET, total, nequiv,
              100.0 * len(killed) / total, len(bad), time.time() - t0))
     for m in unexpected:
@@ -255,7 +259,8 @@ def main():
     for m in wrongly:
         print("  killed but marked equivalent: %s" % m.name)
     for m in bad:
-        print("  does not build: %s (%s:%d)" % (m.name, LIST, m.lineno))
+        print("  does not build, or a test skipped: %s (%s:%d)" %
+              (m.name, LIST, m.lineno))
     if not a.keep and not a.only:
         shutil.rmtree(work, ignore_errors=True)
     if unexpected or wrongly or bad or score < TARGET:

@@ -141,6 +141,8 @@ expect_grep "being sent by another node" "$T/out" "the claim is respected"
 expect_rc 0 "notify on b after the lease" -- ck b --force-clock --at "$N2" notify
 [ "$(mails)" = "$((before + 1))" ] && ok || fail "after the lease: $(mails) mails, want $((before + 1))"
 expect_rc 0 "notify on c after that" -- ck c --force-clock --at "$N2" notify
+# c's mirror had the first sending; the ledger's later one is pulled over it
+expect_grep "^no alert due" "$T/out" "c takes b's later sending from the ledger"
 [ "$(mails)" = "$((before + 1))" ] && ok || fail "sent twice: $(mails)"
 
 # --- a node that stops refreshing drops out after node_timeout_hours (2)
@@ -171,6 +173,10 @@ if command -v faketime >/dev/null; then
 	[ "$(psqlq 'SELECT high_water FROM bmsub_shared')" = "$H0" ] && ok || fail "a skewed node moved H"
 	expect_rc 1 "cluster status names the skewed node" -- ck a --at "$LATER" cluster status
 	expect_grep "^c .*CLOCK SKEWED" "$T/out" "^c .*CLOCK SKEWED"
+	# notify on the skewed node works on the database's clock
+	faketime -f '+2d' "$B/bmsub-check" -c "$T/c/etc/bmsub.conf" --json notify >"$T/j" 2>"$T/err"
+	[ "$(json_get "$T/j" 'abs(__import__("calendar").timegm(__import__("time").strptime(d["at"], "%Y-%m-%dT%H:%M:%SZ")) - __import__("time").time()) < 600')" = true ] && ok ||
+		fail "notify on a node 2 days ahead: at $(json_get "$T/j" 'd["at"]'), not the database's time"
 fi
 
 # --- credentials: a password in a config others can read is refused
@@ -232,6 +238,19 @@ for n in a b c; do
 	cmp -s "$T/lic2" "$T/$n/etc/license" && ok || fail "$n: lost its good copy"
 done
 psqlq "DELETE FROM bmsub_license WHERE id = (SELECT max(id) FROM bmsub_license)"
+# a good license the node cannot install (its file a symlink): refused,
+# the node's own kept; taken once the file is plain again
+make_license "$T/lic3" id=BM-CL3 kind=prod issued=2026-01-01 expires=2030-01-01 users=20
+expect_rc 0 "install a third license on a" -- ck a install "$T/lic3"
+mv "$T/c/etc/license" "$T/c/etc/license.real"
+ln -s license.real "$T/c/etc/license"
+expect_rc 1 "refresh c: a license it cannot install" -- ck c --force-clock --at "$LATER" refresh
+expect_grep "license published in the database is refused" "$T/err" "c says it cannot take it"
+expect_nogrep "took license" "$T/out" "c does not claim it took it"
+cmp -s "$T/lic2" "$T/c/etc/license.real" && ok || fail "c: its license changed"
+rm "$T/c/etc/license"; mv "$T/c/etc/license.real" "$T/c/etc/license"
+expect_rc 0 "refresh c: a plain file again" -- ck c --force-clock --at "$LATER" refresh
+expect_grep "took license BM-CL3" "$T/out" "c took it"
 
 # --- recipients are shared; clock reset forgets the platform's H too
 expect_rc 1 "recipients add of a bad address" -- ck a recipients add "not an address"

@@ -129,6 +129,14 @@ expect_grep '^no alert due' "$T/out" "nothing due the next hour"
 n_checks=$((n_checks + 1))
 [ "$(grep -c FAKE-SENDMAIL-END "$T/mail")" = 1 ] || fail "sent more than once"
 
+# a damaged state: notify starts afresh (a refresh restores the count),
+# sends what is due and writes a sound state
+fresh
+printf 'not a state\n' >"$T/state/state"
+expect_rc 0 "damaged state" -- $CK --force-clock --at 2027-05-02 notify
+expect_grep "state damaged, starting afresh" "$T/err" "damaged state: says so"
+expect_grep '^sent expiry-2m:BM-Y1 ' "$T/state/state" "damaged state: rewritten with the alert sent"
+
 # sendmail failing or missing: exit 1, not recorded, retried next run
 fresh
 : >"$T/fail"
