@@ -120,6 +120,14 @@ for n in a b c; do
 	expect_grep "^no alert due" "$T/out" "second round on $n: nothing due"
 done
 [ "$(mails)" = "$due" ] && ok || fail "a second round sent again: $(mails)"
+# the ledger's sending later than the mirror's (another node sent the
+# repeat): the later one is taken, nothing is due an hour after it
+psqlq "UPDATE bmsub_alerts SET sent_at = sent_at + 604800 WHERE sent_at IS NOT NULL"
+W=$(date -u -d '+7 days 1 hour' +%Y-%m-%dT%H:%M:%SZ)
+expect_rc 0 "notify on c a week on, the ledger newer than its mirror" -- ck c --force-clock --at "$W" notify
+expect_grep "^no alert due" "$T/out" "c takes the ledger's later sending"
+[ "$(mails)" = "$due" ] && ok || fail "sent again over the ledger's later sending: $(mails)"
+psqlq "UPDATE bmsub_alerts SET sent_at = sent_at - 604800 WHERE sent_at IS NOT NULL"
 
 # --- notify killed between the claim and the sending: sent later, once
 before=$(mails)
