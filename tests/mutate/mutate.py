@@ -9,7 +9,7 @@ build/mutate/, this script applies the change, rebuilds, runs the tests the
 mutant names and counts it killed when one of them fails (or times out),
 survived when all pass. The file is then put back byte for byte.
 
-    mutate.py [--only SUBSTRING] [--list] [--keep] [--timeout S]
+    mutate.py [--only SUBSTRING[,SUBSTRING...]] [--list] [--keep] [--timeout S]
 
 The mutants file, one block per mutant:
 
@@ -153,13 +153,15 @@ def run_test(src, test, timeout):
 
 def main():
     ap = argparse.ArgumentParser(description="mutation run of bmsub")
-    ap.add_argument("--only", default="", help="mutants whose name holds this")
+    ap.add_argument("--only", default="", help="mutants whose name holds this "
+                    "(several: separated by commas)")
     ap.add_argument("--list", action="store_true", help="list and check only")
     ap.add_argument("--keep", action="store_true", help="keep build/mutate")
     ap.add_argument("--timeout", type=int, default=300)
     a = ap.parse_args()
 
-    muts = [m for m in parse(LIST) if a.only in m.name]
+    wanted = a.only.split(",")
+    muts = [m for m in parse(LIST) if any(w in m.name for w in wanted)]
     if not muts:
         die("no mutant matches %r" % a.only)
     for m in muts:
@@ -219,6 +221,10 @@ def main():
                     if r in ("fail", "timeout"):
                         verdict, by = "killed", "%s (%s)" % (t, r)
                         break
+                    if r == "skip":	# it passed the baseline: judged nothing
+                        bad.append(m)
+                        verdict, by = "SKIPPED", t
+                        break
         finally:
             with open(path, "wb") as f:
                 f.write(orig)
@@ -244,7 +250,7 @@ def main():
     print()
     print("mutation score: %d killed of %d non-equivalent = %.1f %% "
           "(target %.0f %%); %d mutants in all, %d equivalent (%.1f %% "
-          "of all killed), %d did not build, %ds"
+          "of all killed), %d did not build or skipped, %ds"
           % (len(killed), total - nequiv, score, TARGET, total, nequiv,
              100.0 * len(killed) / total, len(bad), time.time() - t0))
     for m in unexpected:
@@ -253,7 +259,8 @@ def main():
     for m in wrongly:
         print("  killed but marked equivalent: %s" % m.name)
     for m in bad:
-        print("  does not build: %s (%s:%d)" % (m.name, LIST, m.lineno))
+        print("  does not build, or a test skipped: %s (%s:%d)" %
+              (m.name, LIST, m.lineno))
     if not a.keep and not a.only:
         shutil.rmtree(work, ignore_errors=True)
     if unexpected or wrongly or bad or score < TARGET:

@@ -302,6 +302,19 @@ json_rc 2 "json: can-add usage" -- c --json can-add 4294967296
 json_rc 2 "json: clock usage" -- c --json clock
 json_rc 0 "json: clock reset" -- c --json clock reset
 [ "$(json_get "$T/j" 'd["clock_reset"]')" = true ] && ok || fail "json clock_reset"
+# an option's value, and what follows "--", is never the --json option
+expect_rc 2 "--at's value spelled --json" -- c --at --json status
+[ ! -s "$T/out" ] && ok || fail "--at --json: JSON printed: $(cat "$T/out")"
+expect_rc 2 "-c's value spelled --json" -- "$CHK" -c --json status
+[ ! -s "$T/out" ] && ok || fail "-c --json: JSON printed: $(cat "$T/out")"
+expect_grep "config: --json" "$T/err" "-c took --json as its file"
+expect_rc 2 "--json after --" -- c status -- --json
+[ ! -s "$T/out" ] && ok || fail "status -- --json: JSON printed: $(cat "$T/out")"
+expect_rc 2 "-c without a file, last" -- "$CHK" status -c
+expect_grep "^bmsub-check: -c needs a file" "$T/err" "-c without a file: says so"
+# a date given to --at is its midnight (not the end of that day)
+c --json --at 2026-06-01 status >"$T/j"
+[ "$(json_get "$T/j" 'd["now"]')" = 2026-06-01T00:00:00Z ] && ok || fail "--at 2026-06-01 is $(json_get "$T/j" 'd["now"]')"
 json_rc 1 "json: install tampered" -- c --json install "$T/tampered.lic"
 [ "$(json_get "$T/j" 'd["installed"]') $(json_get "$T/j" 'd["reason"]')" = "false bad-signature" ] && ok || fail "json install refusal reason"
 c refresh --users 500 >/dev/null 2>&1

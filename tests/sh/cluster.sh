@@ -72,6 +72,7 @@ expect_rc 0 "refresh a" -- ck a refresh
 expect_grep "^6 users counted" "$T/out" "^6 users counted"
 expect_rc 0 "refresh b" -- ck b refresh
 expect_grep "^9 users counted" "$T/out" "^9 users counted"
+sleep 1	# c's first refresh a second after b's: the platform's O is b's
 expect_rc 0 "refresh c" -- ck c refresh
 expect_grep "^12 users counted" "$T/out" "^12 users counted"
 for n in a b; do expect_rc 0 "refresh $n again" -- ck $n refresh; expect_grep "^12 users counted" "$T/out"; done
@@ -92,8 +93,20 @@ wait $pa; ra=$? ; wait $pb; rb=$?; wait $pc; rc_=$?
 [ "$ra$rb$rc_" = 000 ] && ok || fail "concurrent notify exits $ra $rb $rc_: $(cat "$T/n.a" "$T/n.b" "$T/n.c")"
 [ "$(mails)" = "$due" ] && ok || fail "concurrent notify: $(mails) mails for $due due alerts"
 [ "$(psqlq 'SELECT count(*) FROM bmsub_alerts WHERE sent_at IS NOT NULL')" = "$due" ] && ok || fail "ledger rows"
-for n in a b c; do ck $n notify >/dev/null 2>&1; done
+for n in a b c; do
+	expect_rc 0 "second round on $n" -- ck $n notify
+	# the ledger's sent times are pulled into the mirror: nothing is due
+	expect_grep "^no alert due" "$T/out" "second round on $n: nothing due"
+done
 [ "$(mails)" = "$due" ] && ok || fail "a second round sent again: $(mails)"
+# the ledger's sending later than the mirror's (another node sent the
+# repeat): the later one is taken, nothing is due an hour after it
+psqlq "UPDATE bmsub_alerts SET sent_at = sent_at + 604800 WHERE sent_at IS NOT NULL"
+W=$(date -u -d '+7 days 1 hour' +%Y-%m-%dT%H:%M:%SZ)
+expect_rc 0 "notify on c a week on, the ledger newer than its mirror" -- ck c --force-clock --at "$W" notify
+expect_grep "^no alert due" "$T/out" "c takes the ledger's later sending"
+[ "$(mails)" = "$due" ] && ok || fail "sent again over the ledger's later sending: $(mails)"
+psqlq "UPDATE bmsub_alerts SET sent_at = sent_at - 604800 WHERE sent_at IS NOT NULL"
 
 # --- notify killed between the claim and the sending: sent later, once
 before=$(mails)
@@ -115,6 +128,8 @@ expect_grep "being sent by another node" "$T/out" "the claim is respected"
 expect_rc 0 "notify on b after the lease" -- ck b --force-clock --at "$N2" notify
 [ "$(mails)" = "$((before + 1))" ] && ok || fail "after the lease: $(mails) mails, want $((before + 1))"
 expect_rc 0 "notify on c after that" -- ck c --force-clock --at "$N2" notify
+# c's mirror had the first sending; the ledger's later one is pulled over it
+expect_grep "^no alert due" "$T/out" "c takes b's later sending from the ledger"
 [ "$(mails)" = "$((before + 1))" ] && ok || fail "sent twice: $(mails)"
 
 # --- a node that stops refreshing drops out after node_timeout_hours (2)
@@ -125,6 +140,17 @@ expect_grep "^9 users counted" "$T/out" "^9 users counted"
 expect_rc 1 "cluster status: c late" -- ck a --at "$LATER" cluster status
 expect_grep "^c .*LATE" "$T/out" "^c .*LATE"
 expect_nogrep "^a .*LATE" "$T/out" "^a .*LATE"
+# an hour on, a and b still fresh and over: the refresh keeps the
+# platform's O (periodic refreshes never postpone the block); H is the
+# latest database time seen
+oL=$(state_field a over-since)
+LATER1=$(date -u -d '+8 days 4 hours' +%Y-%m-%dT%H:%M:%SZ)
+expect_rc 0 "refresh a an hour on" -- ck a --force-clock --at "$LATER1" refresh
+expect_grep "^9 users counted" "$T/out" "an hour on: 9 users counted"
+[ -n "$oL" ] && [ "$(state_field a over-since)" = "$oL" ] && ok ||
+	fail "O moved while still over: '$(state_field a over-since)', was '$oL'"
+[ "$(psqlq 'SELECT high_water FROM bmsub_shared')" = "$(date -u -d "$LATER1" +%s)" ] && ok ||
+	fail "H is not the latest refresh's time: $(psqlq 'SELECT high_water FROM bmsub_shared')"
 
 # --- a skewed clock is named and moves nothing
 H0=$(psqlq 'SELECT high_water FROM bmsub_shared')
@@ -134,6 +160,10 @@ if command -v faketime >/dev/null; then
 	[ "$(psqlq 'SELECT high_water FROM bmsub_shared')" = "$H0" ] && ok || fail "a skewed node moved H"
 	expect_rc 1 "cluster status names the skewed node" -- ck a --at "$LATER" cluster status
 	expect_grep "^c .*CLOCK SKEWED" "$T/out" "^c .*CLOCK SKEWED"
+	# notify on the skewed node works on the database's clock
+	faketime -f '+2d' "$B/bmsub-check" -c "$T/c/etc/bmsub.conf" --json notify >"$T/j" 2>"$T/err"
+	[ "$(json_get "$T/j" 'abs(__import__("calendar").timegm(__import__("time").strptime(d["at"], "%Y-%m-%dT%H:%M:%SZ")) - __import__("time").time()) < 600')" = true ] && ok ||
+		fail "notify on a node 2 days ahead: at $(json_get "$T/j" 'd["at"]'), not the database's time"
 fi
 
 # --- credentials: a password in a config others can read is refused
@@ -160,7 +190,7 @@ expect_rc 1 "cluster status with the database down" -- ck a cluster status
 ck a doctor >"$T/out" 2>&1
 expect_grep "cluster.*database unreachable" "$T/out" "doctor: database down"
 
-M3=$(date -u -d '+8 days 6 hours' +%Y-%m-%dT%H:%M:%SZ)
+M3=$(date -u -d '+8 days 7 hours' +%Y-%m-%dT%H:%M:%SZ)
 ck a --at "$M3" monitor >"$T/out" 2>&1; [ $? = 1 ] && ok || fail "monitor with an old mirror: not WARNING: $(cat "$T/out")"
 expect_grep "BMSUB WARNING .*cluster mirror 3 h old" "$T/out" "monitor names the old mirror"
 pg_start
@@ -169,6 +199,13 @@ expect_grep "^9 users counted" "$T/out" "^9 users counted"
 
 # --- install on a: b and c take it at their next refresh; a tampered
 # copy in the database is refused by every node, which keeps its own
+# first one for exactly the 9 counted: C = N is not over, O ends
+make_license "$T/lic9" id=BM-CL9 kind=prod issued=2026-01-01 expires=2030-01-01 users=9
+expect_rc 0 "install a license for 9 on a" -- ck a install "$T/lic9"
+expect_rc 0 "refresh a under it" -- ck a --force-clock --at "$LATER" refresh
+expect_grep "^9 users counted for 9 licensed$" "$T/out" "9 counted for 9, not over"
+[ -z "$(state_field a over-since)" ] && ok || fail "C = N still over since $(state_field a over-since)"
+[ -z "$(psqlq 'SELECT over_since FROM bmsub_shared')" ] && ok || fail "the platform's O not ended at C = N"
 make_license "$T/lic2" id=BM-CL2 kind=prod issued=2026-01-01 expires=2030-01-01 users=20
 expect_rc 0 "install on a" -- ck a install "$T/lic2"
 expect_grep "published in the cluster database" "$T/out" "install publishes"
@@ -187,13 +224,29 @@ for n in a b c; do
 	cmp -s "$T/lic2" "$T/$n/etc/license" && ok || fail "$n: lost its good copy"
 done
 psqlq "DELETE FROM bmsub_license WHERE id = (SELECT max(id) FROM bmsub_license)"
+# a good license the node cannot install (its file a symlink): refused,
+# the node's own kept; taken once the file is plain again
+make_license "$T/lic3" id=BM-CL3 kind=prod issued=2026-01-01 expires=2030-01-01 users=20
+expect_rc 0 "install a third license on a" -- ck a install "$T/lic3"
+mv "$T/c/etc/license" "$T/c/etc/license.real"
+ln -s license.real "$T/c/etc/license"
+expect_rc 1 "refresh c: a license it cannot install" -- ck c --force-clock --at "$LATER" refresh
+expect_grep "license published in the database is refused" "$T/err" "c says it cannot take it"
+expect_nogrep "took license" "$T/out" "c does not claim it took it"
+cmp -s "$T/lic2" "$T/c/etc/license.real" && ok || fail "c: its license changed"
+rm "$T/c/etc/license"; mv "$T/c/etc/license.real" "$T/c/etc/license"
+expect_rc 0 "refresh c: a plain file again" -- ck c --force-clock --at "$LATER" refresh
+expect_grep "took license BM-CL3" "$T/out" "c took it"
 
 # --- recipients are shared; clock reset forgets the platform's H too
+expect_rc 1 "recipients add of a bad address" -- ck a recipients add "not an address"
+[ "$(psqlq "SELECT count(*) FROM bmsub_recipients WHERE address LIKE 'not%'")" = 0 ] && ok ||
+	fail "a bad address reached the database"
 expect_rc 0 "recipients add on a" -- ck a recipients add billing@example.test
 expect_rc 0 "refresh c" -- ck c --force-clock --at "$LATER" refresh
 expect_rc 0 "recipients list on c" -- ck c recipients list
 expect_grep "billing@example.test" "$T/out" "c has a's recipient"
-expect_rc 0 "recipients remove on b" -- ck b recipients remove billing@example.test
+expect_rc 0 "recipients remove on b (the domain in other case)" -- ck b recipients remove billing@EXAMPLE.test
 [ "$(psqlq "SELECT count(*) FROM bmsub_recipients WHERE address = 'billing@example.test'")" = 0 ] && ok || fail "removed from the database"
 # the last recipient removed on one node is gone from the others too
 expect_rc 0 "recipients remove the last one on b" -- ck b recipients remove ops@example.test
@@ -211,6 +264,21 @@ if command -v faketime >/dev/null; then
 	faketime -f '+2d' "$B/bmsub-check" -c "$T/c/etc/bmsub.conf" doctor >"$T/out" 2>&1
 	expect_grep "cluster.*node c: clock off by" "$T/out" "doctor names the skewed node"
 fi
+
+# --- a server that ran alone brings its recipients at cluster init
+node d z1
+printf 'd-ops@example.test\n' >"$T/d/state/recipients"
+chmod 644 "$T/d/state/recipients"
+expect_rc 0 "cluster init on a node with local recipients" -- ck d cluster init
+expect_grep "^published 1 local recipient$" "$T/out" "init publishes the local recipient"
+[ "$(psqlq "SELECT count(*) FROM bmsub_recipients WHERE address = 'd-ops@example.test'")" = 1 ] && ok ||
+	fail "d's recipient not in the database"
+# --- a schema newer than this bmsub-check is refused, nothing changed
+psqlq "INSERT INTO bmsub_schema_version (version) VALUES (2)"
+expect_rc 1 "cluster init under a newer schema" -- ck a cluster init
+expect_grep "schema version 2 is newer" "$T/err" "names the newer schema"
+[ "$(psqlq 'SELECT max(version) FROM bmsub_schema_version')" = 2 ] && ok || fail "newer schema touched"
+psqlq "DELETE FROM bmsub_schema_version WHERE version = 2"
 
 # --- no libpq in the login path
 if command -v ldd >/dev/null; then

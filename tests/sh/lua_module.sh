@@ -89,6 +89,7 @@ b.decide("al\nice", "imap")|control characters
 b.decide("al\0ice", "imap")|control characters
 b.decide("alice\27[1m", "imap")|control characters
 b.decide("alice", "im\tap")|control characters
+b.decide("ali\127ce", "imap")|control characters
 b.decide("alice", "imap", "relative.conf")|absolute path
 b.decide("alice", "imap", "")|empty conf
 b.decide("alice", "imap", 42)|absolute path
@@ -147,11 +148,37 @@ got=$(run_lua "$B/bmsub.so" "local n = 0 for i = 1, 2000 do if b.decide('alice',
 n_checks=$((n_checks + 1))
 [ "$got" = 2000 ] || fail "2000 calls on one context: $got"
 
+# check_one SO CODE WANT DESC: what CODE prints, exactly
+check_one() {
+	got=$(run_lua "$1" "$2" 2>&1 | tr '\n' ' ')
+	n_checks=$((n_checks + 1))
+	[ "$got" = "$3" ] || fail "$4: got '$got', want '$3'"
+}
+cp "$CONF" "$T/etc/later.conf"
+chmod 644 "$T/etc/later.conf"
+
 all_cases() { # SO DESC
 	lic 200; state 3
 	check_cases "$1" "$cases_valid" "$2 valid"
+	check_one "$1" "local d, r, m, p = b.decide('alice', 'imap', CONF) print(d, p)" \
+		"allow	ok " "$2: valid: the phase"
+	# one context a config path: another path in the same process is
+	# its own (and an unusable one stays unusable)
+	check_one "$1" "print(b.decide('alice', 'imap', CONF) ~= nil, b.decide('alice', 'imap', '/nonexistent/bmsub.conf') == nil)" \
+		"true	true " "$2: a second config path in one process"
+	# a configuration that turns unusable under a live context: nil
+	check_one "$1" "print(b.decide('alice', 'imap', '$T/etc/later.conf') ~= nil) os.execute('chmod 666 $T/etc/later.conf') print(b.decide('alice', 'imap', '$T/etc/later.conf') == nil)" \
+		"true true " "$2: config opened to everyone under a live context"
+	chmod 644 "$T/etc/later.conf"
 	lic -20
 	check_cases "$1" "$cases_expired" "$2 expired"
+	check_one "$1" "local d, r, m, p = b.decide('boss', 'imap', CONF) print(d, p)" \
+		"deny	blocked " "$2: expired: the phase"
+	# the category argument outranks the service's
+	check_one "$1" "print((b.decide('boss', 'imap', CONF, 'webmail')))" \
+		"redirect " "$2: admin, category webmail given"
+	check_one "$1" "print((b.decide('boss', 'webmail', CONF, 'imap')))" \
+		"deny " "$2: admin, category imap given"
 	lic 200; state 150 40
 	check_cases "$1" "$cases_over" "$2 over-count"
 	state 3

@@ -129,6 +129,14 @@ expect_grep '^no alert due' "$T/out" "nothing due the next hour"
 n_checks=$((n_checks + 1))
 [ "$(grep -c FAKE-SENDMAIL-END "$T/mail")" = 1 ] || fail "sent more than once"
 
+# a damaged state: notify starts afresh (a refresh restores the count),
+# sends what is due and writes a sound state
+fresh
+printf 'not a state\n' >"$T/state/state"
+expect_rc 0 "damaged state" -- $CK --force-clock --at 2027-05-02 notify
+expect_grep "state damaged, starting afresh" "$T/err" "damaged state: says so"
+expect_grep '^sent expiry-2m:BM-Y1 ' "$T/state/state" "damaged state: rewritten with the alert sent"
+
 # sendmail failing or missing: exit 1, not recorded, retried next run
 fresh
 : >"$T/fail"
@@ -199,6 +207,18 @@ expect_rc 0 "renewed" -- $CK --force-clock --at 2027-07-03T03:00:00Z notify
 expect_grep '^no alert due' "$T/out" "no alert after renewal"
 cp "$T/lic1" "$T/etc/license"
 
+# a clock set back a month: the alerts due are those of the effective
+# time (H - 1 day), and they are recorded at it, not at the raw clock
+# (grace repeats every 2 days: sent at 07-01, not due at 07-02T12)
+fresh
+$CK --force-clock --at 2027-07-02 refresh --users 5 >/dev/null
+expect_rc 0 "clock set back a month" -- $CK --force-clock --at 2027-06-01 notify
+expect_grep '^sent grace:BM-Y1 ' "$T/out" "set-back clock: the grace alert of the effective time"
+expect_rc 0 "a day and a half on" -- $CK --force-clock --at 2027-07-02T12:00:00Z notify
+expect_grep '^no alert due' "$T/out" "set-back clock: the alert counts as sent at the effective time"
+n_checks=$((n_checks + 1))
+[ "$(mailcheck "$T/mail" | wc -l)" = 1 ] || { fail "set-back clock: not one mail"; mailcheck "$T/mail"; }
+
 # trial: one alert when it ends, never again
 fresh
 make_license "$T/etc/license" id=TR-9 customer="Trial Co" kind=trial \
@@ -239,6 +259,19 @@ expect_rc 2 "add without address" -- $CK recipients add
 expect_rc 2 "unknown subcommand" -- $CK recipients purge
 expect_rc 0 "add external" -- $CK recipients add boss@elsewhere.test
 expect_grep 'not in notify.local_domains' "$T/err" "add warns about an outside address"
+# local: the domain or one below it, in any case; a look-alike is not
+expect_rc 0 "add a look-alike domain" -- $CK recipients add x@notexample.test
+expect_grep '^bmsub-check: x@notexample.test is not in notify.local_domains' "$T/err" "a look-alike domain is not local"
+expect_rc 0 "add a subdomain in other case" -- $CK recipients add y@Mail.EXAMPLE.test
+expect_nogrep 'not in notify.local_domains' "$T/err" "a subdomain, any case, is local"
+expect_rc 0 "add the domain in other case" -- $CK recipients add z@Example.Test
+expect_nogrep 'not in notify.local_domains' "$T/err" "the domain, any case, is local"
+expect_rc 0 "list --json: local flags" -- $CK --json recipients list
+n_checks=$((n_checks + 1))
+[ "$(json_get "$T/out" '" ".join("%s=%s" % (r["address"], r["local"]) for r in d["recipients"])')" = \
+	"ops@example.test=True boss@elsewhere.test=False x@notexample.test=False y@Mail.EXAMPLE.test=True z@Example.Test=True" ] ||
+	fail "json local flags: $(cat "$T/out")"
+for a in x@notexample.test y@Mail.EXAMPLE.test z@Example.Test; do $CK recipients remove "$a" >/dev/null; done
 expect_rc 0 "remove local" -- $CK recipients remove ops@example.test
 expect_rc 0 "list --json" -- $CK --json recipients list
 json_ok "$T/out"

@@ -59,8 +59,12 @@ server_address=127.0.0.1
 server_port=587"
 long=$(head -c 5000 /dev/zero | tr '\0' a)
 long256=$(head -c 256 /dev/zero | tr '\0' u)
+long255=$(head -c 255 /dev/zero | tr '\0' u)
+line4096=$(head -c 4082 /dev/zero | tr '\0' a)	# "ccert_subject=" + 4082
 name65=$(head -c 65 /dev/zero | tr '\0' n)
 many=$(i=0; while [ $i -lt 129 ]; do echo "x_$i=v"; i=$((i + 1)); done)
+many128=$(i=0; while [ $i -lt 128 ]; do echo "x_$i=v"; i=$((i + 1)); done)	# + request: 129
+many126=$(i=0; while [ $i -lt 126 ]; do echo "x_$i=v"; i=$((i + 1)); done)	# + 2: 128
 NOTHOSTED='action=554 5.7.1 Access refused: your mailbox is not hosted on this mail platform'
 DEFER='action=DEFER_IF_PERMIT 4.7.0 bmsub-policy: malformed request: '
 
@@ -74,6 +78,8 @@ good external user|$P\nsasl_username=ext\n|$NOTHOSTED
 good admin listed external|$P\nsasl_username=boss\n|action=DUNNO
 good full Postfix request|$(printf '%s' "$FULL" | sed 's/$/\\n/' | tr -d '\n')sasl_username=bob\n|action=DUNNO
 good full request, external|$(printf '%s' "$FULL" | sed 's/$/\\n/' | tr -d '\n')sasl_username=ext\n|$NOTHOSTED
+good 255-byte sasl_username|$P\nsasl_username=$long255\n|action=DUNNO
+good line of 4096 bytes|$P\nccert_subject=$line4096\nsasl_username=alice\n|action=DUNNO
 good unknown attribute ignored|$P\nfuture_attribute=whatever =x\nsasl_username=alice\n|action=DUNNO
 bad no request attribute|sasl_username=alice\n|${DEFER}no request=smtpd_access_policy
 bad other request|request=junk\nsasl_username=alice\n|${DEFER}request is not smtpd_access_policy
@@ -87,10 +93,14 @@ bad duplicate attribute|$P\nrecipient=a\nrecipient=b\n|${DEFER}an attribute give
 bad duplicate sasl_username|$P\nsasl_username=ext\nsasl_username=alice\n|${DEFER}an attribute given twice
 bad duplicate request|$P\n$P\n|${DEFER}an attribute given twice
 bad line too long|$P\nccert_subject=$long\nsasl_username=alice\n|${DEFER}a line longer than 4096 bytes
+good 128 attributes|$P\n$(printf '%s' "$many126" | sed 's/$/\\n/' | tr -d '\n')sasl_username=alice\n|action=DUNNO
+bad 129 attributes|$P\n$(printf '%s' "$many128" | sed 's/$/\\n/' | tr -d '\n')|${DEFER}more than 128 attributes
 bad too many attributes|$P\n$(printf '%s' "$many" | sed 's/$/\\n/' | tr -d '\n')|${DEFER}more than 128 attributes
 bad NUL byte|$P\nsasl_username=al\000ice\n|${DEFER}NUL byte
 bad control in sasl_username|$P\nsasl_username=al\033ice\n|${DEFER}control character in sasl_username
 bad CR in sasl_username|$P\nsasl_username=alice\r\n|${DEFER}control character in sasl_username
+bad DEL in sasl_username|$P\nsasl_username=al\177ice\n|${DEFER}control character in sasl_username
+bad two defects: the first is told|sasl_username alice\n|${DEFER}a line without '='
 bad tab in sasl_username|$P\nsasl_username=al\tice\n|${DEFER}control character in sasl_username
 bad sasl_username too long|$P\nsasl_username=$long256\n|${DEFER}sasl_username longer than 255 bytes
 bad empty request|\n|${DEFER}an empty request

@@ -74,6 +74,37 @@ START_TEST(test_bad)
 }
 END_TEST
 
+/* The reason names the first rule broken, not a later one that also
+ * happens to refuse the address. */
+static const struct {
+	const char *addr, *why;
+} reasons[] = {
+	{ "us er@example.com", "a space" },
+	{ "user\t@example.com", "a control" },
+	{ "us\xc3\xa9r@example.com", "non-ASCII" },
+	{ "a@b@example.com", "two '@'" },
+	{ "user@example.com.", "domain begins or ends with a dot" },
+	{ "user@.example.com", "domain begins or ends with a dot" },
+	{ "user.@example.com", "local part begins or ends with a dot" },
+	{ "us..er@example.com", "two dots in a row" },
+	{ "user@exa..mple.com", "empty label" },
+	{ "user@example-.com", "ends with '-'" },
+	{ "user@exa_mple.com", "'_' not allowed in the domain" },
+	{ "user,other@example.com", "',' not allowed in the local part" },
+};
+
+START_TEST(test_reasons)
+{
+	struct bmsub_error e;
+
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(bmsub_recipients_address_valid(reasons[_i].addr, &e),
+	    BMSUB_E_INVALID);
+	ck_assert_msg(strstr(e.msg, reasons[_i].why) != NULL, "'%s': '%s', "
+	    "want '%s'", reasons[_i].addr, e.msg, reasons[_i].why);
+}
+END_TEST
+
 START_TEST(test_good)
 {
 	ck_assert_msg(bmsub_recipients_address_valid(good[_i], NULL) == 0,
@@ -345,6 +376,24 @@ START_TEST(test_load_files)
 }
 END_TEST
 
+/* A NUL byte makes the file corrupt: the lines after it are not lost
+ * silently. */
+START_TEST(test_load_nul)
+{
+	static const char text[] = "a@b.cd\n\0c@d.ef\n";
+	struct bmsub_strlist l = { NULL, 0 };
+	struct bmsub_error e;
+
+	mkdir_tmp();
+	free(tlib_put(dir, "recipients", text, sizeof(text) - 1, 0644));
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(bmsub_recipients_load(dir, &l, &e), BMSUB_E_CORRUPT);
+	ck_assert_ptr_nonnull(strstr(e.msg, "NUL"));
+	ck_assert_uint_eq(l.n, 0);
+	rm_tmp();
+}
+END_TEST
+
 START_TEST(test_load_refused)
 {
 	struct bmsub_strlist l = { NULL, 0 };
@@ -373,6 +422,9 @@ main(void)
 
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_loop_test(tc, test_good, 0, sizeof(good) / sizeof(good[0]));
+	tcase_add_loop_test(tc, test_reasons, 0,
+	    sizeof(reasons) / sizeof(reasons[0]));
+	tcase_add_test(tc, test_load_nul);
 	tcase_add_test(tc, test_lengths);
 	tcase_add_loop_test(tc, test_same, 0,
 	    sizeof(same_cases) / sizeof(same_cases[0]));

@@ -119,6 +119,11 @@ static const struct {
 	{ "license=%00", "control" },
 	{ "license=%0C", "control" },
 	{ "a123456789012345678901234567890123=1", "name" },
+	{ "a12345678901234567890123456789012=1", "name" },	/* 33 bytes */
+	{ "a1234567890123456789012345678901=1", "unexpected" },	/* 32 */
+	{ "tok=a", "unexpected" },		/* a name's prefix is not it */
+	{ "o=add", "unexpected" },
+	{ "op=%E2%82", "UTF-8" },		/* cut short */
 };
 
 START_TEST(test_bad)
@@ -149,11 +154,21 @@ START_TEST(test_lengths)
 	ck_assert_int_eq(web_form_parse("op=ab&x=1", 5, f, 3, why, sizeof(why)), 0);
 	ck_assert_str_eq(f[1].value, "ab");
 	web_form_free(f, 3);
+	/* an escape is read within len: "%4" then a byte past the end */
+	ck_assert_int_eq(web_form_parse("op=%41", 5, f, 3, why, sizeof(why)), -1);
+	ck_assert_ptr_nonnull(strstr(why, "encoding"));
 	ck_assert_int_eq(web_form_parse(NULL, 0, f, 3, why, sizeof(why)), -1);
 	memset(big, 'a', sizeof(big));
 	memcpy(big, "op=", 3);
 	ck_assert_int_eq(web_form_parse(big, sizeof(big), f, 3, why, sizeof(why)), -1);
 	ck_assert_ptr_nonnull(strstr(why, "larger"));
+	ck_assert_int_eq(web_form_parse(big, WEB_BODY_MAX + 1, f, 3, why,
+	    sizeof(why)), -1);
+	ck_assert_ptr_nonnull(strstr(why, "larger"));
+	/* WEB_BODY_MAX bytes are read (and the field found too long) */
+	ck_assert_int_eq(web_form_parse(big, WEB_BODY_MAX, f, 3, why,
+	    sizeof(why)), -1);
+	ck_assert_ptr_nonnull(strstr(why, "longer"));
 }
 END_TEST
 

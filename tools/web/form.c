@@ -165,26 +165,37 @@ web_form_free(struct web_field *f, size_t nf)
 	}
 }
 
-int
-web_form_parse(const char *body, size_t len, struct web_field *f,
-    size_t nf, char *why, size_t whysz)
+/* What both parsers do first: every field unset, the body neither empty
+ * nor over WEB_BODY_MAX. 0, or -1 with why. */
+static int
+form_start(const char *body, size_t len, struct web_field *f, size_t nf,
+    char *why, size_t whysz)
 {
-	size_t pos = 0, i;
-	char *name = NULL, *val = NULL;
-	int r = -1;
-
-	for (i = 0; i < nf; i++) {
+	for (size_t i = 0; i < nf; i++) {
 		f[i].value = NULL;
 		f[i].len = 0;
 	}
 	if (body == NULL || len == 0) {
 		snprintf(why, whysz, "empty form");
-		goto out;
+		return -1;
 	}
 	if (len > WEB_BODY_MAX) {
 		snprintf(why, whysz, "form larger than %u bytes", WEB_BODY_MAX);
-		goto out;
+		return -1;
 	}
+	return 0;
+}
+
+int
+web_form_parse(const char *body, size_t len, struct web_field *f,
+    size_t nf, char *why, size_t whysz)
+{
+	size_t pos = 0;
+	char *name = NULL, *val = NULL;
+	int r = -1;
+
+	if (form_start(body, len, f, nf, why, whysz) != 0)
+		goto out;
 	while (pos <= len) {
 		const char *p = body + pos, *amp, *eq;
 		size_t plen, nlen, vlen, dn, dv;
@@ -406,20 +417,10 @@ web_multipart_parse(const char *ct, const char *body, size_t len,
 	char *val = NULL;
 	int r = -1;
 
-	for (size_t i = 0; i < nf; i++) {
-		f[i].value = NULL;
-		f[i].len = 0;
-	}
+	if (form_start(body, len, f, nf, why, whysz) != 0)
+		goto out;
 	if (mp_boundary(ct, b, sizeof(b)) != 0) {
 		snprintf(why, whysz, "multipart form without a valid boundary");
-		goto out;
-	}
-	if (body == NULL || len == 0) {
-		snprintf(why, whysz, "empty form");
-		goto out;
-	}
-	if (len > WEB_BODY_MAX) {
-		snprintf(why, whysz, "form larger than %u bytes", WEB_BODY_MAX);
 		goto out;
 	}
 	/* "--B" first (no preamble), then CRLF and a part, or "--" */
