@@ -254,6 +254,26 @@ expect_rc 0 "refresh c after the last removal" -- ck c --force-clock --at "$LATE
 expect_rc 0 "recipients list on c: none" -- ck c recipients list
 [ ! -s "$T/out" ] && ok || fail "c still lists: $(cat "$T/out")"
 expect_rc 0 "recipients add back on c" -- ck c recipients add ops@example.test
+# the same address as on a lone server (bmsub_recipients_same): the local
+# part byte for byte, the domain without case, in the database too
+expect_rc 0 "recipients add sec@example.test on a" -- ck a recipients add sec@example.test
+expect_rc 0 "recipients add sec@EXAMPLE.TEST on b (b's mirror lacks it)" -- ck b recipients add sec@EXAMPLE.TEST
+[ "$(psqlq "SELECT count(*) FROM bmsub_recipients WHERE lower(address) = 'sec@example.test'")" = 1 ] && ok ||
+	fail "the domain in other case made a second row: $(psqlq 'SELECT address FROM bmsub_recipients')"
+expect_rc 1 "recipients add sec@Example.test again on a (a and the database have it)" -- ck a recipients add sec@Example.test
+expect_grep "sec@Example.test" "$T/err" "the refusal names the address"
+expect_rc 0 "recipients add Sec@example.test on a: another local part" -- ck a recipients add Sec@example.test
+[ "$(psqlq "SELECT count(*) FROM bmsub_recipients WHERE lower(address) = 'sec@example.test'")" = 2 ] && ok ||
+	fail "Sec@ and sec@ are two addresses"
+expect_rc 0 "recipients remove Sec@example.test on c" -- ck c recipients remove Sec@example.test
+[ "$(psqlq "SELECT address FROM bmsub_recipients WHERE lower(address) = 'sec@example.test'")" = sec@example.test ] && ok ||
+	fail "removing Sec@ removed sec@ too: $(psqlq 'SELECT address FROM bmsub_recipients')"
+expect_rc 1 "recipients remove SEC@example.test on c: in neither" -- ck c recipients remove SEC@example.test
+[ "$(psqlq "SELECT count(*) FROM bmsub_recipients WHERE address = 'sec@example.test'")" = 1 ] && ok ||
+	fail "a remove of another local part deleted sec@"
+expect_rc 0 "recipients remove sec@Example.Test on c" -- ck c recipients remove sec@Example.Test
+[ "$(psqlq "SELECT count(*) FROM bmsub_recipients WHERE lower(address) = 'sec@example.test'")" = 0 ] && ok ||
+	fail "sec@ left in the database"
 expect_rc 0 "clock reset on a" -- ck a clock reset
 [ -z "$(psqlq 'SELECT high_water FROM bmsub_shared')" ] && ok || fail "clock reset left the database's H"
 
@@ -274,11 +294,12 @@ expect_grep "^published 1 local recipient$" "$T/out" "init publishes the local r
 [ "$(psqlq "SELECT count(*) FROM bmsub_recipients WHERE address = 'd-ops@example.test'")" = 1 ] && ok ||
 	fail "d's recipient not in the database"
 # --- a schema newer than this bmsub-check is refused, nothing changed
-psqlq "INSERT INTO bmsub_schema_version (version) VALUES (2)"
+# (99: far above any version this bmsub-check knows)
+psqlq "INSERT INTO bmsub_schema_version (version) VALUES (99)"
 expect_rc 1 "cluster init under a newer schema" -- ck a cluster init
-expect_grep "schema version 2 is newer" "$T/err" "names the newer schema"
-[ "$(psqlq 'SELECT max(version) FROM bmsub_schema_version')" = 2 ] && ok || fail "newer schema touched"
-psqlq "DELETE FROM bmsub_schema_version WHERE version = 2"
+expect_grep "schema version 99 is newer" "$T/err" "names the newer schema"
+[ "$(psqlq 'SELECT max(version) FROM bmsub_schema_version')" = 99 ] && ok || fail "newer schema touched"
+psqlq "DELETE FROM bmsub_schema_version WHERE version = 99"
 
 # --- no libpq in the login path
 if command -v ldd >/dev/null; then
@@ -364,7 +385,12 @@ expect_rc 0 "notify prunes" -- ck a --force-clock --at "$(at_ 200)" notify
 left=$(psqlq "SELECT string_agg(key, ' ' ORDER BY key) FROM bmsub_alerts WHERE key IN ('over:1000', 'over:1001', 'expiry-2m:BM-OLD', 'expiry-2m:BM-CL3', 'over:1002', 'over:1003', 'over:1004')")
 [ "$left" = "expiry-2m:BM-CL3 over:1001 over:1003 over:1004" ] && ok || fail "ledger after pruning: $left"
 [ "$(psqlq "SELECT string_agg(text, ' ' ORDER BY id) FROM bmsub_license WHERE id < 0")" = recent ] && ok || fail "license history after pruning"
-[ "$(psqlq "SELECT count(*) FROM bmsub_license WHERE id > 0")" = 1 ] && ok || fail "the newest license pruned"
+# the newest (made 900 days old above) stays although old; the licenses
+# published before it within 400 days stay too
+[ "$(psqlq "SELECT count(*) FROM bmsub_license WHERE id = (SELECT max(id) FROM bmsub_license) AND published = $NE - 900 * $D")" = 1 ] &&
+	ok || fail "the newest license pruned: $(psqlq 'SELECT id, published FROM bmsub_license')"
+[ "$(psqlq "SELECT count(*) FROM bmsub_license WHERE id > 0 AND id < (SELECT max(id) FROM bmsub_license) AND published < $NE - 400 * $D")" = 0 ] &&
+	ok || fail "a superseded license over 400 days old left: $(psqlq 'SELECT id, published FROM bmsub_license')"
 expect_rc 0 "refresh b after pruning: the newest license kept" -- ck b refresh
 expect_grep "took license BM-CL3" "$T/out" "b takes the newest"
 

@@ -8,6 +8,17 @@
 
 #include "cluster.h"
 
+/* Two recipient addresses are the same as bmsub_recipients_same says: the
+ * local part byte for byte, the domain (after the last '@') without case.
+ * RCPT_SAME compares a row's address with $1; RCPT_INSERT adds $1 unless
+ * such a row is there. */
+#define RCPT_SAME "substring(address from '^(.*)@') = " \
+	"substring($1::text from '^(.*)@') AND lower(substring(address from " \
+	"'@([^@]*)$')) = lower(substring($1::text from '@([^@]*)$'))"
+#define RCPT_INSERT "INSERT INTO bmsub_recipients (address) SELECT $1::text " \
+	"WHERE NOT EXISTS (SELECT 1 FROM bmsub_recipients WHERE " \
+	RCPT_SAME ") ON CONFLICT DO NOTHING"
+
 static int
 get_i64(PGresult *res, int row, int col, int64_t *out)
 {
@@ -285,9 +296,8 @@ cluster_init(struct cli *c)
 		for (i = 0; i < l.n && r == EXIT_OK; i++) {
 			const char *p[1] = { l.v[i] };
 
-			if ((res = query(db, "cluster init", "INSERT INTO "
-			    "bmsub_recipients (address) VALUES ($1) ON "
-			    "CONFLICT DO NOTHING", 1, p)) == NULL)
+			if ((res = query(db, "cluster init",
+			    RCPT_INSERT, 1, p)) == NULL)
 				r = EXIT_NO;
 			else if (strcmp(PQcmdTuples(res), "1") == 0)
 				added++;
@@ -620,11 +630,10 @@ cluster_recipient_change(struct cli *c, int add, const char *addr)
 	if ((db = db_connect(c, what)) == NULL)
 		return -1;
 	p[0] = addr;
-	res = query(db, what, add ? "INSERT INTO bmsub_recipients (address) "
-	    "VALUES ($1) ON CONFLICT DO NOTHING" : "DELETE FROM "
-	    "bmsub_recipients WHERE lower(address) = lower($1)", 1, p);
+	res = query(db, what, add ? RCPT_INSERT : "DELETE FROM "
+	    "bmsub_recipients WHERE " RCPT_SAME, 1, p);
 	if (res != NULL)
-		r = 0;
+		r = strcmp(PQcmdTuples(res), "0") != 0;
 	PQclear(res);
 	PQfinish(db);
 	return r;

@@ -66,7 +66,10 @@ int cluster_license_publish(struct cli *c, const char *text, size_t len);
  * (told: the database). */
 int cluster_license_pull(struct cli *c);
 
-/* recipients add/remove: the change in the database too. 0 or -1 (told). */
+/* recipients add/remove: the change in the database too (the same
+ * address: bmsub_recipients_same). 1 when a row was added or removed, 0
+ * when the database had it already (add) or had none (remove), -1 on an
+ * error (told). */
 int cluster_recipient_change(struct cli *c, int add, const char *addr);
 /* The shared clock high-water mark forgotten (clock reset). 0 or -1. */
 int cluster_clock_reset(struct cli *c);

@@ -77,7 +77,7 @@ recipients_change(struct cli *c, const char *sub, const char *addr)
 {
 	struct bmsub_error e;
 	struct json j;
-	int add = strcmp(sub, "add") == 0, r;
+	int add = strcmp(sub, "add") == 0, r, changed = 0;
 
 	/* cluster mode: shared (SPEC 8), the database first, the other
 	 * nodes take it at their next refresh; this node's mirror may lack
@@ -89,13 +89,16 @@ recipients_change(struct cli *c, const char *sub, const char *addr)
 			    e.msg, bmsub_err_token(r));
 			return EXIT_NO;
 		}
-		if (cluster_recipient_change(c, add, addr) != 0)
+		if ((changed = cluster_recipient_change(c, add, addr)) < 0)
 			return EXIT_NO;
 	}
 	r = add ? bmsub_recipients_add_local(c->cfg->state_dir, addr,
 	    &c->cfg->local_domains, &e) : bmsub_recipients_remove_local(
 	    c->cfg->state_dir, addr, &c->cfg->local_domains, &e);
-	if (r != 0 && cluster_enabled(c) && (r == BMSUB_E_NOT_FOUND ||
+	/* the mirror may lag behind the database: what the database
+	 * changed is done; what neither had (or both had) is refused as on
+	 * a lone server */
+	if (r != 0 && changed && (r == BMSUB_E_NOT_FOUND ||
 	    r == BMSUB_E_FIELD_DUP))
 		r = 0;
 	if (r != 0) {
