@@ -76,6 +76,16 @@ sleep 1	# c's first refresh a second after b's: the platform's O is b's
 expect_rc 0 "refresh c" -- ck c refresh
 expect_grep "^12 users counted" "$T/out" "^12 users counted"
 for n in a b; do expect_rc 0 "refresh $n again" -- ck $n refresh; expect_grep "^12 users counted" "$T/out"; done
+# a login that leaves a node's roster leaves its set in the database (u4,
+# still b's: C stays), and comes back with it
+printf '%s\n' u1 u2 u3 u5 u6 >"$T/a/roster"
+expect_rc 0 "refresh a without u4" -- ck a refresh
+expect_grep "^12 users counted" "$T/out" "u4 still counted through b"
+[ "$(psqlq "SELECT string_agg(login, ' ' ORDER BY login) FROM bmsub_logins WHERE node = 'a'")" = "u1 u2 u3 u5 u6" ] && ok ||
+	fail "a's set after u4 left: $(psqlq "SELECT string_agg(login, ' ' ORDER BY login) FROM bmsub_logins WHERE node = 'a'")"
+printf '%s\n' u1 u2 u3 u4 u5 u6 >"$T/a/roster"
+expect_rc 0 "refresh a with u4 back" -- ck a refresh
+[ "$(psqlq "SELECT count(*) FROM bmsub_logins WHERE node = 'a'")" = 6 ] && ok || fail "a's set with u4 back"
 oa=$(state_field a over-since) ob=$(state_field b over-since) oc=$(state_field c over-since)
 [ -n "$oa" ] && [ "$oa" = "$ob" ] && [ "$ob" = "$oc" ] && ok || fail "same O on every node: '$oa' '$ob' '$oc'"
 expect_rc 0 "cluster status, all fresh" -- ck a cluster status

@@ -254,6 +254,8 @@ static const struct {
 	{ "--XyZ\r\nContent-Disposition: form-data; name=\"token\r\n\r\na\r\n" END, "well-formed name" },
 	{ "--XyZ\r\nContent-Disposition: form-data; filename=\"x\"\r\n\r\na\r\n" END, "well-formed name" },
 	{ "--XyZ\r\nContent-Disposition: form-data; name=\"\"\r\n\r\na\r\n" END, "name is empty" },
+	{ "--XyZ\r\nContent-Disposition: form-data; name=\"tokentokentokentokentokentokentok\"\r\n\r\na\r\n" END,
+	  "empty or too long" },	/* a 33-byte name */
 	{ "--XyZ\r\nContent-Disposition: form-data; name=\"token\"\r\nContent-Disposition: form-data; name=\"token\"\r\n\r\na\r\n" END,
 	  "two Content-Disposition" },
 	{ "--XyZ\r\nContent-Disposition: form-data; name=\"token\"\r\nContent-Type: a\r\nContent-Type: b\r\n\r\na\r\n" END,
